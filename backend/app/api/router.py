@@ -1,0 +1,9 @@
+"""All API routers, mounted under /api."""
+
+from fastapi import APIRouter
+
+from app.api.routes import analytics, auth, health, sessions, telemetry, users
+
+api_router = APIRouter()
+for module in (health, auth, users, telemetry, sessions, analytics):
+    api_router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""CLI commands, one module per domain; ``app.cli`` gathers them."""

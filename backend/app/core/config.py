@@ -1,0 +1,221 @@
+"""One typed settings object, read from the environment and ``backend/.env``.
+
+Relative paths resolve against ``backend/``. Invalid values stop start-up with one
+line per problem naming the variable, the value and what is accepted.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+REPO_DIR = BACKEND_DIR.parent
+
+NonNegInt = Annotated[int, Field(ge=0)]
+PosInt = Annotated[int, Field(ge=1)]
+PosFloat = Annotated[float, Field(gt=0)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Unit = Annotated[float, Field(ge=0, le=1)]
+
+
+class AggregationPeriod(StrEnum):
+    """Bucket size for per-device feature aggregation."""
+
+    hour = "hour"
+    day = "day"
+    week = "week"
+
+
+class LogLevel(StrEnum):
+    """Python logging levels accepted in settings."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class ConfigError(SystemExit):
+    """Raised at start-up when a setting is invalid; the message is printed as is."""
+
+
+class Settings(BaseSettings):
+    """Every DrillWatch setting; see ``backend/.env.example`` for meanings."""
+
+    model_config = SettingsConfigDict(
+        env_file=BACKEND_DIR / ".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+    )
+
+    # Server
+    host: str = "0.0.0.0"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    log_level: LogLevel = LogLevel.INFO
+    log_path: Path = Path("logs")
+    cors_origins: str = ""
+
+    # Stores
+    telemetry_dir: Path = REPO_DIR / "public" / "data"
+    database_url: str = "sqlite:///data/drillwatch.db"
+    duckdb_path: Path = Path("data/telemetry.duckdb")
+    duckdb_memory_limit: str = "384MB"
+    store_lock_timeout: PosFloat = 60.0
+    session_max_gap_seconds: PosInt = 120
+
+    # Auth
+    admin_password: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    access_token_expire_minutes: PosInt = 30
+
+    # ML (names and defaults from the operations guide)
+    ml_enabled: bool = True
+    ml_feature_cache_ttl: NonNegInt = 3600
+    ml_feature_cache_size: PosInt = 1000
+    ml_cache_compression: bool = True
+    ml_model_cache_size: PosInt = 100
+    ml_alert_threshold: Percent = 70.0
+    ml_confidence_threshold: Unit = 0.6
+    ml_max_processing_time: PosFloat = 30.0
+    ml_batch_size: PosInt = 100
+    ml_parallel_processing: bool = True
+    ml_max_workers: PosInt = 2
+    ml_garbage_collect: bool = False
+    ml_numpy_threads: PosInt = 2
+    ml_sklearn_jobs: PosInt = 2
+    ml_debug: bool = False
+    ml_log_level: LogLevel = LogLevel.INFO
+    ml_data_path: Path = Path("data/ml")
+    ml_model_path: Path = Path("data/ml/models")
+    ml_cache_path: Path = Path("data/ml/cache")
+    ml_log_path: Path = Path("logs/ml")
+
+    # Feature engineering
+    feature_window_size: PosInt = 30
+    feature_aggregation_period: AggregationPeriod = AggregationPeriod.hour
+    current_stability_weight: Unit = 0.4
+    battery_performance_weight: Unit = 0.4
+    gps_reliability_weight: Unit = 0.2
+
+    # Alerts
+    alert_cooldown_hours: NonNegInt = 24
+    alert_max_per_device: PosInt = 5
+    critical_health_threshold: Percent = 30.0
+    high_alert_threshold: Percent = 50.0
+    medium_alert_threshold: Percent = 70.0
+
+    @field_validator(
+        "log_path",
+        "telemetry_dir",
+        "duckdb_path",
+        "ml_data_path",
+        "ml_model_path",
+        "ml_cache_path",
+        "ml_log_path",
+    )
+    @classmethod
+    def _resolve_path(cls, value: Path) -> Path:
+        return value if value.is_absolute() else (BACKEND_DIR / value).resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _resolve_sqlite(cls, value: str) -> str:
+        prefix = "sqlite:///"
+        if value.startswith(prefix) and not value.startswith(prefix + "/"):
+            path = value.removeprefix(prefix)
+            if path and path != ":memory:":
+                return prefix + str((BACKEND_DIR / path).resolve())
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("expected a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("duckdb_memory_limit")
+    @classmethod
+    def _memory_limit(cls, value: str) -> str:
+        number = value.upper().removesuffix("B").rstrip("KMGT")
+        if not number.replace(".", "", 1).isdigit():
+            raise ValueError("expected a size such as 512MB or 2GB")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("expected at least 32 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _check_relations(self) -> Self:
+        weights = (
+            self.current_stability_weight
+            + self.battery_performance_weight
+            + self.gps_reliability_weight
+        )
+        if abs(weights - 1.0) > 1e-6:
+            raise ValueError(
+                "CURRENT_STABILITY_WEIGHT + BATTERY_PERFORMANCE_WEIGHT + "
+                f"GPS_RELIABILITY_WEIGHT = {weights:g}; expected the weights to sum to 1"
+            )
+        order = (
+            self.critical_health_threshold,
+            self.high_alert_threshold,
+            self.medium_alert_threshold,
+        )
+        if not order[0] < order[1] < order[2]:
+            raise ValueError(
+                "CRITICAL_HEALTH_THRESHOLD={:g}, HIGH_ALERT_THRESHOLD={:g}, "
+                "MEDIUM_ALERT_THRESHOLD={:g}; expected CRITICAL < HIGH < MEDIUM".format(*order)
+            )
+        return self
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """Path of the SQLite file when DATABASE_URL names one."""
+        prefix = "sqlite:///"
+        rest = self.database_url.removeprefix(prefix)
+        if self.database_url.startswith(prefix) and rest and rest != ":memory:":
+            return Path(rest)
+        return None
+
+    def ensure_directories(self) -> None:
+        """Create the guide's data and log directories if they are missing."""
+        for sub in ("features", "models", "cache"):
+            (self.ml_data_path / sub).mkdir(parents=True, exist_ok=True)
+        for path in (self.ml_model_path, self.ml_cache_path, self.ml_log_path, self.log_path):
+            path.mkdir(parents=True, exist_ok=True)
+        self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        self.telemetry_dir.mkdir(parents=True, exist_ok=True)
+        if self.sqlite_path is not None:
+            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def describe_error(error: dict[str, Any]) -> str:
+    """One line naming the variable, the rejected value and what is accepted."""
+    loc = error.get("loc") or ()
+    name = str(loc[0]).upper() if loc else "configuration"
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if not loc:
+        return f"Invalid configuration: {message}"
+    return f"Invalid {name}={error.get('input')!r}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation errors into a one-line-per-problem exit."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [describe_error(dict(e)) for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Process-wide settings (tests clear the cache or override the dependency)."""
+    return load_settings()

@@ -1,0 +1,38 @@
+"""One error family for services; ``app.api`` renders it as JSON with a status."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Base of every expected error; ``status`` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadInput(AppError):
+    """The caller sent something we cannot accept (names the field when known)."""
+
+    status = 422
+
+
+class NotFound(AppError):
+    """The named resource does not exist."""
+
+    status = 404
+
+
+class Conflict(AppError):
+    """The request conflicts with the current state."""
+
+    status = 409
+
+
+class Unavailable(AppError):
+    """A dependency is busy or switched off; retrying later may work."""
+
+    status = 503

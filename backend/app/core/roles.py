@@ -1,0 +1,41 @@
+"""Roles and the principal a request acts as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Roles in increasing order of power; ``pod`` may only send telemetry."""
+
+    pod = "pod"
+    viewer = "viewer"
+    operator = "operator"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        """Position in viewer < operator < admin (pod ranks below viewer)."""
+        return list(Role).index(self)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as: a user (JWT) or an API key."""
+
+    name: str
+    role: Role
+    kind: str  # "user" or "api_key"
+
+    def has(self, role: Role) -> bool:
+        """True when this principal may act as ``role``.
+
+        Users rank viewer < operator < admin. Pod keys hold only ``pod`` (sending
+        telemetry), which operators and admins may also do.
+        """
+        if role is Role.pod:
+            return self.role in (Role.pod, Role.operator, Role.admin)
+        if self.role is Role.pod:
+            return False
+        return self.role.rank >= role.rank

@@ -1,0 +1,75 @@
+"""Application factory: resources are built in the lifespan and closed after it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api.errors import register_error_handlers
+from app.api.frontend import mount_frontend
+from app.api.router import api_router
+from app.core.config import Settings, get_settings
+from app.core.logging import AccessLogMiddleware, configure_logging
+from app.db.session import build_engine, build_session_factory, migrate
+from app.services.auth import ensure_admin
+from app.services.ingestion import ingest_directory
+from app.storage.duckdb import TelemetryStore
+
+log = logging.getLogger("drillwatch")
+
+
+def build_store(settings: Settings) -> TelemetryStore:
+    """The DuckDB telemetry store configured from settings, schema ensured."""
+    store = TelemetryStore(
+        settings.duckdb_path,
+        memory_limit=settings.duckdb_memory_limit,
+        lock_timeout=settings.store_lock_timeout,
+    )
+    store.initialise()
+    return store
+
+
+def _ingest_drop_folder(app: FastAPI, settings: Settings) -> None:
+    try:
+        ingest_directory(app.state.store, settings)
+    except Exception:  # a bad drop folder must not take the server down
+        log.exception("start-up ingest of %s failed", settings.telemetry_dir)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Build stores and services at start-up; dispose of them at shutdown."""
+    settings = get_settings()
+    settings.ensure_directories()
+    configure_logging(settings)
+    engine = build_engine(settings)
+    migrate(engine)
+    app.state.session_factory = build_session_factory(engine)
+    app.state.store = build_store(settings)
+    ensure_admin(app.state.session_factory, settings)
+    worker = threading.Thread(
+        target=_ingest_drop_folder, args=(app, settings), name="startup-ingest", daemon=True
+    )
+    worker.start()
+    app.state.startup_ingest = worker
+    log.info("DrillWatch %s ready on %s:%s", __version__, settings.host, settings.port)
+    yield
+    engine.dispose()
+
+
+def create_app() -> FastAPI:
+    """The FastAPI application with API routes, error handlers and the dashboard."""
+    app = FastAPI(title="DrillWatch", version=__version__, lifespan=lifespan)
+    app.add_middleware(AccessLogMiddleware)
+    register_error_handlers(app)
+    app.include_router(api_router)
+    mount_frontend(app)
+    return app
+
+
+app = create_app()

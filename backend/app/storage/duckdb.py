@@ -1,0 +1,100 @@
+"""The embedded DuckDB telemetry store: schema and short-lived connections.
+
+DuckDB lets one process hold a database file at a time. The server and the CLI
+therefore open the file per unit of work and close it afterwards; a process that
+finds the file held by another waits (up to STORE_LOCK_TIMEOUT) and then fails
+with a clear ``Unavailable``. Within a process DuckDB shares one instance between
+concurrent connections.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from app.core.errors import Unavailable
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS ingest_id_seq START 1;
+CREATE TABLE IF NOT EXISTS telemetry (
+    ts           TIMESTAMP NOT NULL,   -- UTC
+    device_id    VARCHAR   NOT NULL,
+    seq          BIGINT    NOT NULL,
+    current_amp  DOUBLE    NOT NULL,
+    gps_lat      DOUBLE,
+    gps_lon      DOUBLE,
+    battery_level SMALLINT NOT NULL,
+    ble_id       VARCHAR,              -- NULL when no smart tag was seen
+    ingest_id    BIGINT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id    BIGINT PRIMARY KEY,
+    source       VARCHAR NOT NULL,
+    sha256       VARCHAR,
+    started_at   TIMESTAMP NOT NULL,
+    finished_at  TIMESTAMP,
+    accepted     BIGINT NOT NULL DEFAULT 0,
+    duplicates   BIGINT NOT NULL DEFAULT 0,
+    quarantined  BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    ingest_id    BIGINT  NOT NULL,
+    source       VARCHAR NOT NULL,
+    line         BIGINT,
+    raw          VARCHAR,
+    reason       VARCHAR NOT NULL,
+    quarantined_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS store_meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+"""
+
+LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
+
+
+class TelemetryStore:
+    """Opens connections to the DuckDB file, creating the schema on first use."""
+
+    def __init__(self, path: Path, *, memory_limit: str = "384MB", lock_timeout: float = 60.0):
+        self.path = path
+        self.memory_limit = memory_limit
+        self.lock_timeout = lock_timeout
+
+    def initialise(self) -> None:
+        """Create the file and schema if missing."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as conn:
+            conn.execute(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one unit of work; waits while another process holds the file."""
+        conn = self._open_with_retry()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                conn = duckdb.connect(str(self.path), config={"memory_limit": self.memory_limit})
+                return conn
+            except duckdb.IOException as exc:
+                if not any(marker in str(exc) for marker in LOCK_MARKERS):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise Unavailable(
+                        f"telemetry store {self.path.name} is held by another process "
+                        f"(an ingest?) for more than {self.lock_timeout:g} s; retry later"
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
