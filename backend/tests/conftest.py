@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app.core.config import REPO_DIR, Settings, get_settings
+from app.db.session import normalise_url
 
 SAMPLE_CSV = REPO_DIR.parent / "shared" / "data" / "raw_drilling_sessions.csv"
 ADMIN_PASSWORD = "admin-test-password-1"
@@ -25,14 +31,41 @@ def sample_csv() -> Path:
     return SAMPLE_CSV
 
 
+def _fresh_postgres_database(server_url: str) -> Iterator[str]:
+    url = make_url(normalise_url(server_url))
+    name = f"dw_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty SQL database per test: a SQLite file, or a new PostgreSQL database.
+
+    With TEST_DATABASE_URL set, each test gets its own database on that server
+    (the role needs CREATEDB; scripts/start_postgres.sh sets that up), dropped after.
+    """
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'drillwatch.db'}"
+        return
+    yield from _fresh_postgres_database(server_url)
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point every path setting at a fresh temporary folder; yields that folder."""
     values = {
         "TELEMETRY_DIR": tmp_path / "drop",
         "DUCKDB_PATH": tmp_path / "telemetry.duckdb",
-        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL")
-        or f"sqlite:///{tmp_path / 'drillwatch.db'}",
+        "DATABASE_URL": database_url,
         "LOG_PATH": tmp_path / "logs",
         "ML_DATA_PATH": tmp_path / "ml",
         "ML_MODEL_PATH": tmp_path / "ml" / "models",
@@ -56,3 +89,28 @@ def settings(env: Path) -> Settings:
     current = get_settings()
     current.ensure_directories()
     return current
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The app with its lifespan run (SQL store migrated, admin created) on ``settings``."""
+    from app.main import create_app  # late: importing the app pulls in every route
+
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin_token(client: TestClient) -> str:
+    """A bearer token for the first-start ``admin`` user."""
+    response = client.post(
+        "/api/v1/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+@pytest.fixture
+def admin_headers(admin_token: str) -> dict[str, str]:
+    """Authorization header for ``admin``."""
+    return {"Authorization": f"Bearer {admin_token}"}

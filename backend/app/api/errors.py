@@ -14,7 +14,8 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
     body: dict[str, object] = {"detail": exc.message}
     if exc.field:
         body["field"] = exc.field
-    return JSONResponse(status_code=exc.status, content=body)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -36,3 +36,15 @@ class Unavailable(AppError):
     """A dependency is busy or switched off; retrying later may work."""
 
     status = 503
+
+
+class Unauthorized(AppError):
+    """No valid credentials: missing, expired, forged or revoked (sent with WWW-Authenticate)."""
+
+    status = 401
+
+
+class Forbidden(AppError):
+    """Valid credentials whose role does not allow the request."""
+
+    status = 403

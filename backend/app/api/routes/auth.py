@@ -1,0 +1,36 @@
+"""Login (OAuth2 password flow) and who-am-I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.api.deps import DbDep, SettingsDep, Viewer
+from app.core.roles import Principal
+from app.schemas.auth import PrincipalRead, TokenResponse
+from app.services import auth
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/token", responses={401: {"description": "Incorrect username or password"}})
+def issue_token(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    db: DbDep,
+    settings: SettingsDep,
+) -> TokenResponse:
+    """Exchange a username and password for a short-lived bearer token."""
+    issued = auth.login(db, settings, form.username, form.password)
+    request.state.principal = Principal(name=form.username, role=issued.role, kind="user")
+    return TokenResponse(
+        access_token=issued.access_token, expires_in=issued.expires_in, role=issued.role
+    )
+
+
+@router.get("/me")
+def read_me(principal: Viewer) -> PrincipalRead:
+    """The user or API key the request acts as."""
+    return PrincipalRead(name=principal.name, role=principal.role, kind=principal.kind)

@@ -1,0 +1,78 @@
+"""Admin-only management of users and API keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from app.api.deps import Admin, DbDep
+from app.core.roles import Role
+from app.schemas.auth import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from app.services import auth
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/users", tags=["users"])
+def list_users(_: Admin, db: DbDep) -> list[UserRead]:
+    """All users."""
+    return [UserRead.model_validate(user) for user in auth.list_users(db)]
+
+
+@router.post("/users", tags=["users"], status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, _: Admin, db: DbDep) -> UserRead:
+    """Add a user."""
+    user = auth.create_user(
+        db, username=body.username, role=Role(body.role), password=body.password
+    )
+    return UserRead.model_validate(user)
+
+
+@router.get("/users/{user_id}", tags=["users"])
+def read_user(user_id: int, _: Admin, db: DbDep) -> UserRead:
+    """One user."""
+    return UserRead.model_validate(auth.get_user(db, user_id))
+
+
+@router.patch("/users/{user_id}", tags=["users"])
+def update_user(user_id: int, body: UserUpdate, _: Admin, db: DbDep) -> UserRead:
+    """Change a user's role, active flag or password."""
+    user = auth.update_user(
+        db,
+        auth.get_user(db, user_id),
+        role=Role(body.role) if body.role else None,
+        active=body.active,
+        password=body.password,
+    )
+    return UserRead.model_validate(user)
+
+
+@router.delete("/users/{user_id}", tags=["users"], status_code=status.HTTP_204_NO_CONTENT)
+def delete_user(user_id: int, _: Admin, db: DbDep) -> None:
+    """Remove a user."""
+    auth.delete_user(db, auth.get_user(db, user_id))
+
+
+@router.get("/api-keys", tags=["api-keys"])
+def list_api_keys(_: Admin, db: DbDep) -> list[ApiKeyRead]:
+    """All API keys (the keys themselves are never shown again)."""
+    return [ApiKeyRead.model_validate(key) for key in auth.list_api_keys(db)]
+
+
+@router.post("/api-keys", tags=["api-keys"], status_code=status.HTTP_201_CREATED)
+def create_api_key(body: ApiKeyCreate, _: Admin, db: DbDep) -> ApiKeyCreated:
+    """Create a key; the response holds the key, shown this once."""
+    record, key = auth.create_api_key(db, name=body.name, role=body.role)
+    return ApiKeyCreated(**ApiKeyRead.model_validate(record).model_dump(), key=key)
+
+
+@router.delete("/api-keys/{key_id}", tags=["api-keys"])
+def revoke_api_key(key_id: int, _: Admin, db: DbDep) -> ApiKeyRead:
+    """Revoke a key; it stays listed as revoked."""
+    return ApiKeyRead.model_validate(auth.revoke_api_key(db, key_id))

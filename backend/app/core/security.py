@@ -1,0 +1,176 @@
+"""Passwords (bcrypt), access tokens (JWT, HS256), API keys and the signing secret."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import bcrypt
+import jwt
+
+from app.core.config import ConfigError, Settings
+from app.core.errors import Unauthorized
+from app.core.roles import Role
+from app.db.base import utcnow
+
+ALGORITHM = "HS256"
+BCRYPT_MAX_BYTES = 72  # bcrypt ignores (v5: rejects) anything longer
+API_KEY_SCHEME = "dw"
+MIN_SECRET_LENGTH = 32
+
+
+def hash_password(password: str) -> str:
+    """A salted bcrypt hash of ``password`` (at most 72 bytes in UTF-8)."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    """True when ``password`` matches ``password_hash``; False for malformed input."""
+    encoded = password.encode()
+    if len(encoded) > BCRYPT_MAX_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(encoded, password_hash.encode())
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=1)
+def dummy_password_hash() -> str:
+    """A hash to check against for unknown users, so timing does not reveal names."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def secret_key_path(settings: Settings) -> Path:
+    """Where the generated signing secret lives when SECRET_KEY is unset."""
+    return settings.ml_data_path.parent / "secret_key"
+
+
+def signing_key(settings: Settings) -> str:
+    """SECRET_KEY, or a secret generated once and kept on disk so tokens survive restarts."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    return persisted_secret(secret_key_path(settings))
+
+
+@lru_cache(maxsize=8)
+def persisted_secret(path: Path) -> str:
+    """Read the secret at ``path``, creating it (mode 0600) if it does not exist."""
+    if not path.exists():
+        _create_secret(path)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    secret = path.read_text(encoding="utf-8").strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{path} holds no usable secret key; delete it or set SECRET_KEY")
+    return secret
+
+
+def _create_secret(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48))
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        # link() is atomic and refuses to overwrite: a concurrent start-up keeps one secret.
+        os.link(staging, path)
+    except FileExistsError:
+        pass
+    finally:
+        staging.unlink()
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid access token says."""
+
+    subject: str
+    role: Role
+    expires_at: datetime
+
+
+def create_access_token(settings: Settings, subject: str, role: Role) -> tuple[str, int]:
+    """A signed JWT for ``subject`` and its lifetime in seconds."""
+    lifetime = settings.access_token_expire_minutes * 60
+    now = utcnow()
+    payload = {
+        "sub": subject,
+        "role": role.value,
+        "iat": now,
+        "exp": now + timedelta(seconds=lifetime),
+    }
+    return jwt.encode(payload, signing_key(settings), algorithm=ALGORITHM), lifetime
+
+
+def decode_access_token(settings: Settings, token: str) -> TokenClaims:
+    """Verify signature and expiry of ``token``; raise ``Unauthorized`` otherwise."""
+    try:
+        payload = jwt.decode(
+            token,
+            signing_key(settings),
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "iat", "sub", "role"]},
+        )
+        role = Role(payload["role"])
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("access token expired; log in again") from None
+    except (jwt.InvalidTokenError, ValueError):
+        raise Unauthorized("invalid access token") from None
+    expires_at = datetime.fromtimestamp(payload["exp"], UTC)
+    return TokenClaims(subject=str(payload["sub"]), role=role, expires_at=expires_at)
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """A freshly generated key: ``key`` is shown once, only ``secret_hash`` is stored."""
+
+    key: str
+    prefix: str
+    secret_hash: str
+
+
+def generate_api_key() -> NewApiKey:
+    """A random key of the form ``dw_<prefix>_<secret>``."""
+    prefix = secrets.token_hex(6)
+    key = f"{API_KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    return NewApiKey(key=key, prefix=prefix, secret_hash=hash_api_key(key))
+
+
+def hash_api_key(key: str) -> str:
+    """SHA-256 of the whole key.
+
+    Keys carry 256 random bits, so a fast unkeyed hash is safe here, and rotating
+    SECRET_KEY does not invalidate every pod's key.
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_prefix(key: str) -> str | None:
+    """The lookup prefix of a well-formed key, else None."""
+    scheme, _, rest = key.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if scheme != API_KEY_SCHEME or not prefix or not secret:
+        return None
+    return prefix
+
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+KEY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.@:/-]{0,63}$"
+PASSWORD_MIN_LENGTH = 8
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` is not acceptable, or None when it is."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"expected at least {PASSWORD_MIN_LENGTH} characters"
+    if len(password.encode()) > BCRYPT_MAX_BYTES:
+        return f"expected at most {BCRYPT_MAX_BYTES} bytes"
+    return None

@@ -1,0 +1,240 @@
+"""Auth service: passwords, tokens, API keys, the first admin and account rules."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import ConfigError, Settings, load_settings
+from app.core.errors import BadInput, Conflict, Forbidden, Unauthorized
+from app.core.roles import Role
+from app.core.security import (
+    create_access_token,
+    decode_access_token,
+    hash_password,
+    persisted_secret,
+    verify_password,
+)
+from app.db.models import ApiKey, User
+from app.db.session import build_engine, build_session_factory, migrate
+from app.services import auth
+from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Session factory on a freshly migrated database (SQLite, or PostgreSQL when set)."""
+    engine = build_engine(settings)
+    migrate(engine)
+    yield build_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def db(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One session; tests commit when they need to."""
+    with factory() as session:
+        yield session
+
+
+def _token(claims: dict[str, object], key: str = SECRET_KEY, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _claims(sub: str, role: str, *, age: timedelta = timedelta(0)) -> dict[str, object]:
+    issued = datetime.now(UTC) - age
+    return {"sub": sub, "role": role, "iat": issued, "exp": issued + timedelta(minutes=30)}
+
+
+def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
+    first, second = hash_password(PASSWORD), hash_password(PASSWORD)
+    assert first.startswith("$2b$")
+    assert first != second
+    assert PASSWORD not in first
+    assert verify_password(PASSWORD, first)
+    assert not verify_password(PASSWORD + "!", first)
+    assert not verify_password("x" * 100, first)
+    assert not verify_password(PASSWORD, "not-a-hash")
+
+
+def test_token_lifetime_follows_access_token_expire_minutes(env: object) -> None:
+    settings = load_settings(access_token_expire_minutes=7)
+    token, expires_in = create_access_token(settings, "ana", Role.operator)
+    payload = jwt.decode(token, SECRET_KEY, algorithms=["HS256"])
+    assert expires_in == 7 * 60
+    assert payload["exp"] - payload["iat"] == 7 * 60
+    assert (payload["sub"], payload["role"]) == ("ana", "operator")
+
+
+def test_expired_forged_and_unsigned_tokens_are_refused(settings: Settings) -> None:
+    expired = _token(_claims("admin", "admin", age=timedelta(minutes=31)))
+    forged = _token(_claims("admin", "admin"), key="another-secret-key-" + "y" * 32)
+    unsigned = _token(_claims("admin", "admin"), key="", algorithm="none")
+    for token in (expired, forged, unsigned, "not.a.token"):
+        with pytest.raises(Unauthorized):
+            decode_access_token(settings, token)
+    assert decode_access_token(settings, _token(_claims("admin", "admin"))).role is Role.admin
+
+
+def test_generated_secret_is_private_and_survives_a_restart(env: object) -> None:
+    settings = load_settings(secret_key=None)
+    token, _ = create_access_token(settings, "ana", Role.viewer)
+    path = settings.ml_data_path.parent / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    persisted_secret.cache_clear()  # what a restart does
+    assert decode_access_token(load_settings(secret_key=None), token).subject == "ana"
+    assert jwt.decode(token, path.read_text().strip(), algorithms=["HS256"])["sub"] == "ana"
+
+
+def test_secret_key_setting_signs_tokens(env: object) -> None:
+    other = "a-different-secret-key-" + "z" * 32
+    token, _ = create_access_token(load_settings(secret_key=other), "ana", Role.viewer)
+    assert jwt.decode(token, other, algorithms=["HS256"])["sub"] == "ana"
+    with pytest.raises(Unauthorized):
+        decode_access_token(load_settings(), token)
+
+
+def test_first_admin_uses_admin_password(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    auth.ensure_admin(factory, settings)
+    auth.ensure_admin(factory, settings)
+    with factory() as db:
+        admins = db.scalars(select(User).where(User.username == "admin")).all()
+        assert [(a.role, a.active) for a in admins] == [(Role.admin, True)]
+        assert auth.login(db, settings, "admin", ADMIN_PASSWORD).role is Role.admin
+
+
+def test_first_admin_without_admin_password_is_printed_once(
+    factory: sessionmaker[Session], env: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings(admin_password=None)
+    auth.ensure_admin(factory, settings)
+    printed = capsys.readouterr().out
+    password = printed.split("password: ")[1].split()[0]
+    auth.ensure_admin(factory, settings)
+    assert capsys.readouterr().out == ""
+    with factory() as db:
+        assert auth.login(db, settings, "admin", password).role is Role.admin
+
+
+def test_too_short_admin_password_stops_start_up(
+    factory: sessionmaker[Session], env: object
+) -> None:
+    with pytest.raises(ConfigError, match="ADMIN_PASSWORD"):
+        auth.ensure_admin(factory, load_settings(admin_password="short"))
+
+
+def test_login_refuses_wrong_password_unknown_and_disabled_users(
+    db: Session, settings: Settings
+) -> None:
+    user = auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    assert auth.login(db, settings, "ana", PASSWORD).role is Role.viewer
+    with pytest.raises(Unauthorized):
+        auth.login(db, settings, "ana", "wrong password")
+    with pytest.raises(Unauthorized):
+        auth.login(db, settings, "nobody", PASSWORD)
+    auth.update_user(db, user, active=False)
+    with pytest.raises(Unauthorized):
+        auth.login(db, settings, "ana", PASSWORD)
+
+
+def test_authenticate_walks_roles(db: Session, settings: Settings) -> None:
+    auth.create_user(db, username="vic", role=Role.viewer, password=PASSWORD)
+    token = auth.login(db, settings, "vic", PASSWORD).access_token
+    with pytest.raises(Unauthorized):
+        auth.authenticate(db, settings, token=None, api_key=None, required=Role.viewer)
+    principal = auth.authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
+    assert (principal.name, principal.role, principal.kind) == ("vic", Role.viewer, "user")
+    for higher in (Role.operator, Role.admin, Role.pod):
+        with pytest.raises(Forbidden):
+            auth.authenticate(db, settings, token=token, api_key=None, required=higher)
+
+
+def test_demotion_and_disabling_apply_to_tokens_already_issued(
+    db: Session, settings: Settings
+) -> None:
+    boss = auth.create_user(db, username="boss", role=Role.operator, password=PASSWORD)
+    token = auth.login(db, settings, "boss", PASSWORD).access_token
+    auth.update_user(db, boss, role=Role.viewer)
+    with pytest.raises(Forbidden):
+        auth.authenticate(db, settings, token=token, api_key=None, required=Role.operator)
+    auth.update_user(db, boss, active=False)
+    with pytest.raises(Unauthorized):
+        auth.authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
+
+
+def test_api_key_is_stored_only_as_its_sha256(db: Session) -> None:
+    record, key = auth.create_api_key(db, name="pod-7a3f55e1", role=Role.pod)
+    db.commit()
+    scheme, prefix, secret = key.split("_", 2)
+    assert (scheme, prefix, len(secret) >= 40) == ("dw", record.prefix, True)
+    row = db.execute(text("SELECT * FROM api_keys")).one()
+    assert hashlib.sha256(key.encode()).hexdigest() in row
+    assert not any(secret in str(value) for value in row)
+
+
+def test_pod_key_may_only_send_telemetry(db: Session, settings: Settings) -> None:
+    _, key = auth.create_api_key(db, name="pod-1", role=Role.pod)
+    principal = auth.authenticate(db, settings, token=None, api_key=key, required=Role.pod)
+    assert (principal.role, principal.kind) == (Role.pod, "api_key")
+    assert db.scalars(select(ApiKey.last_used_at)).one() is not None
+    with pytest.raises(Forbidden):
+        auth.authenticate(db, settings, token=None, api_key=key, required=Role.viewer)
+
+
+def test_revoked_tampered_and_malformed_keys_are_refused(db: Session, settings: Settings) -> None:
+    record, key = auth.create_api_key(db, name="script", role=Role.operator)
+    assert auth.authenticate(db, settings, token=None, api_key=key, required=Role.operator)
+    tampered = key[:-1] + ("A" if key[-1] != "A" else "B")
+    for bad in (tampered, "dw_nope", "garbage", f"dw_{record.prefix}_"):
+        with pytest.raises(Unauthorized):
+            auth.authenticate(db, settings, token=None, api_key=bad, required=Role.viewer)
+    auth.revoke_api_key(db, record.id)
+    with pytest.raises(Unauthorized, match="revoked"):
+        auth.authenticate(db, settings, token=None, api_key=key, required=Role.viewer)
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "password", "field"),
+    [
+        ("bad name", Role.viewer, PASSWORD, "username"),
+        ("", Role.viewer, PASSWORD, "username"),
+        ("ana", Role.pod, PASSWORD, "role"),
+        ("ana", Role.viewer, "short", "password"),
+        ("ana", Role.viewer, "é" * 40, "password"),  # 80 bytes: over bcrypt's 72
+    ],
+)
+def test_create_user_rejects_bad_input_naming_the_field(
+    db: Session, username: str, role: Role, password: str, field: str
+) -> None:
+    with pytest.raises(BadInput) as caught:
+        auth.create_user(db, username=username, role=role, password=password)
+    assert caught.value.field == field
+
+
+def test_duplicate_username_conflicts(db: Session) -> None:
+    auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    with pytest.raises(Conflict):
+        auth.create_user(db, username="ana", role=Role.admin, password=PASSWORD)
+
+
+def test_last_active_admin_cannot_be_removed(db: Session) -> None:
+    first = auth.create_user(db, username="root", role=Role.admin, password=PASSWORD)
+    for change in ({"active": False}, {"role": Role.operator}):
+        with pytest.raises(Conflict):
+            auth.update_user(db, first, **change)
+    with pytest.raises(Conflict):
+        auth.delete_user(db, first)
+    auth.create_user(db, username="second", role=Role.admin, password=PASSWORD)
+    auth.update_user(db, first, active=False)
+    assert [u.username for u in auth.list_users(db) if u.active] == ["second"]
