@@ -18,6 +18,7 @@ from app.core.logging import AccessLogMiddleware, configure_logging
 from app.db.session import build_engine, build_session_factory, migrate
 from app.services.auth import ensure_admin
 from app.services.ingestion import ingest_directory
+from app.services.sessions import ensure_current
 from app.storage.duckdb import TelemetryStore
 
 log = logging.getLogger("drillwatch")
@@ -51,6 +52,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     migrate(engine)
     app.state.session_factory = build_session_factory(engine)
     app.state.store = build_store(settings)
+    ensure_current(app.state.store, settings)
     ensure_admin(app.state.session_factory, settings)
     worker = threading.Thread(
         target=_ingest_drop_folder, args=(app, settings), name="startup-ingest", daemon=True

@@ -1,0 +1,192 @@
+"""Fleet analytics queries over the ``sessions`` table (and ``telemetry`` for battery)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from app.storage.sessions import SHORT_SESSION_S, SessionFilter, fetch_dicts
+
+TOTALS_SQL = f"""
+SELECT count(DISTINCT device_id) AS devices, count(*) AS sessions,
+    coalesce(sum(drilling_s), 0) / 3600 AS drilling_hours,
+    coalesce(sum(duration_s), 0) / 3600 AS session_hours,
+    coalesce(avg(duration_s), 0) / 60 AS average_session_minutes,
+    count(*) FILTER (WHERE tagged) AS tagged_sessions,
+    coalesce(sum(off_samples), 0) AS off_samples,
+    coalesce(sum(standby_samples), 0) AS standby_samples,
+    coalesce(sum(spin_samples), 0) AS spin_samples,
+    coalesce(sum(drill_samples), 0) AS drill_samples,
+    count(*) FILTER (WHERE duration_s < {SHORT_SESSION_S}) AS short_sessions,
+    count(*) FILTER (WHERE lost_samples > 0) AS lost_sample_sessions,
+    coalesce(sum(lost_samples), 0) AS lost_samples,
+    count(*) FILTER (WHERE missing_gps > 0) AS missing_gps_sessions,
+    coalesce(sum(missing_gps), 0) AS missing_gps_samples,
+    count(*) FILTER (WHERE low_battery) AS low_battery_sessions,
+    coalesce(sum(low_battery_samples), 0) AS low_battery_samples
+FROM sessions {{where}}
+"""
+
+ANOMALY_CONDITIONS = {
+    "short_session": f"duration_s < {SHORT_SESSION_S}",
+    "lost_samples": "lost_samples > 0",
+    "missing_gps": "missing_gps > 0",
+    "low_battery": "low_battery",
+}
+
+
+def session_totals(conn: duckdb.DuckDBPyConnection, flt: SessionFilter) -> dict[str, Any]:
+    """Fleet totals, operating-state sample counts and anomaly counts for the filter."""
+    where, params = flt.where()
+    return fetch_dicts(conn, TOTALS_SQL.format(where=where), params)[0]
+
+
+def session_locations(
+    conn: duckdb.DuckDBPyConnection, flt: SessionFilter, cap: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Session centroids, evenly thinned in time to at most ``cap``, and the full count."""
+    where, params = flt.where()
+    located = f"{where} AND" if where else "WHERE"
+    rows = fetch_dicts(
+        conn,
+        f"""
+        WITH located AS (
+            SELECT session_id, device_id, start_ts, centroid_lat AS lat, centroid_lon AS lon,
+                drilling_s / 3600 AS drilling_hours,
+                row_number() OVER (ORDER BY start_ts, session_id) - 1 AS rn,
+                count(*) OVER () AS n
+            FROM sessions {located} centroid_lat IS NOT NULL AND centroid_lon IS NOT NULL
+        )
+        SELECT * FROM located
+        WHERE rn % CAST(greatest(1, ceil(n / $cap)) AS BIGINT) = 0 ORDER BY rn
+        """,
+        {**params, "cap": cap},
+    )
+    total = int(rows[0]["n"]) if rows else 0
+    return rows, total
+
+
+def anomaly_items(
+    conn: duckdb.DuckDBPyConnection,
+    flt: SessionFilter,
+    kinds: Sequence[str],
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of (kind, session) anomaly rows, newest first, and their total."""
+    where, params = flt.where()
+    joiner = f"{where} AND" if where else "WHERE"
+    parts = [
+        f"SELECT '{kind}' AS kind, * FROM sessions {joiner} {ANOMALY_CONDITIONS[kind]}"
+        for kind in kinds
+    ]
+    union = " UNION ALL ".join(parts)
+    rows = fetch_dicts(
+        conn,
+        f"""
+        SELECT kind, session_id, device_id, start_ts, end_ts, duration_s, samples,
+            lost_samples, missing_gps, battery_min
+        FROM ({union}) ORDER BY start_ts DESC, device_id, kind LIMIT $limit OFFSET $offset
+        """,
+        {**params, "limit": limit, "offset": offset},
+    )
+    counted = conn.execute(f"SELECT count(*) FROM ({union})", params).fetchone()
+    return rows, int(counted[0]) if counted else 0
+
+
+def device_summaries(
+    conn: duckdb.DuckDBPyConnection, device_ids: Sequence[str] | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Per device: first/last seen, sessions, drilling hours, last battery and position."""
+    where, params = SessionFilter(device_ids=device_ids).where()
+    rows = fetch_dicts(
+        conn,
+        f"""
+        SELECT device_id, min(start_ts) AS first_seen, max(end_ts) AS last_seen,
+            count(*) AS sessions, sum(samples) AS samples,
+            sum(drilling_s) / 3600 AS drilling_hours,
+            arg_max(battery_end, end_ts) AS last_battery,
+            arg_max(last_lat, end_ts) FILTER (WHERE last_lat IS NOT NULL) AS last_lat,
+            arg_max(last_lon, end_ts) FILTER (WHERE last_lat IS NOT NULL) AS last_lon
+        FROM sessions {where} GROUP BY device_id ORDER BY device_id
+        LIMIT $limit OFFSET $offset
+        """,
+        {**params, "limit": limit, "offset": offset},
+    )
+    total = conn.execute(f"SELECT count(DISTINCT device_id) FROM sessions {where}", params)
+    counted = total.fetchone()
+    return rows, int(counted[0]) if counted else 0
+
+
+def timeline(
+    conn: duckdb.DuckDBPyConnection, flt: SessionFilter, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Per UTC day (of session start) and device: sessions and hours; one page and the total."""
+    where, params = flt.where()
+    grouped = f"""
+        SELECT CAST(start_ts AS DATE) AS day, device_id, count(*) AS sessions,
+            sum(drilling_s) / 3600 AS drilling_hours, sum(duration_s) / 3600 AS session_hours,
+            count(*) FILTER (WHERE tagged) AS tagged_sessions
+        FROM sessions {where} GROUP BY ALL
+    """
+    rows = fetch_dicts(
+        conn,
+        f"{grouped} ORDER BY day, device_id LIMIT $limit OFFSET $offset",
+        {**params, "limit": limit, "offset": offset},
+    )
+    counted = conn.execute(f"SELECT count(*) FROM ({grouped})", params).fetchone()
+    return rows, int(counted[0]) if counted else 0
+
+
+def device_span(
+    conn: duckdb.DuckDBPyConnection, flt: SessionFilter
+) -> tuple[list[str], datetime | None, datetime | None]:
+    """Devices with sessions in the filter, and the earliest start / latest end."""
+    where, params = flt.where()
+    row = conn.execute(
+        f"SELECT list_sort(list(DISTINCT device_id)), min(start_ts), max(end_ts) "
+        f"FROM sessions {where}",
+        params,
+    ).fetchone()
+    if row is None or row[0] is None:
+        return [], None, None
+    return list(row[0]), row[1], row[2]
+
+
+def battery_points(
+    conn: duckdb.DuckDBPyConnection,
+    device_ids: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+    bucket_s: int | None,
+) -> list[dict[str, Any]]:
+    """Battery avg/min/max per device and ``bucket_s`` bucket (None: one bucket per device)."""
+    clauses = ["list_contains($ids, device_id)"]
+    params: dict[str, Any] = {"ids": list(device_ids)}
+    if start is not None:
+        clauses.append("ts >= $start")
+        params["start"] = start
+    if end is not None:
+        clauses.append("ts < $end")
+        params["end"] = end
+    if bucket_s is None:
+        bucket = "min(ts)"
+        group = "device_id"
+    else:
+        bucket = "time_bucket(to_seconds($width), ts)"
+        group = "device_id, bucket_start"
+        params["width"] = bucket_s
+    return fetch_dicts(
+        conn,
+        f"""
+        SELECT device_id, {bucket} AS bucket_start, avg(battery_level) AS avg_battery,
+            min(battery_level) AS min_battery, max(battery_level) AS max_battery,
+            count(*) AS samples
+        FROM telemetry WHERE {" AND ".join(clauses)}
+        GROUP BY {group} ORDER BY device_id, bucket_start
+        """,
+        params,
+    )

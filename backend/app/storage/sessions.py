@@ -1,0 +1,256 @@
+"""The materialised ``sessions`` table: one row per run of a device's samples.
+
+A session is a run of one device's samples whose time gaps are at most the
+configured gap. Lost samples are counted between consecutive samples of a session:
+a ``seq`` step of ``k > 1`` over about ``k`` sample periods (within half a period)
+means ``k - 1`` samples never arrived. Steps whose time does not match are not
+losses: a ``seq`` reset, or two interleaved ``seq`` streams as in the field sample,
+where one device id reports two pods 6 s / 24 s apart with ``seq`` jumping by
+hundreds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+SAMPLE_PERIOD_S = 30
+OFF_MAX_AMP = 0.5
+STANDBY_MAX_AMP = 2.0
+SPIN_MAX_AMP = 4.5
+LOW_BATTERY_PCT = 20
+SHORT_SESSION_S = 300
+GAP_META_KEY = "session_max_gap_seconds"
+
+SESSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS sessions (
+    device_id        VARCHAR   NOT NULL,
+    session_id       VARCHAR   NOT NULL,
+    start_ts         TIMESTAMP NOT NULL,
+    end_ts           TIMESTAMP NOT NULL,
+    duration_s       DOUBLE    NOT NULL,
+    samples          BIGINT    NOT NULL,
+    expected_samples BIGINT    NOT NULL,
+    lost_samples     BIGINT    NOT NULL,
+    off_samples      BIGINT    NOT NULL,
+    standby_samples  BIGINT    NOT NULL,
+    spin_samples     BIGINT    NOT NULL,
+    drill_samples    BIGINT    NOT NULL,
+    drilling_s       BIGINT    NOT NULL,
+    tagged           BOOLEAN   NOT NULL,
+    ble_ids          VARCHAR[] NOT NULL,
+    centroid_lat     DOUBLE,
+    centroid_lon     DOUBLE,
+    last_lat         DOUBLE,
+    last_lon         DOUBLE,
+    missing_gps      BIGINT    NOT NULL,
+    battery_start    SMALLINT  NOT NULL,
+    battery_end      SMALLINT  NOT NULL,
+    battery_min      SMALLINT  NOT NULL,
+    low_battery_samples BIGINT NOT NULL,
+    low_battery      BOOLEAN   NOT NULL,
+    avg_current      DOUBLE    NOT NULL,
+    max_current      DOUBLE    NOT NULL,
+    std_current      DOUBLE
+);
+"""
+
+BUCKET_S = 3600
+
+# Only session edges and lossy steps leave the (narrow) window pass; the wide
+# aggregate then finds each sample's session by an hourly-bucket hash join.
+BUILD_SQL = f"""
+WITH steps AS (
+    SELECT device_id, ts,
+        epoch(ts) - epoch(lag(ts) OVER w) AS gap_s,
+        epoch(lead(ts) OVER w) - epoch(ts) AS next_s,
+        seq - lag(seq) OVER w AS dseq
+    FROM telemetry {{where}}
+    WINDOW w AS (PARTITION BY device_id ORDER BY ts)
+), marks AS MATERIALIZED (
+    SELECT device_id, ts, gap_s IS NULL OR gap_s > $gap AS is_start,
+        next_s IS NULL OR next_s > $gap AS is_end,
+        CASE WHEN gap_s <= $gap AND dseq > 1
+            AND abs(gap_s - dseq * {SAMPLE_PERIOD_S}) <= {SAMPLE_PERIOD_S / 2}
+            THEN dseq - 1 ELSE 0 END AS lost
+    FROM steps
+    WHERE gap_s IS NULL OR gap_s > $gap OR next_s IS NULL OR next_s > $gap OR lost > 0
+), bounds AS MATERIALIZED (
+    SELECT device_id, start_ts, end_ts FROM (
+        SELECT device_id, ts AS start_ts, is_start,
+            CASE WHEN is_end THEN ts ELSE lead(ts) OVER (PARTITION BY device_id ORDER BY ts) END
+                AS end_ts
+        FROM marks WHERE is_start OR is_end)
+    WHERE is_start
+), buckets AS (
+    SELECT device_id, start_ts, end_ts, unnest(range(
+        CAST(floor(epoch(start_ts) / {BUCKET_S}) AS BIGINT),
+        CAST(floor(epoch(end_ts) / {BUCKET_S}) AS BIGINT) + 1)) AS bucket
+    FROM bounds
+), losses AS (
+    SELECT b.device_id, b.start_ts, sum(m.lost) AS lost_samples
+    FROM marks m JOIN bounds b
+        ON m.device_id = b.device_id AND m.ts BETWEEN b.start_ts AND b.end_ts
+    WHERE m.lost > 0 GROUP BY ALL
+), agg AS (
+    SELECT b.device_id, b.start_ts, b.end_ts, count(*) AS samples,
+        count(*) FILTER (WHERE current_amp <= {OFF_MAX_AMP}) AS off_samples,
+        count(*) FILTER (WHERE current_amp > {OFF_MAX_AMP} AND current_amp <= {STANDBY_MAX_AMP})
+            AS standby_samples,
+        count(*) FILTER (WHERE current_amp > {STANDBY_MAX_AMP} AND current_amp <= {SPIN_MAX_AMP})
+            AS spin_samples,
+        count(*) FILTER (WHERE current_amp > {SPIN_MAX_AMP}) AS drill_samples,
+        list_sort(list(DISTINCT ble_id) FILTER (WHERE coalesce(ble_id, '') <> '')) AS ble_ids,
+        avg(gps_lat) AS centroid_lat, avg(gps_lon) AS centroid_lon,
+        arg_max(gps_lat, ts) FILTER (WHERE gps_lat IS NOT NULL AND gps_lon IS NOT NULL) AS last_lat,
+        arg_max(gps_lon, ts) FILTER (WHERE gps_lat IS NOT NULL AND gps_lon IS NOT NULL) AS last_lon,
+        count(*) FILTER (WHERE gps_lat IS NULL OR gps_lon IS NULL) AS missing_gps,
+        arg_min(battery_level, ts) AS battery_start, arg_max(battery_level, ts) AS battery_end,
+        min(battery_level) AS battery_min,
+        count(*) FILTER (WHERE battery_level < {LOW_BATTERY_PCT}) AS low_battery_samples,
+        avg(current_amp) AS avg_current, max(current_amp) AS max_current,
+        stddev_samp(current_amp) AS std_current
+    FROM telemetry t JOIN buckets b ON t.device_id = b.device_id
+        AND CAST(floor(epoch(t.ts) / {BUCKET_S}) AS BIGINT) = b.bucket
+        AND t.ts BETWEEN b.start_ts AND b.end_ts
+    GROUP BY b.device_id, b.start_ts, b.end_ts
+)
+SELECT a.device_id, a.device_id || '-' || CAST(floor(epoch(a.start_ts)) AS BIGINT) AS session_id,
+    a.start_ts, a.end_ts, epoch(a.end_ts) - epoch(a.start_ts) AS duration_s, samples,
+    samples + coalesce(lost_samples, 0) AS expected_samples, coalesce(lost_samples, 0),
+    off_samples, standby_samples, spin_samples, drill_samples,
+    drill_samples * {SAMPLE_PERIOD_S} AS drilling_s, len(coalesce(ble_ids, [])) > 0 AS tagged,
+    coalesce(ble_ids, []) AS ble_ids, centroid_lat, centroid_lon, last_lat, last_lon, missing_gps,
+    battery_start, battery_end, battery_min, low_battery_samples,
+    battery_min < {LOW_BATTERY_PCT} AS low_battery, avg_current, max_current, std_current
+FROM agg a LEFT JOIN losses l ON a.device_id = l.device_id AND a.start_ts = l.start_ts
+"""
+
+
+def create_sessions_table(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the ``sessions`` table if it is missing."""
+    conn.execute(SESSIONS_DDL)
+
+
+def stored_gap(conn: duckdb.DuckDBPyConnection) -> int | None:
+    """The gap the sessions table was built with, or None if never built."""
+    row = conn.execute("SELECT value FROM store_meta WHERE key = ?", [GAP_META_KEY]).fetchone()
+    return int(row[0]) if row else None
+
+
+def refresh_sessions(
+    conn: duckdb.DuckDBPyConnection, max_gap_seconds: int, device_ids: Sequence[str] | None
+) -> None:
+    """Rebuild the sessions of ``device_ids`` (None: all devices) from telemetry.
+
+    Runs in the caller's transaction. If the table was built with another gap, every
+    device is rebuilt so the table never mixes two definitions of a session.
+    """
+    create_sessions_table(conn)
+    if device_ids is not None and stored_gap(conn) != max_gap_seconds:
+        device_ids = None
+    params: dict[str, Any] = {"gap": max_gap_seconds}
+    if device_ids is None:
+        conn.execute("DELETE FROM sessions")
+        where = ""
+    else:
+        params["ids"] = sorted(set(device_ids))
+        where = "WHERE list_contains($ids, device_id)"
+        conn.execute(f"DELETE FROM sessions {where}", {"ids": params["ids"]})
+    conn.execute("INSERT INTO sessions " + BUILD_SQL.format(where=where), params)
+    conn.execute(
+        "INSERT OR REPLACE INTO store_meta VALUES (?, ?)", [GAP_META_KEY, str(max_gap_seconds)]
+    )
+
+
+def ensure_sessions_current(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> bool:
+    """Rebuild all sessions when the table is missing or was built with another gap.
+
+    Returns True when a rebuild happened.
+    """
+    create_sessions_table(conn)
+    if stored_gap(conn) == max_gap_seconds:
+        return False
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        refresh_sessions(conn, max_gap_seconds, None)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """Which sessions a query covers: devices and a half-open range on ``start_ts``."""
+
+    device_ids: Sequence[str] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """A ``WHERE`` clause (possibly empty) and its named parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        if self.device_ids:
+            clauses.append("list_contains($device_ids, device_id)")
+            params["device_ids"] = list(self.device_ids)
+        if self.start is not None:
+            clauses.append("start_ts >= $start")
+            params["start"] = self.start
+        if self.end is not None:
+            clauses.append("start_ts < $end")
+            params["end"] = self.end
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def fetch_dicts(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Run a query and return its rows as dicts keyed by column name."""
+    cursor = conn.execute(sql, params or {})
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def unknown_devices(conn: duckdb.DuckDBPyConnection, device_ids: Sequence[str]) -> list[str]:
+    """Those of ``device_ids`` that have no session."""
+    rows = conn.execute(
+        "SELECT d FROM unnest($ids) AS t(d) "
+        "WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = t.d) ORDER BY d",
+        {"ids": list(device_ids)},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def list_sessions(
+    conn: duckdb.DuckDBPyConnection, flt: SessionFilter, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of sessions, newest first, and the total matching the filter."""
+    where, params = flt.where()
+    total = conn.execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()
+    rows = fetch_dicts(
+        conn,
+        f"SELECT * FROM sessions {where} ORDER BY start_ts DESC, device_id "
+        "LIMIT $limit OFFSET $offset",
+        {**params, "limit": limit, "offset": offset},
+    )
+    return rows, int(total[0]) if total else 0
+
+
+def all_sessions(conn: duckdb.DuckDBPyConnection, flt: SessionFilter) -> list[dict[str, Any]]:
+    """Every session matching the filter, oldest first."""
+    where, params = flt.where()
+    return fetch_dicts(conn, f"SELECT * FROM sessions {where} ORDER BY device_id, start_ts", params)
+
+
+def sessions_frame(conn: duckdb.DuckDBPyConnection, flt: SessionFilter) -> pd.DataFrame:
+    """Every session matching the filter as a DataFrame, oldest first per device."""
+    where, params = flt.where()
+    return conn.execute(f"SELECT * FROM sessions {where} ORDER BY device_id, start_ts", params).df()

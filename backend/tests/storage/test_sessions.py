@@ -1,0 +1,239 @@
+"""The materialised sessions table, checked against independent pandas computations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from app.storage.duckdb import SCHEMA
+from app.storage.sessions import ensure_sessions_current, refresh_sessions, stored_gap
+
+LOAD_SAMPLE = """
+INSERT INTO telemetry
+SELECT CAST(timestamp AS TIMESTAMP), device_id, seq, current_amp, gps_lat, gps_lon,
+       battery_level, nullif(ble_id, ''), 1
+FROM read_csv($path, header = true, types = {'timestamp': 'VARCHAR', 'ble_id': 'VARCHAR'})
+"""
+T0 = datetime(2025, 7, 1, 8, 0, 0)
+
+
+@pytest.fixture
+def conn() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty in-memory store with the telemetry schema."""
+    connection = duckdb.connect()
+    connection.execute(SCHEMA)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def sample_conn(conn: duckdb.DuckDBPyConnection, sample_csv: Path) -> duckdb.DuckDBPyConnection:
+    """The field sample loaded and sessionised with the default 120 s gap."""
+    conn.execute(LOAD_SAMPLE, {"path": str(sample_csv)})
+    refresh_sessions(conn, 120, None)
+    return conn
+
+
+@pytest.fixture
+def frame(sample_csv: Path) -> pd.DataFrame:
+    """The field sample read by pandas, sorted by device and time."""
+    df = pd.read_csv(sample_csv, parse_dates=["timestamp"])
+    return df.sort_values(["device_id", "timestamp"]).reset_index(drop=True)
+
+
+def pandas_sessions(df: pd.DataFrame, gap_s: int) -> pd.DataFrame:
+    """Independent sessionisation: a new session after a gap over ``gap_s``."""
+    step = df.groupby("device_id")["timestamp"].diff().dt.total_seconds()
+    df = df.assign(run=(step.isna() | (step > gap_s)).cumsum())
+    return df.groupby("run").agg(
+        device_id=("device_id", "first"),
+        start=("timestamp", "min"),
+        end=("timestamp", "max"),
+        samples=("seq", "size"),
+        drill=("current_amp", lambda s: int((s > 4.5).sum())),
+        tagged=("ble_id", lambda s: bool(s.notna().any())),
+        battery_min=("battery_level", "min"),
+        avg_current=("current_amp", "mean"),
+    )
+
+
+def sessions_table(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return conn.execute("SELECT * FROM sessions ORDER BY device_id, start_ts").df()
+
+
+def one(conn: duckdb.DuckDBPyConnection, sql: str) -> tuple[object, ...]:
+    """The single row of a query."""
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def insert_rows(conn: duckdb.DuckDBPyConnection, rows: list[tuple[object, ...]]) -> None:
+    """Rows of (device_id, seconds after T0, seq, current, lat, lon, battery, ble_id)."""
+    conn.executemany(
+        "INSERT INTO telemetry VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        [(T0 + timedelta(seconds=s), d, q, a, la, lo, b, t) for d, s, q, a, la, lo, b, t in rows],
+    )
+
+
+def steady(
+    device: str, seqs: list[int], start_s: int = 0, amp: float = 5.0
+) -> list[tuple[object, ...]]:
+    """Samples every 30 s for the given seq numbers (seq k at start_s + 30 k)."""
+    return [(device, start_s + 30 * q, q, amp, 52.0, 13.0, 80, None) for q in seqs]
+
+
+def test_field_sample_has_98_sessions_split_31_41_26(
+    sample_conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame
+) -> None:
+    counts = dict(
+        sample_conn.execute("SELECT device_id, count(*) FROM sessions GROUP BY ALL").fetchall()
+    )
+    assert counts == {"7a3f55e1": 31, "9f8c2a7d": 41, "b4e1d9c2": 26}
+    assert counts == pandas_sessions(frame, 120)["device_id"].value_counts().to_dict()
+
+
+def test_field_sample_figures(sample_conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    hours, tagged_pct, short, missing_gps, low_rows = one(
+        sample_conn,
+        "SELECT sum(drilling_s) / 3600, 100 * avg(tagged::INT), count(*) FILTER (duration_s < 300),"
+        " sum(missing_gps), sum(low_battery_samples) FROM sessions",
+    )
+    assert round(hours, 2) == 19.21
+    assert hours == pytest.approx((frame["current_amp"] > 4.5).sum() * 30 / 3600)
+    assert round(tagged_pct, 2) == 40.82
+    assert (short, missing_gps, low_rows) == (0, 0, 0)
+    assert int((frame["battery_level"] < 20).sum()) == 0
+
+
+def test_session_aggregates_match_pandas(
+    sample_conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame
+) -> None:
+    got = sessions_table(sample_conn)
+    want = pandas_sessions(frame, 120).sort_values(["device_id", "start"]).reset_index(drop=True)
+    assert list(got["start_ts"]) == [t.tz_localize(None) for t in want["start"]]
+    assert list(got["end_ts"]) == [t.tz_localize(None) for t in want["end"]]
+    assert list(got["samples"]) == list(want["samples"])
+    assert list(got["drill_samples"]) == list(want["drill"])
+    assert list(got["tagged"]) == list(want["tagged"])
+    assert list(got["battery_min"]) == list(want["battery_min"])
+    assert got["avg_current"].tolist() == pytest.approx(want["avg_current"].tolist())
+    assert (got["drilling_s"] == got["drill_samples"] * 30).all()
+    first = got.iloc[0]
+    assert first["session_id"] == f"{first['device_id']}-{int(first['start_ts'].timestamp())}"
+
+
+def test_interleaved_seq_streams_are_not_lost_samples(
+    sample_conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame
+) -> None:
+    step = frame.groupby("device_id")["timestamp"].diff().dt.total_seconds()
+    assert set(step[step <= 120].unique()) == {6.0, 24.0, 30.0}  # the data quirk is present
+    lost, expected, samples = one(
+        sample_conn, "SELECT sum(lost_samples), sum(expected_samples), sum(samples) FROM sessions"
+    )
+    assert (lost, expected, samples) == (0, len(frame), len(frame))
+
+
+def test_operating_state_thresholds(conn: duckdb.DuckDBPyConnection) -> None:
+    amps = [0.0, 0.5, 0.51, 2.0, 2.01, 4.5, 4.51, 30.0]
+    insert_rows(conn, [("d1", 30 * i, i, a, 52.0, 13.0, 80, None) for i, a in enumerate(amps)])
+    refresh_sessions(conn, 120, None)
+    row = conn.execute(
+        "SELECT off_samples, standby_samples, spin_samples, drill_samples, drilling_s FROM sessions"
+    ).fetchone()
+    assert row == (2, 2, 2, 2, 60)
+
+
+def test_lost_samples_inside_a_session_and_gaps_between_sessions(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    # seq 5, 6 missing (90 s step, same session); seq 10-14 missing (180 s > 120 s: new session)
+    seqs = [q for q in range(20) if q not in (5, 6, 10, 11, 12, 13, 14)]
+    insert_rows(conn, steady("d1", seqs))
+    refresh_sessions(conn, 120, None)
+    rows = conn.execute(
+        "SELECT samples, lost_samples, expected_samples FROM sessions ORDER BY start_ts"
+    ).fetchall()
+    assert rows == [(8, 2, 10), (5, 0, 5)]
+
+
+def test_seq_reset_inside_a_session_is_not_a_loss(conn: duckdb.DuckDBPyConnection) -> None:
+    rows = steady("d1", list(range(10)))
+    rows += [("d1", 300 + 30 * q, q, 5.0, 52.0, 13.0, 80, None) for q in range(5)]
+    insert_rows(conn, rows)
+    refresh_sessions(conn, 120, None)
+    assert conn.execute("SELECT count(*), sum(lost_samples) FROM sessions").fetchone() == (1, 0)
+
+
+def test_session_columns_for_tags_gps_and_battery(conn: duckdb.DuckDBPyConnection) -> None:
+    insert_rows(
+        conn,
+        [
+            ("d1", 0, 1, 5.0, 52.0, 13.0, 25, None),
+            ("d1", 30, 2, 5.0, None, None, 19, "AA:01"),
+            ("d1", 60, 3, 1.0, 54.0, 15.0, 18, "AA:00"),
+            ("d1", 90, 4, 1.0, None, None, 21, "AA:01"),
+        ],
+    )
+    refresh_sessions(conn, 120, None)
+    s = sessions_table(conn).iloc[0]
+    assert list(s["ble_ids"]) == ["AA:00", "AA:01"]
+    assert bool(s["tagged"])
+    assert (s["centroid_lat"], s["centroid_lon"]) == (53.0, 14.0)
+    assert (s["last_lat"], s["last_lon"]) == (54.0, 15.0)
+    assert s["missing_gps"] == 2
+    assert (s["battery_start"], s["battery_end"], s["battery_min"]) == (25, 21, 18)
+    assert s["low_battery_samples"] == 2
+    assert bool(s["low_battery"])
+    assert (s["duration_s"], s["max_current"]) == (90.0, 5.0)
+
+
+@pytest.mark.parametrize("gap", [10, 3600, 86400])
+def test_gap_setting_defines_sessions(
+    conn: duckdb.DuckDBPyConnection, sample_csv: Path, frame: pd.DataFrame, gap: int
+) -> None:
+    conn.execute(LOAD_SAMPLE, {"path": str(sample_csv)})
+    refresh_sessions(conn, gap, None)
+    count = conn.execute("SELECT count(*) FROM sessions").fetchone()
+    assert count == (len(pandas_sessions(frame, gap)),)
+    assert stored_gap(conn) == gap
+
+
+def test_refreshing_some_devices_leaves_the_others(conn: duckdb.DuckDBPyConnection) -> None:
+    insert_rows(conn, steady("a", list(range(5))) + steady("b", list(range(5))))
+    refresh_sessions(conn, 120, None)
+    insert_rows(conn, steady("a", list(range(5, 8))) + steady("b", list(range(5, 8))))
+    refresh_sessions(conn, 120, ["a"])
+    rows = conn.execute("SELECT device_id, samples FROM sessions ORDER BY 1").fetchall()
+    assert rows == [("a", 8), ("b", 5)]
+
+
+def test_refresh_with_a_changed_gap_rebuilds_every_device(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    insert_rows(conn, steady("a", [0, 1, 10, 11]) + steady("b", [0, 1, 10, 11]))
+    refresh_sessions(conn, 600, None)
+    refresh_sessions(conn, 120, ["a"])
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone() == (4,)
+
+
+def test_ensure_sessions_current_rebuilds_only_when_the_gap_changed(
+    sample_conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame
+) -> None:
+    assert ensure_sessions_current(sample_conn, 120) is False
+    assert ensure_sessions_current(sample_conn, 86400) is True
+    assert sample_conn.execute("SELECT count(*) FROM sessions").fetchone() == (
+        len(pandas_sessions(frame, 86400)),
+    )
+    assert ensure_sessions_current(sample_conn, 86400) is False
+
+
+def test_ensure_sessions_current_builds_a_missing_table(conn: duckdb.DuckDBPyConnection) -> None:
+    insert_rows(conn, steady("a", [0, 1, 2]))
+    assert ensure_sessions_current(conn, 120) is True
+    assert conn.execute("SELECT count(*), sum(samples) FROM sessions").fetchone() == (1, 3)
