@@ -1,15 +1,25 @@
 """Start the DrillWatch API and dashboard: ``cd backend && python main.py``."""
 
+import sys
+
 import uvicorn
 
-from app.core.config import get_settings
+from app.core.config import ConfigError, get_settings
 
 
-def main() -> None:
-    """Serve on HOST:PORT from the settings."""
-    settings = get_settings()
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port, log_config=None)
+def main() -> int:
+    """Serve on HOST:PORT from the settings; exit 2 with one line per invalid setting."""
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        print(exc.code, file=sys.stderr)
+        return 2
+    # access lines come from AccessLogMiddleware (with the user), not uvicorn's logger
+    uvicorn.run(
+        "app.main:app", host=settings.host, port=settings.port, log_config=None, access_log=False
+    )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

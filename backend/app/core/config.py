@@ -6,6 +6,7 @@ line per problem naming the variable, the value and what is accepted.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
         env_file=BACKEND_DIR / ".env",
         env_file_encoding="utf-8",
         case_sensitive=False,
+        env_ignore_empty=True,
         extra="ignore",
     )
 
@@ -124,6 +126,11 @@ class Settings(BaseSettings):
     def _resolve_path(cls, value: Path) -> Path:
         return value if value.is_absolute() else (BACKEND_DIR / value).resolve()
 
+    @field_validator("log_level", "ml_log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("database_url")
     @classmethod
     def _resolve_sqlite(cls, value: str) -> str:
@@ -154,14 +161,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_relations(self) -> Self:
         weights = (
-            self.current_stability_weight
-            + self.battery_performance_weight
-            + self.gps_reliability_weight
+            self.current_stability_weight,
+            self.battery_performance_weight,
+            self.gps_reliability_weight,
         )
-        if abs(weights - 1.0) > 1e-6:
+        if abs(sum(weights) - 1.0) > 1e-6:
             raise ValueError(
-                "CURRENT_STABILITY_WEIGHT + BATTERY_PERFORMANCE_WEIGHT + "
-                f"GPS_RELIABILITY_WEIGHT = {weights:g}; expected the weights to sum to 1"
+                "CURRENT_STABILITY_WEIGHT={:g} + BATTERY_PERFORMANCE_WEIGHT={:g} + "
+                "GPS_RELIABILITY_WEIGHT={:g} = {:g}; expected the weights to sum to 1".format(
+                    *weights, sum(weights)
+                )
             )
         order = (
             self.critical_health_threshold,
@@ -196,14 +205,23 @@ class Settings(BaseSettings):
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
 
 
+SECRET_FIELDS = {"admin_password", "secret_key"}
+HINTS = {"bool_parsing": " (accepted: true/false, 1/0, yes/no, on/off)"}
+
+
 def describe_error(error: dict[str, Any]) -> str:
     """One line naming the variable, the rejected value and what is accepted."""
     loc = error.get("loc") or ()
-    name = str(loc[0]).upper() if loc else "configuration"
     message = str(error.get("msg", "")).removeprefix("Value error, ")
+    message += HINTS.get(str(error.get("type")), "")
     if not loc:
         return f"Invalid configuration: {message}"
-    return f"Invalid {name}={error.get('input')!r}: {message}"
+    value = error.get("input")
+    if str(loc[0]) in SECRET_FIELDS:
+        value = "***"  # never echo a secret to the console
+    elif isinstance(value, str):
+        value = re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", value)
+    return f"Invalid {str(loc[0]).upper()}={value!r}: {message}"
 
 
 def load_settings(**overrides: Any) -> Settings:

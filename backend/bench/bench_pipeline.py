@@ -1,0 +1,181 @@
+"""Pipeline benchmark: ingest + sessions + insights on a simulated fleet vs a bare DuckDB scan.
+
+``make bench`` runs it. The fleet CSV is simulated once and cached under bench-results/,
+keyed by its arguments; each measurement then runs in a fresh subprocess so that its
+peak RSS is its own. Figures are printed and written to bench-results/pipeline.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BACKEND_DIR = Path(__file__).resolve().parents[1]
+RESULTS_DIR = BACKEND_DIR.parent / "bench-results"
+MAX_RATIO_TO_SCAN = 3.0
+MAX_RSS_MB = 512.0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fleet_csv(devices: int, days: int, seed: int) -> Path:
+    """The simulated fleet's telemetry CSV, simulated only when not cached yet."""
+    folder = RESULTS_DIR / f"fleet-d{devices}-n{days}-s{seed}"
+    csv = folder / "telemetry.csv"
+    if csv.is_file():
+        return csv
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".simulate-", dir=RESULTS_DIR))
+    command = [sys.executable, "-m", "app.cli", "simulate", "--devices", str(devices)]
+    command += ["--days", str(days), "--seed", str(seed), "--out", str(scratch)]
+    print(f"simulating {devices} devices x {days} days (seed {seed}), cached in {folder}")
+    try:
+        subprocess.run(command, cwd=BACKEND_DIR, check=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        scratch.rename(folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return csv
+
+
+def measure_scan(csv: Path) -> dict[str, Any]:
+    """Time DuckDB reading the whole CSV for ``SELECT count(*)``."""
+    import duckdb
+
+    conn = duckdb.connect()
+    started = time.perf_counter()
+    row = conn.execute("SELECT count(*) FROM read_csv(?)", [str(csv)]).fetchone()
+    seconds = time.perf_counter() - started
+    return {"rows": int(row[0]) if row else 0, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+def isolated_settings(workdir: Path) -> Any:
+    """Settings whose every path lies in the empty folder ``workdir``."""
+    os.environ.update(
+        TELEMETRY_DIR=str(workdir / "drop"),
+        DUCKDB_PATH=str(workdir / "telemetry.duckdb"),
+        DATABASE_URL=f"sqlite:///{workdir / 'drillwatch.db'}",
+        LOG_PATH=str(workdir / "logs"),
+        ML_DATA_PATH=str(workdir / "ml"),
+        ML_MODEL_PATH=str(workdir / "ml" / "models"),
+        ML_CACHE_PATH=str(workdir / "ml" / "cache"),
+        ML_LOG_PATH=str(workdir / "logs" / "ml"),
+    )
+    from app.core.config import load_settings
+
+    settings = load_settings(_env_file=None)
+    settings.ensure_directories()
+    return settings
+
+
+def measure_pipeline(csv: Path) -> dict[str, Any]:
+    """Time ingest, sessions and insights through the service functions on a fresh store."""
+    with tempfile.TemporaryDirectory(prefix="dw-bench-") as tmp:
+        settings = isolated_settings(Path(tmp))
+        from app.main import build_store
+        from app.services import analytics, ingestion, sessions
+
+        imports_rss = peak_rss_mb()
+        store = build_store(settings)
+        steps: dict[str, float] = {}
+        started = time.perf_counter()
+        report = ingestion.ingest_file(store, csv, settings)  # builds the sessions too
+        steps["ingest"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        sessions.list_sessions(store, sessions.Scope(), limit=100, offset=0)
+        sessions.list_devices(store, limit=1000, offset=0)
+        steps["sessions"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        analytics.fleet_insights(store, sessions.Scope(), max_locations=500)
+        steps["insights"] = time.perf_counter() - mark
+        seconds = time.perf_counter() - started
+    return {
+        "rows": report.accepted + report.duplicates + report.quarantined,
+        "accepted": report.accepted,
+        "duplicates": report.duplicates,
+        "quarantined": report.quarantined,
+        "seconds": seconds,
+        "steps": steps,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_after_imports_mb": imports_rss,
+    }
+
+
+def in_subprocess(phase: str, csv: Path) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its JSON result."""
+    command = [sys.executable, __file__, "--phase", phase, "--csv", str(csv)]
+    result = subprocess.run(command, cwd=BACKEND_DIR, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"{phase} measurement failed (exit {result.returncode})")
+    answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def verdicts(scan: dict[str, Any], pipeline: dict[str, Any]) -> dict[str, bool]:
+    """PASS/FAIL per target."""
+    return {
+        f"end-to-end <= {MAX_RATIO_TO_SCAN:g}x scan": pipeline["seconds"]
+        <= MAX_RATIO_TO_SCAN * scan["seconds"],
+        f"peak RSS < {MAX_RSS_MB:g} MB": pipeline["peak_rss_mb"] < MAX_RSS_MB,
+        "every CSV row accounted for": pipeline["rows"] == scan["rows"],
+    }
+
+
+def report(scan: dict[str, Any], pipeline: dict[str, Any], checks: dict[str, bool]) -> None:
+    """Print the figures and the verdicts."""
+    steps = ", ".join(f"{name} {secs:.2f} s" for name, secs in pipeline["steps"].items())
+    print(
+        f"rows                 {scan['rows']:,} in the CSV: {pipeline['accepted']:,} stored, "
+        f"{pipeline['duplicates']:,} duplicates, {pipeline['quarantined']:,} quarantined"
+    )
+    print(f"DuckDB scan          {scan['seconds']:.2f} s  (peak RSS {scan['peak_rss_mb']:.0f} MB)")
+    print(f"ingest+sessions+insights {pipeline['seconds']:.2f} s ({steps})")
+    print(f"ratio to scan        {pipeline['seconds'] / max(scan['seconds'], 1e-9):.2f}x")
+    print(f"throughput           {pipeline['rows'] / pipeline['seconds']:,.0f} rows/s")
+    print(
+        f"peak RSS (pipeline)  {pipeline['peak_rss_mb']:.0f} MB "
+        f"({pipeline['rss_after_imports_mb']:.0f} MB after imports)"
+    )
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+
+
+def main() -> int:
+    """Simulate (cached), measure scan and pipeline in fresh processes, report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--phase", choices=["scan", "pipeline"], help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        measure = measure_scan if args.phase == "scan" else measure_pipeline
+        print(json.dumps(measure(args.csv)))
+        return 0
+    csv = fleet_csv(args.devices, args.days, args.seed)
+    scan = in_subprocess("scan", csv)
+    pipeline = in_subprocess("pipeline", csv)
+    checks = verdicts(scan, pipeline)
+    report(scan, pipeline, checks)
+    figures = {"args": vars(args) | {"csv": str(csv)}, "scan": scan, "pipeline": pipeline}
+    figures["checks"] = checks
+    (RESULTS_DIR / "pipeline.json").write_text(json.dumps(figures, indent=2, default=str))
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
