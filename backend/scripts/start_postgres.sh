@@ -44,7 +44,7 @@ fi
 
 if ! as_postgres "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     as_postgres "$PG_BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 30 \
-        -o "-p $PORT -k $SOCKET -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+        -o "-p $PORT -k $SOCKET -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off" start >/dev/null \
         || { tail -n 20 "$DIR/server.log" >&2; exit 1; }
 fi
 

@@ -61,7 +61,11 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point every path setting at a fresh temporary folder; yields that folder."""
+    """Point every path setting at a fresh temporary folder; yields that folder.
+
+    A developer's ``backend/.env`` is ignored so that it cannot change test settings.
+    """
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
     values = {
         "TELEMETRY_DIR": tmp_path / "drop",
         "DUCKDB_PATH": tmp_path / "telemetry.duckdb",

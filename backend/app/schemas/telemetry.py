@@ -1,0 +1,77 @@
+"""Request and response bodies for telemetry ingestion and its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TelemetryRecord(BaseModel):
+    """One sample as a JSON object (documents the JSON body of POST /telemetry)."""
+
+    timestamp: datetime = Field(examples=["2025-07-01T09:20:15Z"])
+    device_id: str = Field(examples=["b4e1d9c2"])
+    seq: int = Field(examples=[410])
+    current_amp: float = Field(ge=0, le=100, examples=[7.3])
+    gps_lat: float | None = Field(default=None, ge=-90, le=90, examples=[52.393297])
+    gps_lon: float | None = Field(default=None, ge=-180, le=180, examples=[13.265675])
+    battery_level: int = Field(ge=0, le=100, examples=[67])
+    ble_id: str | None = Field(default=None, examples=["F4:12:FA:6C:9D:21"])
+
+
+class IngestReportRead(BaseModel):
+    """What one ingest did: rows accepted, duplicates dropped, rows quarantined."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ingest_id: int | None
+    source: str
+    accepted: int
+    duplicates: int
+    quarantined: int
+    devices: list[str] = Field(description="Devices that received new rows")
+    sha256: str | None
+    skipped: bool = Field(description="True when the file was already ingested")
+    error: str | None = None
+    seconds: float
+
+
+class QuarantineRead(BaseModel):
+    """A rejected row: where it came from, its raw text and why it was rejected."""
+
+    ingest_id: int
+    source: str
+    line: int | None = Field(
+        description="CSV: line in the file, header = 1. JSON: position in the array, from 1."
+    )
+    raw: str | None
+    reason: str
+    quarantined_at: datetime
+
+
+class QuarantinePage(BaseModel):
+    """One page of quarantined rows and how many match in total."""
+
+    items: list[QuarantineRead]
+    total: int
+
+
+class IngestRead(BaseModel):
+    """One committed ingest."""
+
+    ingest_id: int
+    source: str
+    sha256: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    accepted: int
+    duplicates: int
+    quarantined: int
+
+
+class IngestHistory(BaseModel):
+    """One page of the ingest history, newest first, and its total."""
+
+    items: list[IngestRead]
+    total: int

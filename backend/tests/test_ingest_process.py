@@ -1,0 +1,212 @@
+"""Ingestion across real processes: kill -9 mid-ingest, and the CLI beside a running server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+from app.core.config import BACKEND_DIR
+from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
+
+pytestmark = pytest.mark.slow
+BIG_ROWS = 2_000_000
+DEVICES = 500
+HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id"
+
+
+def process_env(root: Path, **extra: str) -> dict[str, str]:
+    """Environment for a child process whose every path lives under ``root``."""
+    values = {
+        "TELEMETRY_DIR": root / "drop",
+        "DUCKDB_PATH": root / "telemetry.duckdb",
+        "DATABASE_URL": f"sqlite:///{root / 'drillwatch.db'}",
+        "LOG_PATH": root / "logs",
+        "ML_DATA_PATH": root / "ml",
+        "ML_MODEL_PATH": root / "ml" / "models",
+        "ML_CACHE_PATH": root / "ml" / "cache",
+        "ML_LOG_PATH": root / "logs" / "ml",
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "SECRET_KEY": SECRET_KEY,
+        "STORE_LOCK_TIMEOUT": "30",
+    }
+    (root / "drop").mkdir(parents=True, exist_ok=True)
+    return {**os.environ, **{k: str(v) for k, v in values.items()}, **extra}
+
+
+def generate_csv(path: Path, rows: int) -> None:
+    """``rows`` valid, distinct samples of DEVICES devices, written by DuckDB."""
+    duckdb.sql(
+        f"""COPY (
+            SELECT strftime(TIMESTAMP '2025-07-01' + to_seconds((i // {DEVICES}) * 30),
+                    '%Y-%m-%dT%H:%M:%SZ') AS timestamp,
+                'dev' || (i % {DEVICES}) AS device_id, i // {DEVICES} AS seq,
+                round(random() * 10, 2) AS current_amp, round(52 + random(), 6) AS gps_lat,
+                round(13 + random(), 6) AS gps_lon, i % 101 AS battery_level,
+                CASE WHEN i % 3 = 0 THEN 'F4:12:FA:6C:9D:21' END AS ble_id
+            FROM range({rows}) t(i)
+        ) TO '{path}' (HEADER, DELIMITER ',')"""
+    )
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``drillwatch`` in a child process to completion."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    """Row count of every table in the DuckDB file."""
+    with duckdb.connect(str(db)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
+
+
+def wait_for_write(db: Path, process: subprocess.Popen[str], timeout: float) -> None:
+    """Return once the ingest writes rows into the file (before commit), or at timeout."""
+    initial = db.stat().st_size
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.stat().st_size > initial + 1_000_000:
+            return
+        time.sleep(0.05)
+
+
+def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    generate_csv(big, BIG_ROWS)
+    # a tight memory limit: a big ingest must fit in it (DuckDB spills to disk)
+    env = process_env(tmp_path, DUCKDB_MEMORY_LIMIT="128MB")
+    db = Path(env["DUCKDB_PATH"])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "ingest", str(big)],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stderr is not None
+    started = child.stderr.readline()
+    assert "started" in started, started + child.stderr.read()
+    wait_for_write(db, child, timeout=60)
+    assert child.poll() is None, "the ingest finished before it could be killed"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    child.stderr.close()
+    assert child.stdout is not None
+    child.stdout.close()
+
+    assert {t: n for t, n in table_counts(db).items() if n} == {}
+
+    rerun = cli(env, "ingest", str(big))
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{BIG_ROWS:,}" in rerun.stdout
+    counts = table_counts(db)
+    assert (counts["telemetry"], counts["ingests"], counts["quarantine"]) == (BIG_ROWS, 1, 0)
+    with duckdb.connect(str(db)) as conn:
+        devices = conn.execute("SELECT count(DISTINCT device_id) FROM sessions").fetchone()
+    assert devices == (DEVICES,)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path, sample_csv: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """``python main.py`` on a free port with the field sample in its drop folder."""
+    port = free_port()
+    env = process_env(tmp_path / "srv", HOST="127.0.0.1", PORT=str(port))
+    shutil.copy(sample_csv, Path(env["TELEMETRY_DIR"]) / "field.csv")
+    process = subprocess.Popen(
+        [sys.executable, "main.py"],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200)
+        yield base, env
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until(check: object, timeout: float = 60) -> None:
+    """Poll ``check`` until it returns True; connection errors count as False."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_cli_ingest_works_while_the_server_runs(
+    server: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    base, env = server
+    token = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def history() -> dict[str, object]:
+        response = httpx.get(f"{base}/api/v1/ingest/history", headers=headers, timeout=30)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    wait_until(lambda: history()["total"] == 1)  # the start-up ingest of the drop folder
+    extra = tmp_path / "extra.csv"
+    rows = [f"2025-08-01T10:{m:02d}:00Z,cli-dev,{m},5.5,,,60," for m in range(40)]
+    extra.write_text("\n".join([HEADER, *rows, "2025-08-01T11:00:00Z,cli-dev,99,-4,,,60,"]) + "\n")
+
+    result = cli(env, "ingest", str(extra))
+
+    assert result.returncode == 0, result.stderr
+    latest = history()["items"][0]  # type: ignore[index]
+    assert (latest["accepted"], latest["duplicates"], latest["quarantined"]) == (40, 0, 1)
+    assert latest["source"] == str(extra.resolve())
+    quarantine = httpx.get(f"{base}/api/v1/ingest/quarantine", headers=headers).json()
+    assert [(q["line"], q["reason"]) for q in quarantine["items"]] == [
+        (42, "current_amp out of range 0..100: -4")
+    ]
+
+
+def test_cli_exits_1_and_names_the_problem_when_a_file_fails(tmp_path: Path) -> None:
+    env = process_env(tmp_path)
+    good = tmp_path / "good.csv"
+    good.write_text(f"{HEADER}\n2025-08-01T10:00:00Z,d1,1,5.5,,,60,\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,device\n1,2\n")
+
+    result = cli(env, "ingest", str(good), str(bad))
+
+    assert result.returncode == 1
+    assert f"{bad}: wrong header" in result.stderr
+    assert table_counts(Path(env["DUCKDB_PATH"]))["telemetry"] == 1
