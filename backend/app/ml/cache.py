@@ -1,0 +1,187 @@
+"""The feature cache: one JSON file per feature set under ML_CACHE_PATH.
+
+Files are always named ``<key>.json`` so the guide's clean-up
+(``find data/ml/cache/ -name "*.json" -mtime +1 -delete``) finds them. With
+ML_CACHE_COMPRESSION the content of that file is gzip (it starts with the bytes
+``1f 8b``) wrapping the same JSON; readers detect either form.
+
+An entry records its key, creation time and a sha256 of its payload. An entry
+older than ML_FEATURE_CACHE_TTL, or one that does not parse, carries another key
+or fails its checksum, is deleted and reported as a miss, never served. At most
+ML_FEATURE_CACHE_SIZE entries are kept; the oldest are evicted first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import io
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from app.core.config import Settings
+
+log = logging.getLogger("drillwatch.ml.processing")
+
+FORMAT_VERSION = 1
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class CacheLookup:
+    """Outcome of a cache read: the frame on a hit, else why it missed."""
+
+    frame: pd.DataFrame | None
+    reason: str
+
+    @property
+    def hit(self) -> bool:
+        """True when the frame was served from the cache."""
+        return self.frame is not None
+
+
+def cache_key(**parts: Any) -> str:
+    """A stable sha256 key over JSON-serialisable ``parts`` (order-independent)."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class FeatureCache:
+    """Feature frames stored as JSON files keyed by data version and settings."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        ttl_seconds: int,
+        max_entries: int,
+        compress: bool,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = path
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self.compress = compress
+        self.clock = clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeatureCache:
+        """A cache configured by the ML_FEATURE_CACHE_* and ML_CACHE_* settings."""
+        return cls(
+            settings.ml_cache_path,
+            ttl_seconds=settings.ml_feature_cache_ttl,
+            max_entries=settings.ml_feature_cache_size,
+            compress=settings.ml_cache_compression,
+        )
+
+    @property
+    def enabled(self) -> bool:
+        """A TTL of 0 switches caching off."""
+        return self.ttl_seconds > 0
+
+    def file_for(self, key: str) -> Path:
+        """The file that holds ``key``."""
+        return self.path / f"{key}.json"
+
+    def get(self, key: str) -> CacheLookup:
+        """The cached frame for ``key``; stale or corrupted entries are removed."""
+        file = self.file_for(key)
+        if not self.enabled or not file.is_file():
+            return CacheLookup(None, "absent")
+        try:
+            entry = json.loads(_read_bytes(file))
+            frame = self._validated(entry, key)
+        except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+            log.warning("feature_cache corrupt entry %s removed: %s", file.name, exc)
+            _unlink(file)
+            return CacheLookup(None, "corrupt")
+        if frame is None:
+            _unlink(file)
+            return CacheLookup(None, "stale")
+        return CacheLookup(frame, "hit")
+
+    def put(self, key: str, frame: pd.DataFrame) -> None:
+        """Store ``frame`` under ``key`` atomically, then evict beyond the size limit."""
+        if not self.enabled:
+            return
+        payload = frame.to_json(orient="table", index=False, date_unit="us", double_precision=15)
+        entry = {
+            "format": FORMAT_VERSION,
+            "key": key,
+            "created_at": self.clock(),
+            "sha256": hashlib.sha256(payload.encode()).hexdigest(),
+            "payload": payload,
+        }
+        data = json.dumps(entry).encode()
+        if self.compress:
+            data = gzip.compress(data, mtime=0)
+        self.path.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.file_for(key), data)
+        self.evict()
+
+    def entries(self) -> list[Path]:
+        """Cache files, oldest first."""
+        files = [p for p in self.path.glob("*.json") if p.is_file()]
+        return sorted(files, key=_mtime)
+
+    def evict(self) -> int:
+        """Remove the oldest entries beyond ML_FEATURE_CACHE_SIZE; returns how many."""
+        files = self.entries()
+        excess = files[: max(0, len(files) - self.max_entries)]
+        for file in excess:
+            _unlink(file)
+        return len(excess)
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        for file in self.entries():
+            _unlink(file)
+
+    def _validated(self, entry: dict[str, Any], key: str) -> pd.DataFrame | None:
+        if entry["format"] != FORMAT_VERSION or entry["key"] != key:
+            raise ValueError("entry does not belong to this key or format")
+        payload = entry["payload"]
+        if hashlib.sha256(payload.encode()).hexdigest() != entry["sha256"]:
+            raise ValueError("payload checksum mismatch")
+        if self.clock() - float(entry["created_at"]) > self.ttl_seconds:
+            return None
+        return pd.read_json(io.StringIO(payload), orient="table")
+
+
+def _read_bytes(file: Path) -> bytes:
+    data = file.read_bytes()
+    return gzip.decompress(data) if data.startswith(GZIP_MAGIC) else data
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    # a temp name not ending in .json, so a half-written file is never read as an entry
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink(Path(tmp))
+        raise
+
+
+def _mtime(file: Path) -> float:
+    try:
+        return file.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _unlink(file: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        file.unlink()

@@ -1,0 +1,217 @@
+"""The feature cache: hits, misses, TTL, size limit, compression, corruption, logging."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from app.core.config import Settings, get_settings
+from app.ml.cache import FeatureCache, cache_key
+from app.ml.preprocessing.feature_engineering import MLFeatureService
+from tests.ml.feature_helpers import insert_rows, load_csv, new_store
+
+
+class Clock:
+    """A settable clock for TTL tests."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def frame() -> pd.DataFrame:
+    """A small frame with the dtypes feature frames use."""
+    return pd.DataFrame(
+        {
+            "device_id": pd.Series(["a", "b"], dtype="str"),
+            "day": pd.to_datetime(["2025-07-01", "2025-07-02"]).astype("datetime64[ns]"),
+            "active": [True, False],
+            "amp_mean": [6.25, float("nan")],
+        }
+    )
+
+
+def cache(tmp_path: Path, **overrides: object) -> FeatureCache:
+    """A cache under ``tmp_path`` with a settable clock."""
+    values: dict[str, object] = {
+        "ttl_seconds": 60,
+        "max_entries": 10,
+        "compress": False,
+        "clock": Clock(),
+    }
+    return FeatureCache(tmp_path, **(values | overrides))  # type: ignore[arg-type]
+
+
+def test_a_stored_frame_is_served_back_unchanged(tmp_path: Path) -> None:
+    store = cache(tmp_path)
+    assert store.get("k").reason == "absent"
+    store.put("k", frame())
+    lookup = store.get("k")
+    assert lookup.hit
+    assert lookup.frame is not None
+    pd.testing.assert_frame_equal(lookup.frame, frame())
+
+
+def test_an_entry_older_than_the_ttl_is_recomputed_not_served(tmp_path: Path) -> None:
+    clock = Clock()
+    store = cache(tmp_path, clock=clock)
+    store.put("k", frame())
+    clock.now += 61
+    assert store.get("k").reason == "stale"
+    assert not store.file_for("k").exists()
+
+
+def test_ttl_zero_switches_the_cache_off(tmp_path: Path) -> None:
+    store = cache(tmp_path, ttl_seconds=0)
+    store.put("k", frame())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_oldest_entries_are_evicted_beyond_the_size_limit(tmp_path: Path) -> None:
+    store = cache(tmp_path, max_entries=3)
+    for i in range(5):
+        store.put(f"k{i}", frame())
+        os.utime(store.file_for(f"k{i}"), (1_000 + i, 1_000 + i))
+        store.evict()
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["k2.json", "k3.json", "k4.json"]
+
+
+def test_compressed_entries_are_gzip_under_a_json_name(tmp_path: Path) -> None:
+    packed, plain = cache(tmp_path / "gz", compress=True), cache(tmp_path / "plain")
+    big = pd.concat([frame()] * 200, ignore_index=True)
+    packed.put("k", big)
+    plain.put("k", big)
+    raw = packed.file_for("k").read_bytes()
+    assert packed.file_for("k").name == "k.json"
+    assert raw[:2] == b"\x1f\x8b"
+    assert json.loads(gzip.decompress(raw))["key"] == "k"
+    assert json.loads(plain.file_for("k").read_bytes())["key"] == "k"
+    assert len(raw) < plain.file_for("k").stat().st_size / 5
+    lookup = packed.get("k")
+    assert lookup.frame is not None
+    pd.testing.assert_frame_equal(lookup.frame, big)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_corrupted_entry_is_removed_and_missed(tmp_path: Path, compress: bool) -> None:
+    store = cache(tmp_path, compress=compress)
+    store.put("k", frame())
+    store.file_for("k").write_bytes(store.file_for("k").read_bytes()[:-20])
+    assert store.get("k").reason == "corrupt"
+    assert not store.file_for("k").exists()
+
+
+def test_a_tampered_payload_fails_its_checksum(tmp_path: Path) -> None:
+    store = cache(tmp_path)
+    store.put("k", frame())
+    entry = json.loads(store.file_for("k").read_text())
+    entry["payload"] = entry["payload"].replace("6.25", "9.75")
+    store.file_for("k").write_text(json.dumps(entry))
+    assert store.get("k").reason == "corrupt"
+
+
+def test_an_entry_copied_under_another_key_is_not_served(tmp_path: Path) -> None:
+    store = cache(tmp_path)
+    store.put("k", frame())
+    store.file_for("k").rename(store.file_for("other"))
+    assert store.get("other").reason == "corrupt"
+
+
+def test_keys_depend_on_every_part() -> None:
+    assert cache_key(a=1, b=[1, 2]) == cache_key(b=[1, 2], a=1)
+    assert cache_key(a=1, b=[1, 2]) != cache_key(a=1, b=[2, 1])
+
+
+def test_the_guides_find_command_clears_old_entries(tmp_path: Path) -> None:
+    store = cache(tmp_path, compress=True)
+    store.put("old", frame())
+    store.put("new", frame())
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(store.file_for("old"), (two_days_ago, two_days_ago))
+    subprocess.run(
+        ["find", str(tmp_path), "-name", "*.json", "-mtime", "+1", "-delete"], check=True
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["new.json"]
+
+
+@pytest.fixture
+def service(settings: Settings, sample_csv: Path) -> MLFeatureService:
+    """A feature service over the field sample using the configured cache."""
+    store = new_store(settings.duckdb_path)
+    load_csv(store, sample_csv)
+    return MLFeatureService(store, settings)
+
+
+def test_the_service_serves_a_repeat_request_from_the_cache(
+    service: MLFeatureService, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="drillwatch.ml.processing")
+    first = service.extract()
+    second = service.extract()
+    assert (first.cache_hit, second.cache_hit) == (False, True)
+    pd.testing.assert_frame_equal(first.frame, second.frame)
+    lines = [r.getMessage() for r in caplog.records]
+    assert "cache_miss" in lines[0]
+    assert "cache_hit" in lines[1]
+    for line in lines:
+        assert line.startswith("feature_engineering")
+        assert "processing_time=" in line
+        assert "feature_quality=" in line
+
+
+def test_new_telemetry_or_other_settings_miss_the_cache(
+    service: MLFeatureService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.extract()
+    assert service.store is not None
+    insert_rows(service.store, [(datetime(2025, 7, 31, 12), "b4e1d9c2", 1, 6.0, 52.5, 13.4, 80)])
+    assert not service.extract().cache_hit
+    assert service.extract().cache_hit
+    monkeypatch.setenv("FEATURE_AGGREGATION_PERIOD", "day")
+    get_settings.cache_clear()
+    assert not MLFeatureService(service.store, get_settings()).extract().cache_hit
+
+
+def test_the_service_writes_no_more_entries_than_the_size_limit(
+    service: MLFeatureService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ML_FEATURE_CACHE_SIZE", "2")
+    get_settings.cache_clear()
+    limited = MLFeatureService(service.store, get_settings())
+    for days in (1, 2, 3):
+        limited.extract(days=days)
+    assert len(list(limited.settings.ml_cache_path.glob("*.json"))) == 2
+
+
+def test_compression_setting_reaches_the_service_cache(
+    service: MLFeatureService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for flag, magic in (("false", b"{"), ("true", b"\x1f\x8b")):
+        monkeypatch.setenv("ML_CACHE_COMPRESSION", flag)
+        get_settings.cache_clear()
+        settings = get_settings()
+        MLFeatureService(service.store, settings).cache.clear()
+        MLFeatureService(service.store, settings).extract()
+        (entry,) = settings.ml_cache_path.glob("*.json")
+        assert entry.read_bytes()[:1] == magic[:1]
+
+
+def test_ttl_setting_reaches_the_service_cache(
+    service: MLFeatureService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ML_FEATURE_CACHE_TTL", "0")
+    get_settings.cache_clear()
+    uncached = MLFeatureService(service.store, get_settings())
+    uncached.extract()
+    assert not uncached.extract().cache_hit
