@@ -1,0 +1,117 @@
+import { Link, useSearchParams } from "react-router";
+import type { AnomalyCounts, AnomalyKind } from "../../../api/types";
+import { FilterBar } from "../../../components/FilterBar";
+import { Kpi, KpiGrid } from "../../../components/Kpi";
+import { PageHeader } from "../../../components/PageHeader";
+import { Pagination } from "../../../components/Pagination";
+import { QueryState } from "../../../components/States";
+import { Time } from "../../../components/Time";
+import { formatCount, formatDuration, formatPercent } from "../../../lib/format";
+import { useFilters } from "../../../lib/filters";
+import { usePageOffset } from "../../../lib/paging";
+import { ANOMALY_KINDS, anomalyLabel, useAnomalies } from "../api";
+
+const PAGE_SIZE = 25;
+
+function useKinds(): [AnomalyKind[], (kinds: AnomalyKind[]) => void] {
+  const [params, setParams] = useSearchParams();
+  const known = new Set(ANOMALY_KINDS.map((k) => k.kind));
+  const kinds = params.getAll("kind").filter((k): k is AnomalyKind => known.has(k as AnomalyKind));
+  const setKinds = (next: AnomalyKind[]) =>
+    setParams(
+      (current) => {
+        const merged = new URLSearchParams(current);
+        merged.delete("kind");
+        merged.delete("page");
+        next.forEach((k) => merged.append("kind", k));
+        return merged;
+      },
+      { replace: true },
+    );
+  return [kinds, setKinds];
+}
+
+function Counts({ counts }: { counts: AnomalyCounts }) {
+  return (
+    <KpiGrid label="Anomaly counts">
+      <Kpi label="Short sessions" value={`${formatCount(counts.short_sessions)} sessions`} note="shorter than 5 min" />
+      <Kpi label="Lost samples" value={`${formatCount(counts.lost_samples)} samples`} note={`in ${formatCount(counts.lost_sample_sessions)} sessions`} />
+      <Kpi label="Missing GPS" value={`${formatCount(counts.missing_gps_samples)} samples`} note={`in ${formatCount(counts.missing_gps_sessions)} sessions`} />
+      <Kpi label="Low battery" value={`${formatCount(counts.low_battery_samples)} samples`} note={`below 20 % in ${formatCount(counts.low_battery_sessions)} sessions`} />
+    </KpiGrid>
+  );
+}
+
+/** Anomalies: short sessions, lost samples, missing GPS and low battery. */
+export default function AnomaliesPage() {
+  const [filters, setFilters] = useFilters();
+  const [kinds, setKinds] = useKinds();
+  const [offset, setOffset] = usePageOffset(PAGE_SIZE);
+  const query = useAnomalies(filters, kinds, PAGE_SIZE, offset);
+  const toggle = (kind: AnomalyKind) => setKinds(kinds.includes(kind) ? kinds.filter((k) => k !== kind) : [...kinds, kind]);
+  return (
+    <>
+      <PageHeader title="Anomalies">Sessions that were cut short, lost samples, ran without GPS or drained the battery.</PageHeader>
+      <FilterBar filters={filters} onChange={setFilters} />
+      <fieldset className="kind-filter">
+        <legend>Kinds (none ticked: all)</legend>
+        {ANOMALY_KINDS.map(({ kind, label }) => (
+          <label key={kind}>
+            <input type="checkbox" checked={kinds.includes(kind)} onChange={() => toggle(kind)} /> {label}
+          </label>
+        ))}
+      </fieldset>
+      <QueryState query={query} label="anomalies">
+        {(page) => (
+          <>
+            <Counts counts={page.counts} />
+            <section className="card" aria-labelledby="anomaly-list-heading">
+              <h2 id="anomaly-list-heading">Anomalous sessions</h2>
+              {page.total === 0 ? (
+                <p className="state state-empty">No anomalous sessions in this range.</p>
+              ) : (
+                <>
+                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Anomalous sessions">
+                    <table>
+                      <thead>
+                        <tr>
+                          <th scope="col">Kind</th>
+                          <th scope="col">Device</th>
+                          <th scope="col">Start</th>
+                          <th scope="col" className="num">Duration</th>
+                          <th scope="col" className="num">Samples</th>
+                          <th scope="col" className="num">Lost samples</th>
+                          <th scope="col" className="num">Missing GPS</th>
+                          <th scope="col" className="num">Min battery</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {page.items.map((item) => (
+                          <tr key={`${item.kind}-${item.session_id}`}>
+                            <td>{anomalyLabel(item.kind)}</td>
+                            <td>
+                              <Link to={`/devices/${encodeURIComponent(item.device_id)}`}>{item.device_id}</Link>
+                            </td>
+                            <td>
+                              <Time value={item.start_ts} />
+                            </td>
+                            <td className="num">{formatDuration(item.duration_s)}</td>
+                            <td className="num">{formatCount(item.samples)}</td>
+                            <td className="num">{formatCount(item.lost_samples)}</td>
+                            <td className="num">{formatCount(item.missing_gps)}</td>
+                            <td className={`num ${item.battery_min < 20 ? "warn" : ""}`}>{formatPercent(item.battery_min, 0)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                  <Pagination total={page.total} limit={PAGE_SIZE} offset={offset} onChange={setOffset} label="anomalous sessions" />
+                </>
+              )}
+            </section>
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}
