@@ -2,7 +2,9 @@
 
 Each source is ingested in one DuckDB transaction (ingests row, quarantine rows,
 telemetry rows and the refreshed sessions), so a crash leaves the store as if the
-source had never been seen and running it again completes it.
+source had never been seen and running it again completes it. A CSV file is first
+tried on the parallel fast path for clean files; if it declines, that transaction is
+rolled back and the exact line-numbered validator ingests the file in a new one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +28,9 @@ from app.core.config import Settings
 from app.core.errors import AppError, BadInput
 from app.schemas.telemetry import IngestHistory, IngestRead, QuarantinePage, QuarantineRead
 from app.storage import telemetry as repo
-from app.storage.duckdb import TelemetryStore
-from app.storage.sessions import refresh_sessions
+from app.storage import telemetry_fast as fast
+from app.storage.duckdb import TelemetryStore, transaction
+from app.storage.sessions import refresh_sessions_for_ingest
 
 log = logging.getLogger("drillwatch.ingest")
 HEADER = ",".join(repo.COLUMNS)
@@ -178,14 +180,10 @@ def _run(store: TelemetryStore, settings: Settings, job: _Job) -> IngestReport:
             log.info("skipped %s: already ingested (sha256 %s)", job.label, digest[:12])
             return IngestReport(source=job.source, sha256=digest, skipped=True)
         log.info("ingest of %s started", job.label)
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            report = _load(conn, settings, job, digest)
-            conn.execute("COMMIT")
-        except BaseException:
-            with suppress(duckdb.Error):  # keep the original error if rollback fails too
-                conn.execute("ROLLBACK")
-            raise
+        report = _load_clean(conn, settings, job, digest) if job.kind == "csv" else None
+        if report is None:
+            with transaction(conn):
+                report = _load(conn, settings, job, digest)
     report.seconds = time.perf_counter() - clock
     log.info(
         "ingested %s: %d accepted, %d duplicates, %d quarantined, %d devices in %.2f s",
@@ -199,10 +197,30 @@ def _run(store: TelemetryStore, settings: Settings, job: _Job) -> IngestReport:
     return report
 
 
+def _load_clean(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, job: _Job, digest: str
+) -> IngestReport | None:
+    """The fast path; None (nothing kept) when the file needs the line-numbered validator."""
+    started = _now()
+    try:
+        with transaction(conn):
+            ingest_id = repo.next_ingest_id(conn)
+            rows = fast.insert_clean_csv(conn, job.path, ingest_id)
+            known = fast.delete_known(conn, ingest_id)
+            report = IngestReport(
+                job.source, rows - known, known, 0, ingest_id=ingest_id, sha256=digest
+            )
+            return _finish(conn, settings, report, started)
+    except (duckdb.Error, fast.NotClean) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.info("%s goes through the line-numbered validator: %s", job.label, reason[:200])
+        return None
+
+
 def _load(
     conn: duckdb.DuckDBPyConnection, settings: Settings, job: _Job, digest: str
 ) -> IngestReport:
-    started = datetime.now(UTC).replace(tzinfo=None)
+    started = _now()
     _stage(conn, job)
     valid, quarantined = repo.staged_counts(conn)
     if valid + quarantined == 0:
@@ -211,20 +229,26 @@ def _load(
     repo.quarantine_staged(conn, ingest_id, job.source, started)
     accepted = repo.insert_staged(conn, ingest_id)
     repo.drop_stage(conn)
-    devices = repo.devices_of_ingest(conn, ingest_id) if accepted else []
-    if devices:
-        refresh_sessions(conn, settings.session_max_gap_seconds, devices)
     report = IngestReport(
-        source=job.source,
-        accepted=accepted,
-        duplicates=valid - accepted,
-        quarantined=quarantined,
-        devices=devices,
-        ingest_id=ingest_id,
-        sha256=digest,
+        job.source, accepted, valid - accepted, quarantined, ingest_id=ingest_id, sha256=digest
     )
+    return _finish(conn, settings, report, started)
+
+
+def _finish(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, report: IngestReport, started: datetime
+) -> IngestReport:
+    """Refresh the touched devices' sessions and record the ingest."""
+    assert report.ingest_id is not None
+    if report.accepted:
+        report.devices = repo.devices_of_ingest(conn, report.ingest_id)
+        refresh_sessions_for_ingest(conn, settings.session_max_gap_seconds, report.ingest_id)
     repo.record_ingest(conn, _ingest_row(report, started))
     return report
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _ingest_row(report: IngestReport, started: datetime) -> dict[str, Any]:
@@ -233,7 +257,7 @@ def _ingest_row(report: IngestReport, started: datetime) -> dict[str, Any]:
         "source": report.source,
         "sha256": report.sha256,
         "started_at": started,
-        "finished_at": datetime.now(UTC).replace(tzinfo=None),
+        "finished_at": _now(),
         "accepted": report.accepted,
         "duplicates": report.duplicates,
         "quarantined": report.quarantined,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -53,7 +53,52 @@ CREATE TABLE IF NOT EXISTS store_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
+-- Derived from telemetry by app.storage.sessions, in the same transaction as each ingest.
+CREATE TABLE IF NOT EXISTS sessions (
+    device_id        VARCHAR   NOT NULL,
+    session_id       VARCHAR   NOT NULL,
+    start_ts         TIMESTAMP NOT NULL,
+    end_ts           TIMESTAMP NOT NULL,
+    duration_s       DOUBLE    NOT NULL,
+    samples          BIGINT    NOT NULL,
+    expected_samples BIGINT    NOT NULL,
+    lost_samples     BIGINT    NOT NULL,
+    off_samples      BIGINT    NOT NULL,
+    standby_samples  BIGINT    NOT NULL,
+    spin_samples     BIGINT    NOT NULL,
+    drill_samples    BIGINT    NOT NULL,
+    drilling_s       BIGINT    NOT NULL,
+    tagged           BOOLEAN   NOT NULL,
+    ble_ids          VARCHAR[] NOT NULL,
+    centroid_lat     DOUBLE,
+    centroid_lon     DOUBLE,
+    last_lat         DOUBLE,
+    last_lon         DOUBLE,
+    missing_gps      BIGINT    NOT NULL,
+    battery_start    SMALLINT  NOT NULL,
+    battery_end      SMALLINT  NOT NULL,
+    battery_min      SMALLINT  NOT NULL,
+    low_battery_samples BIGINT NOT NULL,
+    low_battery      BOOLEAN   NOT NULL,
+    avg_current      DOUBLE    NOT NULL,
+    max_current      DOUBLE    NOT NULL,
+    std_current      DOUBLE
+);
 """
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: commit at its end, roll back on any error."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):  # keep the original error if rollback fails too
+            conn.execute("ROLLBACK")
+        raise
+
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
 

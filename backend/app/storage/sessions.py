@@ -14,10 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+from app.storage.duckdb import transaction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SAMPLE_PERIOD_S = 30
 OFF_MAX_AMP = 0.5
@@ -26,39 +30,6 @@ SPIN_MAX_AMP = 4.5
 LOW_BATTERY_PCT = 20
 SHORT_SESSION_S = 300
 GAP_META_KEY = "session_max_gap_seconds"
-
-SESSIONS_DDL = """
-CREATE TABLE IF NOT EXISTS sessions (
-    device_id        VARCHAR   NOT NULL,
-    session_id       VARCHAR   NOT NULL,
-    start_ts         TIMESTAMP NOT NULL,
-    end_ts           TIMESTAMP NOT NULL,
-    duration_s       DOUBLE    NOT NULL,
-    samples          BIGINT    NOT NULL,
-    expected_samples BIGINT    NOT NULL,
-    lost_samples     BIGINT    NOT NULL,
-    off_samples      BIGINT    NOT NULL,
-    standby_samples  BIGINT    NOT NULL,
-    spin_samples     BIGINT    NOT NULL,
-    drill_samples    BIGINT    NOT NULL,
-    drilling_s       BIGINT    NOT NULL,
-    tagged           BOOLEAN   NOT NULL,
-    ble_ids          VARCHAR[] NOT NULL,
-    centroid_lat     DOUBLE,
-    centroid_lon     DOUBLE,
-    last_lat         DOUBLE,
-    last_lon         DOUBLE,
-    missing_gps      BIGINT    NOT NULL,
-    battery_start    SMALLINT  NOT NULL,
-    battery_end      SMALLINT  NOT NULL,
-    battery_min      SMALLINT  NOT NULL,
-    low_battery_samples BIGINT NOT NULL,
-    low_battery      BOOLEAN   NOT NULL,
-    avg_current      DOUBLE    NOT NULL,
-    max_current      DOUBLE    NOT NULL,
-    std_current      DOUBLE
-);
-"""
 
 BUCKET_S = 3600
 
@@ -70,7 +41,7 @@ WITH steps AS (
         epoch(ts) - epoch(lag(ts) OVER w) AS gap_s,
         epoch(lead(ts) OVER w) - epoch(ts) AS next_s,
         seq - lag(seq) OVER w AS dseq
-    FROM telemetry {{where}}
+    FROM {{source}}
     WINDOW w AS (PARTITION BY device_id ORDER BY ts)
 ), marks AS MATERIALIZED (
     SELECT device_id, ts, gap_s IS NULL OR gap_s > $gap AS is_start,
@@ -115,7 +86,7 @@ WITH steps AS (
         count(*) FILTER (WHERE battery_level < {LOW_BATTERY_PCT}) AS low_battery_samples,
         avg(current_amp) AS avg_current, max(current_amp) AS max_current,
         stddev_samp(current_amp) AS std_current
-    FROM telemetry t JOIN buckets b ON t.device_id = b.device_id
+    FROM {{source}} t JOIN buckets b ON t.device_id = b.device_id
         AND CAST(floor(epoch(t.ts) / {BUCKET_S}) AS BIGINT) = b.bucket
         AND t.ts BETWEEN b.start_ts AND b.end_ts
     GROUP BY b.device_id, b.start_ts, b.end_ts
@@ -132,9 +103,27 @@ FROM agg a LEFT JOIN losses l ON a.device_id = l.device_id AND a.start_ts = l.st
 """
 
 
-def create_sessions_table(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the ``sessions`` table if it is missing."""
-    conn.execute(SESSIONS_DDL)
+SCOPE = "session_scope"
+SCOPED_SOURCE = f"""(
+    SELECT t.* FROM telemetry t SEMI JOIN {SCOPE} r ON t.device_id = r.device_id AND t.ts >= r.since
+    WHERE t.ts >= $lo
+)"""
+# Per device touched by an ingest: rebuild from the session its earliest new sample
+# joins (a session ending within the gap before it) or, if none, from that sample.
+# Sessions ending earlier cannot change: their next sample is more than a gap away.
+INGEST_SCOPE_SQL = f"""
+CREATE OR REPLACE TEMP TABLE {SCOPE} AS
+SELECT n.device_id, least(n.first_new, coalesce(min(s.start_ts), n.first_new)) AS since
+FROM (SELECT device_id, min(ts) AS first_new FROM telemetry
+    WHERE ingest_id = $ingest_id GROUP BY device_id) n
+LEFT JOIN sessions s ON s.device_id = n.device_id AND s.end_ts >= n.first_new - to_seconds($gap)
+GROUP BY n.device_id, n.first_new
+"""
+DEVICES_SCOPE_SQL = f"""
+CREATE OR REPLACE TEMP TABLE {SCOPE} AS
+SELECT device_id, min(ts) AS since FROM telemetry
+WHERE list_contains($ids, device_id) GROUP BY device_id
+"""
 
 
 def stored_gap(conn: duckdb.DuckDBPyConnection) -> int | None:
@@ -151,38 +140,64 @@ def refresh_sessions(
     Runs in the caller's transaction. If the table was built with another gap, every
     device is rebuilt so the table never mixes two definitions of a session.
     """
-    create_sessions_table(conn)
-    if device_ids is not None and stored_gap(conn) != max_gap_seconds:
-        device_ids = None
-    params: dict[str, Any] = {"gap": max_gap_seconds}
-    if device_ids is None:
-        conn.execute("DELETE FROM sessions")
-        where = ""
-    else:
-        params["ids"] = sorted(set(device_ids))
-        where = "WHERE list_contains($ids, device_id)"
-        conn.execute(f"DELETE FROM sessions {where}", {"ids": params["ids"]})
-    conn.execute("INSERT INTO sessions " + BUILD_SQL.format(where=where), params)
+    if device_ids is None or stored_gap(conn) != max_gap_seconds:
+        _rebuild_all(conn, max_gap_seconds)
+        return
+    conn.execute(DEVICES_SCOPE_SQL, {"ids": sorted(set(device_ids))})
+    _rebuild_scope(conn, max_gap_seconds)
+
+
+def refresh_sessions_for_ingest(
+    conn: duckdb.DuckDBPyConnection, max_gap_seconds: int, ingest_id: int
+) -> None:
+    """Rebuild the sessions that the rows of ``ingest_id`` can have changed.
+
+    Runs in the caller's transaction; rebuilds everything if the gap changed.
+    """
+    if stored_gap(conn) != max_gap_seconds:
+        _rebuild_all(conn, max_gap_seconds)
+        return
+    conn.execute(INGEST_SCOPE_SQL, {"ingest_id": ingest_id, "gap": max_gap_seconds})
+    _rebuild_scope(conn, max_gap_seconds)
+
+
+def _rebuild_all(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:
+    conn.execute("DELETE FROM sessions")
+    conn.execute(
+        "INSERT INTO sessions " + BUILD_SQL.format(source="telemetry"), {"gap": max_gap_seconds}
+    )
+    _record_gap(conn, max_gap_seconds)
+
+
+def _rebuild_scope(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:
+    """Rebuild, per device of the scope table, every session starting at or after ``since``."""
+    row = conn.execute(f"SELECT min(since) FROM {SCOPE}").fetchone()
+    if row is not None and row[0] is not None:
+        conn.execute(
+            f"DELETE FROM sessions s USING {SCOPE} r "
+            "WHERE s.device_id = r.device_id AND s.start_ts >= r.since"
+        )
+        params = {"gap": max_gap_seconds, "lo": row[0]}
+        conn.execute("INSERT INTO sessions " + BUILD_SQL.format(source=SCOPED_SOURCE), params)
+    conn.execute(f"DROP TABLE {SCOPE}")
+    _record_gap(conn, max_gap_seconds)
+
+
+def _record_gap(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO store_meta VALUES (?, ?)", [GAP_META_KEY, str(max_gap_seconds)]
     )
 
 
 def ensure_sessions_current(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> bool:
-    """Rebuild all sessions when the table is missing or was built with another gap.
+    """Rebuild all sessions when they were never built or were built with another gap.
 
     Returns True when a rebuild happened.
     """
-    create_sessions_table(conn)
     if stored_gap(conn) == max_gap_seconds:
         return False
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         refresh_sessions(conn, max_gap_seconds, None)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return True
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pytest
 
 from app.storage.duckdb import SCHEMA
-from app.storage.sessions import ensure_sessions_current, refresh_sessions, stored_gap
+from app.storage.sessions import (
+    ensure_sessions_current,
+    refresh_sessions,
+    refresh_sessions_for_ingest,
+    stored_gap,
+)
 
 LOAD_SAMPLE = """
 INSERT INTO telemetry
@@ -233,7 +239,53 @@ def test_ensure_sessions_current_rebuilds_only_when_the_gap_changed(
     assert ensure_sessions_current(sample_conn, 86400) is False
 
 
-def test_ensure_sessions_current_builds_a_missing_table(conn: duckdb.DuckDBPyConnection) -> None:
+def test_ensure_sessions_current_builds_sessions_never_built(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
     insert_rows(conn, steady("a", [0, 1, 2]))
     assert ensure_sessions_current(conn, 120) is True
     assert conn.execute("SELECT count(*), sum(samples) FROM sessions").fetchone() == (1, 3)
+
+
+def insert_ingest(
+    conn: duckdb.DuckDBPyConnection, ingest_id: int, rows: list[tuple[Any, ...]]
+) -> None:
+    """Rows as in ``insert_rows``, stored under ``ingest_id``."""
+    conn.executemany(
+        "INSERT INTO telemetry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (T0 + timedelta(seconds=s), d, q, a, la, lo, b, t, ingest_id)
+            for d, s, q, a, la, lo, b, t in rows
+        ],
+    )
+
+
+def test_ingest_refresh_merges_splits_and_prepends_sessions(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    insert_ingest(conn, 1, steady("a", [10, 11, 12]) + steady("a", [20, 21]) + steady("b", [0]))
+    refresh_sessions(conn, 120, None)
+    insert_ingest(conn, 2, steady("a", [14, 16, 18]) + steady("a", [0, 1]))  # bridge, prepend
+    refresh_sessions_for_ingest(conn, 120, 2)
+    rows = conn.execute(
+        "SELECT device_id, samples, lost_samples FROM sessions ORDER BY device_id, start_ts"
+    ).fetchall()
+    # a: seq 0-1 alone; seq 10-21 one run (60 s steps), each 2-step over 60 s loses one
+    assert rows == [("a", 2, 0), ("a", 8, 4), ("b", 1, 0)]
+
+
+def test_ingest_refreshes_in_any_order_equal_a_full_rebuild(
+    conn: duckdb.DuckDBPyConnection, sample_csv: Path, frame: pd.DataFrame
+) -> None:
+    conn.execute(LOAD_SAMPLE, {"path": str(sample_csv)})
+    conn.execute("UPDATE telemetry SET ingest_id = 10 + (epoch(ts)::BIGINT // 5000) % 7")
+    conn.execute("CREATE TABLE held AS SELECT * FROM telemetry")
+    conn.execute("DELETE FROM telemetry")
+    for ingest_id in (13, 10, 16, 12, 11, 15, 14):  # time slices interleaved out of order
+        conn.execute("INSERT INTO telemetry SELECT * FROM held WHERE ingest_id = ?", [ingest_id])
+        refresh_sessions_for_ingest(conn, 120, ingest_id)
+    incremental = sessions_table(conn)
+    refresh_sessions(conn, 120, None)
+    full = sessions_table(conn)
+    assert len(incremental) == len(pandas_sessions(frame, 120)) == 98
+    pd.testing.assert_frame_equal(incremental, full, check_exact=False)
