@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, ingest, simulate
+from app.commands import accounts, evaluate, ingest, ml, simulate
 
 app = typer.Typer(
     name="drillwatch",
@@ -14,6 +14,9 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest.ingest)
 app.command("simulate")(simulate.simulate)
+app.command("backtest")(evaluate.backtest)
+app.command("evaluate")(evaluate.evaluate)
+app.command("train")(ml.train)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 

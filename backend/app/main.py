@@ -16,6 +16,7 @@ from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.db.session import build_engine, build_session_factory, migrate
+from app.ml.services import MLService
 from app.services.auth import ensure_admin
 from app.services.ingestion import ingest_directory
 from app.services.sessions import ensure_current
@@ -59,8 +60,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     worker.start()
     app.state.startup_ingest = worker
+    app.state.ml = MLService(settings, app.state.store, app.state.session_factory)
+    app.state.ml.start(after=worker)
     log.info("DrillWatch %s ready on %s:%s", __version__, settings.host, settings.port)
     yield
+    app.state.ml.close()
     engine.dispose()
 
 

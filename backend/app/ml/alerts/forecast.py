@@ -31,7 +31,7 @@ class ForecastConfig:
     window_days: int = 14
     horizon_days: int = 7
     max_days: int = 60
-    min_points: int = 3
+    min_points: int = 5  # a week-ahead line needs at least five measured days
     z: float = 1.2816  # two-sided 80 % prediction band
     grid_step: float = 0.25
     min_sd: float = 0.5  # health points: a noiseless history still gets a band

@@ -25,11 +25,14 @@ class FeatureSpec:
     weight: float = 1.0
 
 
+# Floors are set so that a component leaves its normal range about a third of the way
+# from a fault's onset to its failure, not at its first trace: alerts then come days to
+# about three weeks ahead (tuned by day-by-day replays on simulator seeds 1 and 2 only).
 COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
     "current_stability": (
         FeatureSpec(
             "amp_level_dev",
-            0.02,
+            0.025,
             True,
             "amp_mean",
             "amp_baseline",
@@ -38,7 +41,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "amp_cv_dev",
-            0.01,
+            0.013,
             True,
             "amp_cv",
             "amp_cv_baseline",
@@ -48,7 +51,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "amp_cv",
-            0.01,
+            0.013,
             False,
             "amp_cv",
             None,
@@ -58,7 +61,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "spike_rate",
-            0.01,
+            0.012,
             False,
             "spike_rate",
             None,
@@ -67,7 +70,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "amp_trend",
-            0.005,
+            0.006,
             True,
             "amp_trend",
             None,
@@ -80,7 +83,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
     "battery_performance": (
         FeatureSpec(
             "drain_dev",
-            0.5,
+            1.5,
             True,
             "drain_per_hour",
             "drain_baseline",
@@ -90,7 +93,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "drain_per_hour",
-            0.5,
+            1.0,
             False,
             "drain_per_hour",
             None,
@@ -99,7 +102,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "charge_deficit",
-            1.0,
+            2.0,
             True,
             "charge_level",
             "charge_baseline",
@@ -121,7 +124,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
     "gps_reliability": (
         FeatureSpec(
             "fix_loss",
-            0.01,
+            0.05,
             True,
             "fix_rate",
             "fix_baseline",
@@ -131,7 +134,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "fix_flap_rate",
-            0.01,
+            0.08,
             False,
             "fix_flap_rate",
             None,
@@ -142,7 +145,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "gps_jump_rate",
-            0.01,
+            0.02,
             False,
             "gps_jump_rate",
             None,
@@ -166,7 +169,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
     "telemetry_quality": (
         FeatureSpec(
             "lost_rate",
-            0.01,
+            0.03,
             False,
             "lost_rate",
             None,
@@ -176,7 +179,7 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
         ),
         FeatureSpec(
             "lost_dev",
-            0.01,
+            0.03,
             True,
             "lost_rate",
             "lost_baseline",

@@ -1,0 +1,178 @@
+"""``drillwatch backtest`` and ``drillwatch evaluate``: day-by-day replays and their scores."""
+
+from __future__ import annotations
+
+import math
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.core.config import REPO_DIR, get_settings
+from app.core.errors import AppError
+from app.ml.alerts.forecast import ForecastConfig
+from app.ml.backtest import BacktestConfig, BacktestResult, run_backtest
+from app.ml.evaluation import Evaluation, evaluate_fleet
+from app.ml.evaluation.report import SUMMARY_COLUMNS, render, render_summary, summary_frame
+from app.simulation import MAX_DAYS, MAX_DEVICES
+
+console = Console()
+DEFAULT_REPORTS = REPO_DIR / "docs" / "evaluation"
+
+Warmup = Annotated[
+    int, typer.Option("--warmup-days", min=1, help="Days before the first replayed day.")
+]
+Refit = Annotated[
+    int, typer.Option("--refit-every", min=1, help="Refit the health model every K days.")
+]
+Confirm = Annotated[
+    int,
+    typer.Option("--confirm-days", min=1, help="Measured days an alert level must hold."),
+]
+Progress = Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")]
+
+
+def _config(warmup: int, refit: int, confirm: int) -> BacktestConfig:
+    return BacktestConfig(
+        warmup_days=warmup, refit_every=refit, confirm_days=confirm, forecast=ForecastConfig()
+    )
+
+
+def backtest(
+    file: Annotated[Path, typer.Argument(help="Telemetry CSV (timestamp,device_id,seq,...).")],
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="Folder for the results.")],
+    warmup_days: Warmup = 7,
+    refit_every: Refit = 1,
+    confirm_days: Confirm = 2,
+    progress: Progress = True,
+) -> None:
+    """Replay FILE day by day as the pipeline would have seen it; no ground truth needed."""
+    try:
+        result = run_backtest(
+            file, out, get_settings(), _config(warmup_days, refit_every, confirm_days), progress
+        )
+    except AppError as error:
+        hint = "FILE" if error.field == "file" else f"--{error.field}"
+        raise typer.BadParameter(error.message, param_hint=hint) from error
+    console.print(backtest_table(result))
+    console.print(f"alerts: {out / 'alerts.json'}\nhealth: {out / 'health_daily.csv'}")
+
+
+def backtest_table(result: BacktestResult) -> Table:
+    """Alerts raised per issue type and severity, with the replay's size and time."""
+    table = Table(
+        title=f"Backtest: {result.devices} devices x {result.days} days",
+        caption=f"{result.replayed_days} days replayed, {result.fits} model fits, "
+        f"{sum(result.seconds.values()):.1f} s",
+    )
+    table.add_column("Issue")
+    severities = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+    for name in [*severities, "Total"]:
+        table.add_column(name, justify="right")
+    alerts = result.alerts
+    for issue in sorted(alerts["predicted_issue_type"].unique()):
+        mine = alerts[alerts["predicted_issue_type"] == issue]["severity"]
+        counts = [int((mine == s).sum()) for s in severities]
+        table.add_row(issue, *map(str, counts), str(len(mine)))
+    table.add_row(
+        "all",
+        *[str(int((alerts["severity"] == s).sum())) for s in severities],
+        str(len(alerts)),
+        style="bold",
+    )
+    return table
+
+
+def evaluate(
+    devices: Annotated[
+        int, typer.Option("--devices", min=1, max=MAX_DEVICES, help="Pods in the fleet.")
+    ] = 200,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=MAX_DAYS, help="Length of the window.")
+    ] = 60,
+    seed: Annotated[
+        list[int] | None,
+        typer.Option("--seed", min=0, help="Simulator seed; repeat for several fleets."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", file_okay=False, help="Folder for report.md and replay files."),
+    ] = None,
+    warmup_days: Warmup = 7,
+    refit_every: Refit = 1,
+    confirm_days: Confirm = 2,
+    progress: Progress = True,
+) -> None:
+    """Simulate a fleet, replay it day by day and score alerts and health against truth.
+
+    Writes OUT/report.md, by default docs/evaluation/seed-S.md (several seeds: + summary.md).
+    """
+    seeds = seed or [1001]
+    config = _config(warmup_days, refit_every, confirm_days)
+    settings = get_settings()
+    command = _command(devices, days, seeds, out)
+    results: list[Evaluation] = []
+    links: dict[int, str] = {}
+    for s in seeds:
+        folder = out / f"seed-{s}" if out is not None and len(seeds) > 1 else out
+        try:
+            ev = evaluate_fleet(devices, days, s, settings, config, folder, progress)
+        except AppError as error:
+            raise typer.BadParameter(error.message, param_hint=f"--{error.field}") from error
+        report = folder / "report.md" if folder is not None else DEFAULT_REPORTS / f"seed-{s}.md"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(render(ev, _command(devices, days, [s], out)) + "\n")
+        links[s] = report.relative_to(out).as_posix() if out is not None else report.name
+        results.append(ev)
+        console.print(f"report: {report}")
+    if len(seeds) > 1:
+        summary = (out or DEFAULT_REPORTS) / "summary.md"
+        summary.write_text(render_summary(results, command, links) + "\n")
+        console.print(f"summary: {summary}")
+    console.print(summary_table(results))
+
+
+def _command(devices: int, days: int, seeds: list[int], out: Path | None) -> str:
+    """The command line that reproduces a report."""
+    parts = ["drillwatch", "evaluate", "--devices", str(devices), "--days", str(days)]
+    for s in seeds:
+        parts += ["--seed", str(s)]
+    if out is not None:
+        parts += ["--out", str(out)]
+    return shlex.join(parts)
+
+
+CONSOLE_COLUMNS = {
+    "precision": "prec.",
+    "recall": "recall",
+    "median lead (d)": "lead d",
+    "Spearman overall": "rho",
+    "healthy FA rate": "FA dev",
+    "unusual-device alerts": "unus.",
+    "run time (s)": "secs",
+}
+
+
+def summary_table(results: list[Evaluation]) -> Table:
+    """Per seed (and the mean): precision, recall, lead, Spearman, false alarms, time."""
+    first = results[0]
+    table = Table(title=f"Evaluation: {first.devices} devices x {first.days} days")
+    table.add_column("seed")
+    for short in CONSOLE_COLUMNS.values():
+        table.add_column(short, justify="right")
+    table.add_column("rho min", justify="right")
+    formats = {name: spec for name, _, spec in SUMMARY_COLUMNS}
+    frame = summary_frame(results)
+    components = frame[["motor", "battery", "gps", "radio"]].min(axis=1)
+    for (_, row), worst in zip(frame.iterrows(), components, strict=True):
+        cells = [_number(row[name], formats[name]) for name in CONSOLE_COLUMNS]
+        bold = "bold" if row["seed"] == "mean" else None
+        table.add_row(str(row["seed"]), *cells, _number(worst, ".3f"), style=bold)
+    return table
+
+
+def _number(value: float, spec: str) -> str:
+    return "-" if math.isnan(value) else format(value, spec)

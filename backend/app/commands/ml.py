@@ -1,0 +1,115 @@
+"""``drillwatch train``: fit the health model on the store's history and register it.
+
+Works while the server runs (the store is opened per unit of work); a deployed version
+reaches the running server within seconds, through its watcher.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.core.config import get_settings
+from app.core.errors import AppError
+from app.core.logging import configure_logging
+from app.ml.alerts.predictive_alerts import PredictiveAlertService
+from app.ml.models.model_manager import MLModelManager
+from app.ml.training import STEPS, TrainResult, train_model
+from app.storage.duckdb import TelemetryStore
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def train(
+    deploy: Annotated[bool, typer.Option("--deploy", help="Make the new version active.")] = False,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version name (default: next minor).")
+    ] = None,
+    ground_truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--ground-truth",
+            dir_okay=False,
+            help="ground_truth_devices.csv from drillwatch simulate, for accuracy metrics.",
+        ),
+    ] = None,
+) -> None:
+    """Train the health model on the store's history and save a signed, versioned artifact."""
+    settings = get_settings()
+    settings.ensure_directories()
+    configure_logging(settings)
+    store = TelemetryStore(
+        settings.duckdb_path,
+        memory_limit=settings.duckdb_memory_limit,
+        lock_timeout=settings.store_lock_timeout,
+    )
+    manager = MLModelManager(settings)
+    try:
+        store.initialise()
+        outcomes = PredictiveAlertService(settings, manager.session_factory).stats().outcomes
+        with _progress() as bar:
+            task = bar.add_task("Training", total=len(STEPS), step="")
+
+            def advance(step: str) -> None:
+                done = STEPS.index(step)
+                bar.update(task, completed=done, step=step)
+
+            result = train_model(
+                store,
+                settings,
+                manager,
+                version=version,
+                deploy=deploy,
+                ground_truth=ground_truth,
+                outcomes=outcomes,
+                progress=advance,
+            )
+            bar.update(task, completed=len(STEPS), step="done")
+    except AppError as exc:
+        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        manager.close()
+    console.print(result_table(result))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=errors,
+    )
+
+
+def _fmt(value: Any) -> str:
+    return "n/a" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def result_table(result: TrainResult) -> Table:
+    """The new version, its training data and metrics."""
+    data, metrics = result.training_data, result.metrics
+    table = Table(title=f"Model {result.info.version}", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("version", result.info.version)
+    hint = f"no (POST /api/ml/models/{result.info.version}/deploy to activate)"
+    table.add_row("deployed", "yes" if result.deployed else hint)
+    table.add_row("training data", f"{data['start']} .. {data['end']}")
+    table.add_row("devices / rows", f"{data['devices']:,} / {data['telemetry_rows']:,}")
+    for name in ("accuracy", "precision", "recall", "latency_ms"):
+        table.add_row(name, _fmt(metrics.get(name)))
+    table.add_row("metrics source", _fmt(metrics.get("source")))
+    if metrics.get("note"):
+        table.add_row("note", str(metrics["note"]))
+    table.add_row("sha256", result.info.sha256)
+    table.add_row("seconds", f"{result.seconds:.2f}")
+    return table

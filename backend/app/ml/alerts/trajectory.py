@@ -1,0 +1,81 @@
+"""The health trajectory alerts follow, and the findings built from it.
+
+Alerts track the weakest component rather than the weighted overall score: one
+failing part pulls the overall only to about 60 (motor, battery) or 80 (GPS), and
+telemetry quality is not part of it. Only measured days form the trajectory (a
+silent day repeats the last measured features), and a component counts as below a
+threshold "now" only when its last ``confirm_days`` measured scores all are, so a
+single odd day (one sudden battery drop) does not raise an alert on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import pandas as pd
+
+from app.ml.alerts.findings import build_findings
+from app.ml.alerts.forecast import ForecastConfig, forecast_health
+
+COMPONENTS = ("current_stability", "battery_performance", "gps_reliability", "telemetry_quality")
+CONFIRM_DAYS = 2
+
+
+def weakest(scored: pd.DataFrame) -> pd.Series:
+    """Per row, the lowest component score (NaN when none is scored)."""
+    return scored[[c for c in COMPONENTS if c in scored]].min(axis=1, skipna=True)
+
+
+def alert_trajectory(scored: pd.DataFrame, min_confidence: float = 0.0) -> pd.DataFrame:
+    """(device_id, day, health = weakest component, components) over measured days.
+
+    ``scored`` is a score frame of several days; its optional boolean ``measured``
+    column marks days the pod reported data. Days not measured, or scored with less
+    than ``min_confidence`` (a few samples are shrunk towards normal), are dropped.
+    """
+    keep = scored["confidence"].to_numpy(dtype=float) >= min_confidence
+    if "measured" in scored:
+        keep &= scored["measured"].to_numpy(dtype=bool)
+    rows = scored[keep]
+    columns = ["device_id", "day", *[c for c in COMPONENTS if c in rows]]
+    return rows[columns].assign(health=weakest(rows))
+
+
+def confirmed(trajectory: pd.DataFrame, as_of: date, days: int = CONFIRM_DAYS) -> pd.Series:
+    """Per device, the highest of its last ``days`` measured weakest-component scores."""
+    upto = trajectory[pd.to_datetime(trajectory["day"]) <= pd.Timestamp(as_of)]
+    last = upto.sort_values("day", kind="stable").groupby("device_id").tail(days)
+    return last.groupby("device_id")["health"].max()
+
+
+def alert_findings(
+    history: pd.DataFrame,
+    today: pd.DataFrame,
+    as_of: date,
+    thresholds: Mapping[str, float],
+    config: ForecastConfig | None = None,
+    confirm_days: int = CONFIRM_DAYS,
+    min_confidence: float = 0.0,
+) -> pd.DataFrame:
+    """Findings for the devices scored on ``as_of`` from their scored ``history``.
+
+    ``today`` holds the day's scores (device_id, confidence, silence_unexplained,
+    optional model_version); ``history`` the scores of the forecast window. Days
+    below ``min_confidence`` (ML_CONFIDENCE_THRESHOLD) stay out of the trajectory.
+    """
+    config = config or ForecastConfig()
+    trajectory = alert_trajectory(history, min_confidence)
+    forecast = forecast_health(trajectory, thresholds, config, as_of, list(COMPONENTS))
+    scores = pd.DataFrame(
+        {
+            "device_id": today["device_id"].to_numpy(),
+            "confidence": today["confidence"].to_numpy(),
+            "telemetry_finding": today["silence_unexplained"].to_numpy(dtype=bool),
+        }
+    )
+    if "model_version" in today:
+        scores["model_version"] = today["model_version"].to_numpy()
+    health = confirmed(trajectory, as_of, confirm_days)
+    scores["health_score"] = scores["device_id"].map(health)
+    return build_findings(forecast, scores)

@@ -1,0 +1,226 @@
+"""Bodies of /api/ml: service health, device health scores and predictive alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+ServiceState = Literal["ready", "not_ready", "error", "disabled"]
+Status = Literal["healthy", "watch", "degraded", "critical", "insufficient_data"]
+
+
+class MLServices(BaseModel):
+    """State of each ML service."""
+
+    feature_engineering: ServiceState
+    health_scoring: ServiceState
+    predictive_alerts: ServiceState
+    model_manager: ServiceState
+
+
+class MLHealthRead(BaseModel):
+    """GET /api/ml/health, in the operations guide's shape."""
+
+    status: Literal["healthy", "degraded", "disabled"]
+    ml_enabled: bool
+    services: MLServices
+    last_updated: str = Field(examples=["2025-08-26T10:30:00Z"], description="UTC, ISO 8601")
+
+
+class ComponentScores(BaseModel):
+    """Component scores 0..100 (100 = normal for this device and the fleet); null = no data."""
+
+    current_stability: float | None
+    battery_performance: float | None
+    gps_reliability: float | None
+    telemetry_quality: float | None
+
+
+class ExplanatoryFactor(BaseModel):
+    """Why a score is lower: a feature against its baseline, in points of its component."""
+
+    feature: str
+    component: str
+    direction: Literal["higher", "lower"]
+    value: float | None
+    baseline: float | None
+    baseline_kind: Literal["device", "fleet"]
+    contribution: float = Field(description="Points of the component's score this costs")
+    description: str
+
+
+class Finding(BaseModel):
+    """A telemetry or data finding (unexplained silence, too little history)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    finding: str
+    description: str
+
+
+class TrendPoint(BaseModel):
+    """One day of a device's scores."""
+
+    date: date
+    health_score: float | None
+    current_stability: float | None
+    battery_performance: float | None
+    gps_reliability: float | None
+    telemetry_quality: float | None
+    confidence: float
+    status: Status
+
+
+class ForecastPoint(BaseModel):
+    """Forecast health on a future day with its 80 % prediction band."""
+
+    date: date
+    health_score: float
+    lower: float
+    upper: float
+
+
+class HealthForecast(BaseModel):
+    """Trend-line forecast for the next days and when thresholds are crossed."""
+
+    horizon_days: int
+    slope_per_day: float | None
+    health_at_horizon: float | None
+    interval_at_horizon: list[float | None]
+    days_to_threshold: dict[str, float | None] = Field(
+        description="Days until health falls below alert/medium/high/critical; null = not "
+        "within 60 days; 0 = already below"
+    )
+    timeframe: dict[str, str | None]
+    series: list[ForecastPoint]
+
+
+class DeviceHealth(BaseModel):
+    """A device's health on its latest day."""
+
+    device_id: str
+    day: date
+    health_score: float | None = Field(description="null with status insufficient_data")
+    component_scores: ComponentScores
+    confidence: float = Field(ge=0, le=1)
+    confidence_interval: list[float | None] = Field(min_length=2, max_length=2)
+    status: Status
+    explanatory_factors: list[ExplanatoryFactor]
+    findings: list[Finding]
+    model_version: str
+    last_seen: UtcDatetime | None
+    trend: list[TrendPoint] | None = Field(default=None, description="With include_trends")
+    forecast: HealthForecast | None = Field(default=None, description="With include_trends")
+    debug: dict[str, Any] | None = Field(default=None, description="With include_debug")
+
+
+class FeatureQuality(BaseModel):
+    """How usable the features behind the scores are."""
+
+    feature_quality: float
+    extraction_success_rate: float
+    missing_data_share: float
+    devices: int
+    rows: int
+
+
+class ProcessingInfo(BaseModel):
+    """How the run that produced the scores was executed."""
+
+    devices: int = 0
+    batches: int = 0
+    batch_size: int = 0
+    parallel: bool = False
+    max_workers: int = 1
+    workers: list[str] = Field(default_factory=list, description="Threads that scored batches")
+    blas_threads: int | None = None
+
+
+class HealthScoresMetadata(BaseModel):
+    """Where the scores come from and how fresh they are."""
+
+    count: int
+    as_of: UtcDatetime | None = Field(description="Latest telemetry the scores use")
+    computed_at: UtcDatetime
+    model_version: str
+    stale: bool = Field(description="True while newer data, model or settings await a refresh")
+    refreshing: bool
+    processing_time_ms: float
+    timings_ms: dict[str, float]
+    feature_quality: FeatureQuality
+    processing: ProcessingInfo
+    include_debug: bool
+    include_trends: bool
+    days_history: int
+
+
+class HealthScoresPage(BaseModel):
+    """GET /api/ml/health-scores."""
+
+    data: list[DeviceHealth]
+    metadata: HealthScoresMetadata
+
+
+class AlertRead(BaseModel):
+    """A predictive maintenance alert and its lifecycle."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    alert_id: str
+    device_id: str
+    severity: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+    predicted_issue_type: Literal["motor", "battery", "gps", "telemetry"]
+    predicted_timeframe: str
+    recommended_actions: list[str]
+    confidence: float
+    health_score: float
+    health_trend_context: dict[str, Any]
+    model_version: str | None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    status: Literal["open", "acknowledged", "resolved"]
+    acknowledged_by: str | None
+    acknowledged_at: UtcDatetime | None
+    acknowledged_notes: str | None
+    resolved_by: str | None
+    resolved_at: UtcDatetime | None
+    outcome: str | None
+    resolution_notes: str | None
+
+
+class Pagination(BaseModel):
+    """Where a page sits in the whole result."""
+
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+
+class AlertPage(BaseModel):
+    """GET /api/ml/alerts."""
+
+    data: list[AlertRead]
+    pagination: Pagination
+
+
+class AcknowledgeBody(BaseModel):
+    """POST /api/ml/alerts/{id}/acknowledge."""
+
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class ResolveBody(BaseModel):
+    """POST /api/ml/alerts/{id}/resolve."""
+
+    outcome: Literal["confirmed_fault", "false_alarm", "maintenance_done"]
+    notes: str | None = Field(default=None, max_length=2000)
