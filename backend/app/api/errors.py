@@ -21,14 +21,14 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": ".".join(str(p) for p in e["loc"] if p not in ("query", "body", "path")),
-         "message": e["msg"]}
+        {
+            "field": ".".join(str(p) for p in e["loc"] if p not in ("query", "body", "path")),
+            "message": e["msg"],
+        }
         for e in exc.errors()
     ]
     fields = ", ".join(e["field"] for e in errors)
-    return JSONResponse(
-        status_code=422, content={"detail": f"invalid {fields}", "errors": errors}
-    )
+    return JSONResponse(status_code=422, content={"detail": f"invalid {fields}", "errors": errors})
 
 
 def register_error_handlers(app: FastAPI) -> None:
