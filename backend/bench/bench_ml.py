@@ -53,7 +53,6 @@ def phase_ml(workdir: Path) -> dict[str, Any]:
         BatchPlan,
         Deadline,
         fleet_findings,
-        ml_memory_budget,
         score_fleet,
     )
     from app.ml.services import MLService
@@ -63,7 +62,7 @@ def phase_ml(workdir: Path) -> dict[str, Any]:
     imports_rss = peak_rss_mb()
     steps: dict[str, float] = {}
     mark = time.perf_counter()
-    with ml.store.connect() as conn, ml_memory_budget(conn, ml.store.memory_limit):
+    with ml.store.connect() as conn:
         extraction = ml.features.extract(conn)
     steps["features_s"] = time.perf_counter() - mark
     mark = time.perf_counter()

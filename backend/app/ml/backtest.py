@@ -25,6 +25,7 @@ from app.core.config import Settings
 from app.core.errors import AppError, BadInput
 from app.ml.alerts.records import plain
 from app.ml.cache import FeatureCache
+from app.ml.models.health_scoring import HealthModel
 from app.ml.preprocessing.feature_engineering import MLFeatureService
 from app.ml.replay import BacktestConfig, day_end, replay
 from app.services.ingestion import ingest_file
@@ -45,6 +46,7 @@ class BacktestResult:
     rows: int
     fits: int
     seconds: dict[str, float] = field(default_factory=dict)
+    model: HealthModel | None = None  # the model that scored the last replayed day
 
 
 @contextmanager
@@ -115,6 +117,7 @@ def run_backtest(
         rows=rows,
         fits=output.fits,
         seconds={"ingest_features": loaded - began, "replay": done - loaded},
+        model=output.model,
     )
     if out is not None:
         write_outputs(result, out)

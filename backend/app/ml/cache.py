@@ -9,6 +9,12 @@ An entry records its key, creation time and a sha256 of its payload. An entry
 older than ML_FEATURE_CACHE_TTL, or one that does not parse, carries another key
 or fails its checksum, is deleted and reported as a miss, never served. At most
 ML_FEATURE_CACHE_SIZE entries are kept; the oldest are evicted first.
+
+A key built with a ``data_version`` reads ``<settings>-<version>-<digest>``. Every new
+ingest changes the data version, so an entry of another version can never be hit
+again: writing an entry deletes the entries of the same settings under any other
+data version (the one just written is the latest), so the cache holds one data
+version per settings rather than one per ingest.
 """
 
 from __future__ import annotations
@@ -50,10 +56,37 @@ class CacheLookup:
         return self.frame is not None
 
 
-def cache_key(**parts: Any) -> str:
-    """A stable sha256 key over JSON-serialisable ``parts`` (order-independent)."""
-    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+# Parts that move with the data (the as-of time and the span follow the latest telemetry);
+# the other parts name the settings an entry was computed with.
+DATA_PARTS = ("data_version", "as_of", "days")
+PREFIX_CHARS = 16
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cache_key(**parts: Any) -> str:
+    """A stable key over JSON-serialisable ``parts`` (order-independent).
+
+    With a ``data_version`` part: ``<settings>-<version>-<digest>``, where ``settings``
+    hashes the parts other than DATA_PARTS and ``version`` the data version.
+    """
+    digest = _digest(parts)
+    if "data_version" not in parts:
+        return digest
+    settings = _digest({k: v for k, v in parts.items() if k not in DATA_PARTS})
+    version = _digest(parts["data_version"])
+    return f"{settings[:PREFIX_CHARS]}-{version[:PREFIX_CHARS]}-{digest}"
+
+
+def key_scope(key: str) -> tuple[str, str] | None:
+    """(settings, data version) prefixes of a ``cache_key`` with a data version, else None."""
+    parts = key.split("-")
+    if len(parts) != 3 or not all(len(p) == PREFIX_CHARS for p in parts[:2]):
+        return None
+    return parts[0], parts[1]
 
 
 class FeatureCache:
@@ -101,6 +134,8 @@ class FeatureCache:
         try:
             entry = json.loads(_read_bytes(file))
             frame = self._validated(entry, key)
+        except FileNotFoundError:  # superseded or evicted by another process meanwhile
+            return CacheLookup(None, "absent")
         except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
             log.warning("feature_cache corrupt entry %s removed: %s", file.name, exc)
             _unlink(file)
@@ -111,7 +146,7 @@ class FeatureCache:
         return CacheLookup(frame, "hit")
 
     def put(self, key: str, frame: pd.DataFrame) -> None:
-        """Store ``frame`` under ``key`` atomically, then evict beyond the size limit."""
+        """Store ``frame`` under ``key`` atomically, drop superseded versions, evict the rest."""
         if not self.enabled:
             return
         payload = frame.to_json(orient="table", index=False, date_unit="us", double_precision=15)
@@ -127,12 +162,30 @@ class FeatureCache:
             data = gzip.compress(data, mtime=0)
         self.path.mkdir(parents=True, exist_ok=True)
         _atomic_write(self.file_for(key), data)
+        self.supersede(key)
         self.evict()
 
     def entries(self) -> list[Path]:
         """Cache files, oldest first."""
         files = [p for p in self.path.glob("*.json") if p.is_file()]
         return sorted(files, key=_mtime)
+
+    def supersede(self, key: str) -> int:
+        """Remove entries with ``key``'s settings under another data version; returns how many."""
+        scope = key_scope(key)
+        if scope is None:
+            return 0
+        settings, version = scope
+        stale = [
+            file
+            for file in self.path.glob(f"{settings}-*.json")
+            if (other := key_scope(file.stem)) is not None and other[1] != version
+        ]
+        for file in stale:
+            _unlink(file)
+        if stale:
+            log.info("feature_cache superseded=%d kept=%s", len(stale), self.file_for(key).name)
+        return len(stale)
 
     def evict(self) -> int:
         """Remove the oldest entries beyond ML_FEATURE_CACHE_SIZE; returns how many."""

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.ml.alerts.trajectory import COMPONENTS
 from app.ml.preprocessing.data_validation import KEY
-from app.ml.scoring_run import COMPONENTS, RunOutput, latest_mask
+from app.ml.scoring_run import RunOutput, latest_mask
 
 log = logging.getLogger("drillwatch.ml.processing")
 STATUSES = ("healthy", "watch", "degraded", "critical", "insufficient_data")

@@ -1,10 +1,12 @@
 """The day-by-day replay of a daily feature frame: fit on the past, score, alert.
 
 For each day ``d`` after a warm-up, a health model is fitted on the fleet's days before
-``d`` (every ``refit_every`` days), day ``d`` is scored, the alert trajectory up to ``d``
-is forecast and the alert rules run with the clock at the end of ``d``. The features
-are causal (the row for ``d`` reads data up to the end of ``d`` only), so slicing one
-frame computed over the whole history is the same as computing it each day.
+``d`` (every ``refit_every`` days). As the live scoring run does with its model, that
+model scores the forecast window ending at ``d``, and ``raise_day_alerts`` (the function
+the live run calls) turns those scores into the day's alerts, with the clock at the end
+of ``d``. The features are causal (the row for ``d`` reads data up to the end of ``d``
+only), so slicing one frame computed over the whole history is the same as computing
+it each day.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app.core.config import Settings
 from app.core.errors import BadInput
-from app.ml.alerts.forecast import ForecastConfig, thresholds_from
+from app.ml.alerts.forecast import ForecastConfig
 from app.ml.alerts.memory import InMemoryAlertService
 from app.ml.alerts.records import AlertChange, AlertRecord
-from app.ml.alerts.trajectory import CONFIRM_DAYS, alert_findings
+from app.ml.alerts.trajectory import CONFIRM_DAYS, raise_day_alerts, window_of, with_measured
 from app.ml.models.feature_specs import COMPONENTS
-from app.ml.models.health_scoring import HealthModel
+from app.ml.models.health_scoring import HealthModel, HealthScoringService
 
 HEALTH_COLUMNS = ["device_id", "date", "health_score", *COMPONENTS, "confidence", "status"]
 ALERT_COLUMNS = [
@@ -75,11 +77,10 @@ class Replay:
         self.days = sorted(pd.to_datetime(features["day"]).dt.date.unique())
         self.model: HealthModel | None = None
         self.scored: list[pd.DataFrame] = []
-        self.thresholds = thresholds_from(settings)
         self.fits = 0
 
     def step(self, index: int) -> list[AlertChange]:
-        """Replay day number ``index``: refit if due, score, forecast, alert."""
+        """Replay day number ``index``: refit if due, score the window, raise the day's alerts."""
         day = self.days[index]
         stamp = pd.Timestamp(day)
         if self.model is None or (index - self.config.warmup_days) % self.config.refit_every == 0:
@@ -88,22 +89,20 @@ class Replay:
             self.model = fitted or self.model
         if self.model is None:
             return []
-        today = self.features[self.features["day"] == stamp]
-        scored = self.model.score(today).assign(measured=today["active"].to_numpy(dtype=bool))
-        self.scored.append(scored)
-        window = self.config.forecast.window_days
-        recent = pd.concat(self.scored[-window:], ignore_index=True)
-        recent = recent[recent["day"] > stamp - pd.Timedelta(days=window)]
-        findings = alert_findings(
-            recent,
+        window = window_of(self.features, day, self.config.forecast.window_days)
+        scoring = HealthScoringService(self.settings, self.model)
+        scored = with_measured(scoring.score(window), window)
+        self.scored.append(scored[(scored["day"] == stamp).to_numpy()])
+        _, changes = raise_day_alerts(
+            self.alerts,
             scored,
             day,
-            self.thresholds,
-            self.config.forecast,
-            self.config.confirm_days,
-            self.settings.ml_confidence_threshold,
+            day_end(day),
+            self.settings,
+            config=self.config.forecast,
+            confirm_days=self.config.confirm_days,
         )
-        return self.alerts.evaluate(findings, day_end(day))
+        return changes
 
     def _fit(self, stamp: pd.Timestamp) -> HealthModel | None:
         """A model fitted on the fleet's days before ``stamp`` (None while too little)."""
@@ -150,11 +149,12 @@ def alert_rows(records: list[AlertRecord], first: dict[str, AlertRecord]) -> pd.
 
 @dataclass(frozen=True)
 class ReplayOutput:
-    """Alerts as first raised, the daily health and how many models were fitted."""
+    """Alerts as first raised, the daily health, models fitted and the last day's model."""
 
     alerts: pd.DataFrame
     health: pd.DataFrame
     fits: int
+    model: HealthModel | None = None
 
 
 def replay(
@@ -170,7 +170,8 @@ def replay(
                 if change.action == "created":
                     first[change.alert.alert_id] = change.alert
             bar.update(task, advance=1)
-    return ReplayOutput(alert_rows(run.alerts.records(), first), run.health(), run.fits)
+    alerts = alert_rows(run.alerts.records(), first)
+    return ReplayOutput(alerts, run.health(), run.fits, run.model)
 
 
 def _progress(enabled: bool) -> Progress:

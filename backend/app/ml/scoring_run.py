@@ -3,8 +3,10 @@
 ``score_fleet`` scores a daily feature frame in device batches (ML_BATCH_SIZE devices
 each), in a thread pool of ML_MAX_WORKERS when ML_PARALLEL_PROCESSING, with BLAS
 threads limited to ML_NUMPY_THREADS; ``fleet_findings`` turns the daily scores into
-forecasts and alert findings. ``run_scoring`` chains them with the feature service and
-the alert service, cutting the run off once ML_MAX_PROCESSING_TIME has passed.
+the overall-health forecast shown with the trend and, through
+``app.ml.alerts.trajectory`` (the functions the day-by-day replay uses too), into alert
+findings. ``run_scoring`` chains them with the feature service and the alert service,
+cutting the run off once ML_MAX_PROCESSING_TIME has passed.
 """
 
 from __future__ import annotations
@@ -12,60 +14,38 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from app.core.config import Settings
 from app.core.errors import Unavailable
-from app.ml.alerts.findings import build_findings
-from app.ml.alerts.forecast import ForecastConfig, forecast_health, forecast_series, thresholds_from
+from app.ml.alerts.forecast import forecast_health, forecast_series, thresholds_from
 from app.ml.alerts.records import AlertChange
+from app.ml.alerts.trajectory import (
+    COMPONENTS,
+    AlertSink,
+    day_findings,
+    raise_day_alerts,
+    with_measured,
+)
+from app.ml.alerts.trajectory import FORECAST as FORECAST  # training metrics use it
 from app.ml.models.health_scoring import HealthScoringService
-from app.ml.preprocessing.data_validation import FeatureQualityReport
+from app.ml.preprocessing.data_validation import FeatureQualityReport, as_of_timestamp
 from app.ml.preprocessing.feature_engineering import MLFeatureService, data_version
 from app.storage.duckdb import TelemetryStore
 
 log = logging.getLogger("drillwatch.ml.processing")
 
-# DuckDB's share of memory while ML extracts features: keeps ML work under the guide's
-# 512 MB (the feature query over 1,000 devices x 60 days peaks at ~320 MB when allowed).
-ML_DUCKDB_MEMORY = "192MB"
-UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-COMPONENTS = ("current_stability", "battery_performance", "gps_reliability", "telemetry_quality")
-LAST_SEEN_SQL = "SELECT device_id, max(ts) AS last_seen FROM telemetry GROUP BY device_id"
-FORECAST = ForecastConfig()
-
-
-def size_bytes(text: str) -> float:
-    """``384MB``, ``2GB``, ``512MiB`` as bytes."""
-    value = text.strip().upper().removesuffix("B").removesuffix("I")
-    unit = value[-1] if value and value[-1] in UNITS else ""
-    return float(value.removesuffix(unit) or 0) * UNITS[unit]
-
-
-@contextmanager
-def ml_memory_budget(conn: duckdb.DuckDBPyConnection, configured: str) -> Iterator[None]:
-    """Lower DuckDB's memory limit to ML_DUCKDB_MEMORY while ML queries run, then restore it.
-
-    The limit is per database instance, so queries running meanwhile share the budget.
-    """
-    if size_bytes(configured) <= size_bytes(ML_DUCKDB_MEMORY):
-        yield
-        return
-    conn.execute(f"SET memory_limit = '{ML_DUCKDB_MEMORY}'")
-    try:
-        yield
-    finally:
-        conn.execute(f"SET memory_limit = '{configured}'")
+LAST_SEEN_SQL = """SELECT device_id, max(ts) AS last_seen FROM telemetry
+    WHERE CAST($as_of AS TIMESTAMP) IS NULL OR ts <= CAST($as_of AS TIMESTAMP)
+    GROUP BY device_id"""
 
 
 class Deadline:
@@ -134,7 +114,7 @@ def _score_batch(
     service: HealthScoringService, batch: pd.DataFrame, deadline: Deadline
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], str]:
     deadline.check("scoring")
-    scored = service.score(batch, include_debug=True)
+    scored = with_measured(service.score(batch, include_debug=True), batch)
     last = latest_mask(batch)
     explained = service.explain(batch[last], scored[last])
     ids = batch["device_id"].to_numpy()[last]
@@ -182,7 +162,8 @@ def score_fleet(
 
 @dataclass
 class Findings:
-    """Forecasts per device, the +1..+horizon series and the alert rules' input."""
+    """The overall-health forecast and its +1..+horizon series (shown with the trend), and
+    the alert rules' input (from the weakest-component trajectory, as in the replay)."""
 
     forecast: pd.DataFrame
     series: pd.DataFrame
@@ -190,31 +171,28 @@ class Findings:
 
 
 def daily_health(scored: pd.DataFrame) -> pd.DataFrame:
-    """(device_id, day, health, components...) as the forecast reads it."""
+    """(device_id, day, health, components...) as the overall forecast reads it."""
     columns = ["device_id", "day", "health_score", *COMPONENTS]
     return scored[columns].rename(columns={"health_score": "health"})
+
+
+def display_forecast(scored: pd.DataFrame, settings: Settings, as_of: date) -> Findings:
+    """The overall-health forecast and series of each device (no findings yet)."""
+    daily = daily_health(scored)
+    forecast = forecast_health(
+        daily, thresholds_from(settings), FORECAST, as_of=as_of, components=list(COMPONENTS)
+    )
+    series = forecast_series(daily, FORECAST, as_of=as_of)
+    return Findings(forecast, series, pd.DataFrame())
 
 
 def fleet_findings(
     scores: FleetScores, settings: Settings, as_of: date, model_version: str | None
 ) -> Findings:
-    """Forecast each device's health and join the latest scores into findings."""
-    daily = daily_health(scores.scored)
-    forecast = forecast_health(
-        daily, thresholds_from(settings), FORECAST, as_of=as_of, components=list(COMPONENTS)
-    )
-    series = forecast_series(daily, FORECAST, as_of=as_of)
-    last = scores.scored[latest_mask(scores.scored)]
-    latest = pd.DataFrame(
-        {
-            "device_id": last["device_id"].to_numpy(),
-            "health_score": last["health_score"].round(2).to_numpy(),
-            "confidence": last["confidence"].round(4).to_numpy(),
-            "telemetry_finding": last["silence_unexplained"].to_numpy(dtype=bool),
-            "model_version": model_version,
-        }
-    )
-    return Findings(forecast, series, build_findings(forecast, latest))
+    """The overall forecast for display and the alert findings of ``as_of``."""
+    shown = display_forecast(scores.scored, settings, as_of)
+    shown.findings = day_findings(scores.scored, as_of, settings, model_version)
+    return shown
 
 
 @dataclass
@@ -233,13 +211,6 @@ class RunOutput:
     timings: dict[str, float]
 
 
-class AlertSink(Protocol):
-    """Anything with ``evaluate(findings, as_of)``: the SQL service or the in-memory one."""
-
-    def evaluate(self, findings: pd.DataFrame, as_of: datetime) -> list[AlertChange]:
-        """Open or update alerts for ``findings``."""
-
-
 def run_scoring(
     store: TelemetryStore,
     features: MLFeatureService,
@@ -247,15 +218,19 @@ def run_scoring(
     alerts: AlertSink,
     model_version: str,
     deadline: Deadline,
+    as_of: date | datetime | None = None,
 ) -> RunOutput:
-    """Features up to the latest telemetry, scores, forecasts and persisted alerts."""
+    """Features up to ``as_of`` (default: the latest telemetry), scores, forecasts, alerts.
+
+    A bare date means the end of that day, the clock the replay raises that day's alerts at.
+    """
     settings = scoring.settings
     timings: dict[str, float] = {}
     mark = time.perf_counter()
-    with store.connect() as conn, ml_memory_budget(conn, store.memory_limit):
+    with store.connect() as conn:
         version = data_version(conn)
-        extraction = features.extract(conn)
-        seen = conn.execute(LAST_SEEN_SQL).df()
+        extraction = features.extract(conn, as_of=as_of)
+        seen = conn.execute(LAST_SEEN_SQL, {"as_of": as_of_timestamp(as_of)}).df()
     timings["features"] = time.perf_counter() - mark
     deadline.check("feature extraction")
     mark = time.perf_counter()
@@ -263,10 +238,14 @@ def run_scoring(
     timings["scoring"] = time.perf_counter() - mark
     deadline.check("scoring")
     mark = time.perf_counter()
-    found, changes = None, []
+    found: Findings | None = None
+    changes: list[AlertChange] = []
     if extraction.as_of is not None and not scores.scored.empty:
-        found = fleet_findings(scores, settings, extraction.as_of.date(), model_version)
-        changes = alerts.evaluate(found.findings, extraction.as_of)
+        day = extraction.as_of.date()
+        found = display_forecast(scores.scored, settings, day)
+        found.findings, changes = raise_day_alerts(
+            alerts, scores.scored, day, extraction.as_of, settings, model_version
+        )
     timings["alerts"] = time.perf_counter() - mark
     last_seen = dict(zip(seen["device_id"], seen["last_seen"].dt.to_pydatetime(), strict=True))
     return RunOutput(

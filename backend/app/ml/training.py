@@ -27,7 +27,7 @@ from app.ml.models.model_manager import MLModelManager
 from app.ml.preprocessing.data_validation import FeatureQualityReport
 from app.ml.preprocessing.feature_engineering import MLFeatureService, data_version
 from app.ml.registry.records import ModelInfo
-from app.ml.scoring_run import latest_mask, ml_memory_budget
+from app.ml.scoring_run import latest_mask
 from app.ml.training_metrics import evaluate_model
 from app.storage.duckdb import TelemetryStore
 
@@ -80,7 +80,7 @@ class TrainResult:
 
 def load_training_data(store: TelemetryStore, settings: Settings) -> TrainingData:
     """Daily features of every device over the whole history (at most a year)."""
-    with store.connect() as conn, ml_memory_budget(conn, store.memory_limit):
+    with store.connect() as conn:
         row = conn.execute(SPAN_SQL).fetchone()
         if row is None or not row[2]:
             raise BadInput(

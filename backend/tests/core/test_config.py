@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.core.config import BACKEND_DIR, REPO_DIR, ConfigError, Settings, load_settings
+from app.storage.duckdb import TelemetryStore
 
 GUIDE = REPO_DIR.parent / "shared" / "seed" / "ML_OPERATIONS_GUIDE.md"
 
@@ -227,6 +228,15 @@ def test_guide_defaults_are_the_defaults() -> None:
     assert current.medium_alert_threshold == 70
     assert current.session_max_gap_seconds == 120
     assert current.ml_data_path == BACKEND_DIR / "data" / "ml"
+
+
+def test_duckdb_memory_limit_defaults_to_192mb_and_reaches_duckdb(tmp_path: Path) -> None:
+    current = Settings(_env_file=None)
+    assert current.duckdb_memory_limit == "192MB"
+    store = TelemetryStore(tmp_path / "t.duckdb", memory_limit=current.duckdb_memory_limit)
+    with store.connect() as conn:
+        limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit == (f"{192e6 / 2**20:.1f} MiB",)  # DuckDB reads MB as 10^6 bytes
 
 
 def test_main_py_exits_with_the_one_line_and_no_traceback() -> None:

@@ -133,6 +133,44 @@ def test_keys_depend_on_every_part() -> None:
     assert cache_key(a=1, b=[1, 2]) != cache_key(a=1, b=[2, 1])
 
 
+def entry_names(folder: Path) -> set[str]:
+    """Names of the cache files in ``folder``."""
+    return {p.name for p in folder.glob("*.json")}
+
+
+def test_a_new_data_version_replaces_the_entries_of_the_same_settings(tmp_path: Path) -> None:
+    store = cache(tmp_path)
+    parts = {"as_of": "2025-07-01T10:00:00", "days": 30, "window": 30}
+    old = cache_key(data_version="1:1:100:0", **parts)
+    old_span = cache_key(data_version="1:1:100:0", **(parts | {"days": 45}))
+    other_settings = cache_key(data_version="1:1:100:0", **(parts | {"window": 7}))
+    unversioned = cache_key(a=1)
+    for key in (old, old_span, other_settings, unversioned):
+        store.put(key, frame())
+    assert len(entry_names(tmp_path)) == 4  # one data version so far: all kept
+    new = cache_key(data_version="2:2:150:0", **(parts | {"as_of": "2025-07-02T09:00:00"}))
+    store.put(new, frame())
+    kept = (new, other_settings, unversioned)
+    assert entry_names(tmp_path) == {store.file_for(k).name for k in kept}
+    assert all(store.get(k).hit for k in kept)
+
+
+def test_the_service_keeps_only_the_latest_data_versions_entries(
+    service: MLFeatureService, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = service.settings.ml_cache_path
+    service.extract()
+    service.extract(days=3)
+    assert len(entry_names(folder)) == 2
+    assert service.store is not None
+    insert_rows(service.store, [(datetime(2025, 7, 31, 12), "b4e1d9c2", 1, 6.0, 52.5, 13.4, 80)])
+    caplog.set_level(logging.INFO, logger="drillwatch.ml.processing")
+    assert not service.extract().cache_hit
+    assert len(entry_names(folder)) == 1
+    assert any("feature_cache superseded=2" in r.getMessage() for r in caplog.records)
+    assert service.extract().cache_hit
+
+
 def test_the_guides_find_command_clears_old_entries(tmp_path: Path) -> None:
     store = cache(tmp_path, compress=True)
     store.put("old", frame())

@@ -15,7 +15,6 @@ from app.core.config import Settings
 from app.core.errors import NotFound, Unavailable
 from app.core.logging import configure_logging
 from app.ml.models.model_manager import MLModelManager
-from app.ml.scoring_run import ml_memory_budget
 from app.ml.services import MLService
 from app.ml.training import TRAINING_LOCK
 from tests.ml.model_factories import save_scaler
@@ -192,13 +191,3 @@ def test_an_active_model_that_is_not_a_health_model_is_refused(
     with pytest.raises(Unavailable, match="not a DrillWatch health model"):
         ml.refresher.get()
     ml.close()
-
-
-def test_duckdb_memory_is_capped_during_ml_queries_and_restored_after(served: MLService) -> None:
-    query = "SELECT current_setting('memory_limit')"
-    with served.store.connect() as conn:
-        with ml_memory_budget(conn, "384MB"):
-            during = conn.execute(query).fetchone()
-        after = conn.execute(query).fetchone()
-    assert during == (f"{192e6 / 2**20:.1f} MiB",)
-    assert after == (f"{384e6 / 2**20:.1f} MiB",)

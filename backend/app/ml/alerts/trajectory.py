@@ -1,4 +1,4 @@
-"""The health trajectory alerts follow, and the findings built from it.
+"""The health trajectory alerts follow, and the one function that turns a day's scores into alerts.
 
 Alerts track the weakest component rather than the weighted overall score: one
 failing part pulls the overall only to about 60 (motor, battery) or 80 (GPS), and
@@ -6,25 +6,46 @@ telemetry quality is not part of it. Only measured days form the trajectory (a
 silent day repeats the last measured features), and a component counts as below a
 threshold "now" only when its last ``confirm_days`` measured scores all are, so a
 single odd day (one sudden battery drop) does not raise an alert on its own.
+
+``raise_day_alerts`` is shared by the live scoring run and the day-by-day replay, so
+the server raises on a day what the backtest raises for that day (same data and model).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
+from app.core.config import Settings
 from app.ml.alerts.findings import build_findings
-from app.ml.alerts.forecast import ForecastConfig, forecast_health
+from app.ml.alerts.forecast import ForecastConfig, forecast_health, thresholds_from
+from app.ml.alerts.records import AlertChange
 
 COMPONENTS = ("current_stability", "battery_performance", "gps_reliability", "telemetry_quality")
 CONFIRM_DAYS = 2
+FORECAST = ForecastConfig()
+
+
+class AlertSink(Protocol):
+    """Anything with ``evaluate(findings, as_of)``: the SQL service or the in-memory one."""
+
+    def evaluate(self, findings: pd.DataFrame, as_of: datetime) -> list[AlertChange]:
+        """Open or update alerts for ``findings``."""
 
 
 def weakest(scored: pd.DataFrame) -> pd.Series:
     """Per row, the lowest component score (NaN when none is scored)."""
     return scored[[c for c in COMPONENTS if c in scored]].min(axis=1, skipna=True)
+
+
+def with_measured(scored: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+    """``scored`` (row-aligned with ``features``) with their ``active`` flag as ``measured``."""
+    measured: np.ndarray = features["active"].to_numpy(dtype=bool)
+    return scored.assign(measured=measured)
 
 
 def alert_trajectory(scored: pd.DataFrame, min_confidence: float = 0.0) -> pd.DataFrame:
@@ -79,3 +100,55 @@ def alert_findings(
     health = confirmed(trajectory, as_of, confirm_days)
     scores["health_score"] = scores["device_id"].map(health)
     return build_findings(forecast, scores)
+
+
+def window_of(scored: pd.DataFrame, as_of: date, days: int) -> pd.DataFrame:
+    """The rows of the ``days`` days ending with ``as_of``."""
+    stamp = pd.Timestamp(as_of)
+    day = pd.to_datetime(scored["day"])
+    return scored[((day <= stamp) & (day > stamp - pd.Timedelta(days=days))).to_numpy()]
+
+
+def day_findings(
+    scored: pd.DataFrame,
+    as_of: date,
+    settings: Settings,
+    model_version: str | None = None,
+    config: ForecastConfig = FORECAST,
+    confirm_days: int = CONFIRM_DAYS,
+) -> pd.DataFrame:
+    """Findings on ``as_of`` from daily scores up to it (with their ``measured`` flags).
+
+    Only the forecast window ending at ``as_of`` is read, so a caller may pass more
+    history (the live run scores FEATURE_WINDOW_SIZE days) or exactly the window.
+    """
+    window = window_of(scored, as_of, config.window_days)
+    today = window[(pd.to_datetime(window["day"]) == pd.Timestamp(as_of)).to_numpy()]
+    if model_version is not None:
+        today = today.assign(model_version=model_version)
+    found = alert_findings(
+        window,
+        today,
+        as_of,
+        thresholds_from(settings),
+        config,
+        confirm_days,
+        settings.ml_confidence_threshold,
+    )
+    # the precision alerts are stored and shown with; rounded before the rules gate on them
+    return found.round({"health_score": 2, "confidence": 4})
+
+
+def raise_day_alerts(
+    sink: AlertSink,
+    scored: pd.DataFrame,
+    as_of: date,
+    clock: datetime,
+    settings: Settings,
+    model_version: str | None = None,
+    config: ForecastConfig = FORECAST,
+    confirm_days: int = CONFIRM_DAYS,
+) -> tuple[pd.DataFrame, list[AlertChange]]:
+    """The day's findings and the alerts ``sink`` opens or updates for them at ``clock``."""
+    findings = day_findings(scored, as_of, settings, model_version, config, confirm_days)
+    return findings, sink.evaluate(findings, clock)
