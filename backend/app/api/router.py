@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import analytics, auth, health, ml, sessions, telemetry, users
+from app.api.routes import analytics, auth, health, metrics, ml, sessions, telemetry, users
 
 api_router = APIRouter()
-for module in (health, auth, users, telemetry, sessions, analytics, ml):
+for module in (health, auth, users, telemetry, sessions, analytics, ml, metrics):
     api_router.include_router(module.router)

@@ -17,6 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
 from app.core.config import Settings
 
 ACCESS_LOGGER = "drillwatch.access"
@@ -151,6 +152,9 @@ class AccessLogMiddleware:
     def _log(self, scope: Scope, status: int, state: dict[str, Any], seconds: float) -> None:
         principal = state.get("principal")
         user = getattr(principal, "name", None) or "-"
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+        metrics.HTTP_SECONDS.labels(route).observe(seconds)
         self.log.info(
             "%s %s %d user=%s %.1fms", scope["method"], scope["path"], status, user, seconds * 1000
         )

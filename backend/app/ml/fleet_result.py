@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.core import metrics
 from app.ml.alerts.trajectory import COMPONENTS
 from app.ml.preprocessing.data_validation import KEY
 from app.ml.scoring_run import RunOutput, latest_mask
@@ -257,6 +258,7 @@ def build_result(output: RunOutput, key: RunKey, seconds: float) -> FleetResult:
 def log_run(result: FleetResult) -> None:
     """The ``scoring_run ... processing_time=`` line of logs/ml/processing.log."""
     t, p = result.timings, result.processing
+    metrics.SCORING_SECONDS.observe(t["total"] / 1000)
     log.info(
         "scoring_run as_of=%s model_version=%s devices=%s batches=%s workers=%s "
         "processing_time=%.3f features_ms=%s scoring_ms=%s alerts_ms=%s "

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from app.core import metrics
 from app.core.config import Settings
 from app.core.errors import AppError, BadInput
 from app.schemas.telemetry import IngestHistory, IngestRead, QuarantinePage, QuarantineRead
@@ -185,6 +186,7 @@ def _run(store: TelemetryStore, settings: Settings, job: _Job) -> IngestReport:
             with transaction(conn):
                 report = _load(conn, settings, job, digest)
     report.seconds = time.perf_counter() - clock
+    metrics.record_ingest(report.accepted, report.duplicates, report.quarantined)
     log.info(
         "ingested %s: %d accepted, %d duplicates, %d quarantined, %d devices in %.2f s",
         job.label,
