@@ -92,6 +92,13 @@ def test_written_artifact_carries_digest_and_hmac_over_canonical_metadata(
     np.testing.assert_allclose(load_verified(raw).mean_, data.mean(axis=0))
 
 
+def test_artifact_files_are_readable_by_their_owner_only(store: ArtifactStore) -> None:
+    model, _ = fitted_scaler(0)
+    store.write("1.0.0", model, {})
+    for path in store.paths("1.0.0"):
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_writing_an_existing_version_is_a_conflict(store: ArtifactStore) -> None:
     model, _ = fitted_scaler(0)
     store.write("1.0.0", model, {})

@@ -86,10 +86,12 @@ def dump_bytes(model_obj: Any) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write via a staging file; ``exclusive`` refuses (atomically) to replace ``path``."""
+    """Write via an owner-only staging file; ``exclusive`` refuses to replace ``path``."""
     staging = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with staging.open("xb") as handle:
+        with os.fdopen(
+            os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb"
+        ) as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
