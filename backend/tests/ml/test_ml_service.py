@@ -14,6 +14,7 @@ import pytest
 from app.core.config import Settings
 from app.core.errors import NotFound, Unavailable
 from app.core.logging import configure_logging
+from app.core.metrics import REGISTRY
 from app.ml.models.model_manager import MLModelManager
 from app.ml.services import MLService
 from app.ml.training import TRAINING_LOCK
@@ -47,6 +48,12 @@ def body(ml: MLService, **params: Any) -> dict[str, Any]:
     args = {"device_ids": None, "include_debug": False, "include_trends": False}
     args |= {"days_history": 30} | params
     return dict(json.loads(ml.health_scores(**args)))
+
+
+def scoring_runs() -> float:
+    """How many scoring runs the Prometheus histogram has observed."""
+    value = REGISTRY.get_sample_value("drillwatch_ml_scoring_run_seconds_count")
+    return value or 0.0
 
 
 def new_service(tmp: Path, **overrides: Any) -> MLService:
@@ -164,11 +171,13 @@ def test_a_request_gets_the_old_result_at_once_while_new_data_is_scored(
 
 
 def test_the_watcher_scores_new_data_without_any_request(tmp_path: Path, fleet: Fleet) -> None:
+    runs_before = scoring_runs()
     ml = new_service(tmp_path)
     ml.start()
     ingest_frame(ml.store, ml.settings, fleet.frame, tmp_path / "fleet.csv")
     wait_for(lambda: ml.refresher.latest is not None)
     ml.close()
+    assert scoring_runs() > runs_before  # the run is visible to Prometheus too
     alerts, total = ml.alerts.list_alerts()
     assert total > 0
     assert alerts[0].created_at.replace(tzinfo=None) == ml.refresher.latest.as_of
