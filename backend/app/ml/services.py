@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound, Unavailable
 from app.db.session import build_engine, build_session_factory, migrate
+from app.ml.alerts.forecast import thresholds_from
 from app.ml.alerts.predictive_alerts import AlertRecord, PredictiveAlertService
 from app.ml.fleet_result import FleetResult, RunKey, build_result, iso_z, log_run
 from app.ml.jobs import TrainingJob, TrainingJobs
@@ -266,6 +267,7 @@ class MLService:
             "timings_ms": result.timings,
             "feature_quality": result.quality,
             "processing": result.processing,
+            "thresholds": thresholds_from(self.settings),
             "include_debug": debug,
             "include_trends": include_trends,
             "days_history": days_history,

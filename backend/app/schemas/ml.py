@@ -145,6 +145,15 @@ class ProcessingInfo(BaseModel):
     blas_threads: int | None = None
 
 
+class HealthThresholds(BaseModel):
+    """Health levels from the settings: alerts start below ``alert``; severities by level."""
+
+    alert: float = Field(description="ML_ALERT_THRESHOLD")
+    medium: float = Field(description="MEDIUM_ALERT_THRESHOLD")
+    high: float = Field(description="HIGH_ALERT_THRESHOLD")
+    critical: float = Field(description="CRITICAL_HEALTH_THRESHOLD")
+
+
 class HealthScoresMetadata(BaseModel):
     """Where the scores come from and how fresh they are."""
 
@@ -158,6 +167,7 @@ class HealthScoresMetadata(BaseModel):
     timings_ms: dict[str, float]
     feature_quality: FeatureQuality
     processing: ProcessingInfo
+    thresholds: HealthThresholds
     include_debug: bool
     include_trends: bool
     days_history: int

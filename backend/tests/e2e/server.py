@@ -18,7 +18,9 @@ from app.core.config import BACKEND_DIR, REPO_DIR
 from tests.conftest import ADMIN_PASSWORD, SAMPLE_CSV, SECRET_KEY
 
 DIST_INDEX = REPO_DIR / "frontend" / "dist" / "index.html"
-SIMULATE = ["--devices", "12", "--days", "14", "--seed", "3"]
+# 35 days so the ML has history to learn from and alerts exist; seed 3 has a battery, a motor,
+# a GPS and two radio faults plus a retired (silent) pod.
+SIMULATE = ["--devices", "16", "--days", "35", "--seed", "3"]
 USERS = {
     "admin": ("admin", ADMIN_PASSWORD),
     "vera": ("viewer", "viewer-pass-123"),
@@ -121,7 +123,7 @@ def login(server: Server, username: str, password: str) -> str:
 
 
 def start_server(root: Path) -> Server:
-    """Start ``python main.py`` on a free port and wait until it has ingested the fleet."""
+    """Start ``python main.py`` on a free port; wait for the ingest and the first ML scores."""
     telemetry_csv(root)
     port = free_port()
     log = root / "server.log"
@@ -145,6 +147,9 @@ def start_server(root: Path) -> Server:
             60,
         )
         create_users(server)
+        # The server trains and deploys 1.0.0 at start-up, then scores in the background.
+        scores = lambda: server.get("/api/ml/health-scores")["data"]  # noqa: E731
+        wait_for(server, scores, "the first ML scores", 90)
     except BaseException:
         stop_server(server)
         raise

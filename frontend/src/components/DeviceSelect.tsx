@@ -13,6 +13,9 @@ interface DeviceSelectProps {
 export function DeviceSelect({ selected, onChange }: DeviceSelectProps) {
   const [open, setOpen] = useState(false);
   const [search, setSearch] = useState("");
+  // The URL update behind ``onChange`` runs as a transition; show the tick at once.
+  const [shown, setShown] = useState(selected);
+  useEffect(() => setShown(selected), [selected]);
   const devices = useDevices();
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
@@ -36,9 +39,12 @@ export function DeviceSelect({ selected, onChange }: DeviceSelectProps) {
     setOpen(false);
     button.current?.focus(); // focus was inside the panel that is going away
   };
-  const toggle = (id: string) =>
-    onChange(selected.includes(id) ? selected.filter((d) => d !== id) : [...selected, id]);
-  const summary = selected.length === 0 ? `All devices${ids.length ? ` (${formatCount(ids.length)})` : ""}` : `${selected.length} selected`;
+  const change = (next: string[]) => {
+    setShown(next);
+    onChange(next);
+  };
+  const toggle = (id: string) => change(shown.includes(id) ? shown.filter((d) => d !== id) : [...shown, id]);
+  const summary = shown.length === 0 ? `All devices${ids.length ? ` (${formatCount(ids.length)})` : ""}` : `${shown.length} selected`;
 
   return (
     <div className="device-select" ref={root} onKeyDown={(e) => open && e.key === "Escape" && close()}>
@@ -69,14 +75,14 @@ export function DeviceSelect({ selected, onChange }: DeviceSelectProps) {
             {matches.slice(0, SHOWN).map((id) => (
               <li key={id}>
                 <label>
-                  <input type="checkbox" checked={selected.includes(id)} onChange={() => toggle(id)} /> {id}
+                  <input type="checkbox" checked={shown.includes(id)} onChange={() => toggle(id)} /> {id}
                 </label>
               </li>
             ))}
           </ul>
           {matches.length > SHOWN && <p className="hint">{formatCount(matches.length - SHOWN)} more: refine the search.</p>}
           <div className="panel-actions">
-            <button type="button" className="secondary" onClick={() => onChange([])} disabled={selected.length === 0}>
+            <button type="button" className="secondary" onClick={() => change([])} disabled={shown.length === 0}>
               Clear selection
             </button>
             <button type="button" onClick={close}>

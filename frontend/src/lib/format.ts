@@ -84,3 +84,9 @@ export function formatDay(day: string): string {
     ? day
     : new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" }).format(date);
 }
+
+/** A UTC calendar day from the API ("2025-07-01") with its year: "Jul 1, 2025". */
+export function formatUtcDay(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? day : new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+}

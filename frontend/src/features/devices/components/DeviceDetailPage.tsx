@@ -10,7 +10,8 @@ import type { Filters } from "../../../lib/filters";
 import { usePageOffset } from "../../../lib/paging";
 import { byDevice, useBatteryTrends } from "../../battery/api";
 import { BatteryChart } from "../../battery/components/BatteryChart";
-import { MlPending } from "../../ml/components/MlPending";
+import { DeviceAlertsSection } from "../../ml/components/DeviceAlertsSection";
+import { DeviceHealthSection } from "../../ml/components/DeviceHealthSection";
 import { useSessions } from "../../sessions/api";
 import { SessionTable } from "../../sessions/components/SessionTable";
 import { useDevice } from "../api";
@@ -46,16 +47,14 @@ export default function DeviceDetailPage() {
           </KpiGrid>
         )}
       </QueryState>
-      <div className="grid-2">
-        <section className="card" aria-labelledby="health-heading">
-          <h2 id="health-heading">Health</h2>
-          <MlPending path="/api/ml/health-scores" params={{ device_id: deviceId, include_trends: true }} label="this device's health" />
-        </section>
-        <section className="card" aria-labelledby="device-alerts-heading">
-          <h2 id="device-alerts-heading">Alerts</h2>
-          <MlPending path="/api/ml/alerts" params={{ device_id: deviceId }} label="this device's alerts" />
-        </section>
-      </div>
+      <section className="card" aria-labelledby="health-heading">
+        <h2 id="health-heading">Health</h2>
+        <DeviceHealthSection deviceId={deviceId} />
+      </section>
+      <section className="card" aria-labelledby="device-alerts-heading">
+        <h2 id="device-alerts-heading">Alerts</h2>
+        <DeviceAlertsSection deviceId={deviceId} />
+      </section>
       <section className="card" aria-labelledby="recent-heading">
         <h2 id="recent-heading">Recent sessions</h2>
         <QueryState query={sessions} label="sessions" isEmpty={(p) => p.total === 0} empty="This device has no sessions.">

@@ -1,48 +1,83 @@
 import { Link } from "react-router";
+import { isMlUnavailable, Loading } from "../../../components/States";
 import { Time } from "../../../components/Time";
-import { QueryState } from "../../../components/States";
 import { formatCount } from "../../../lib/format";
 import type { Filters } from "../../../lib/filters";
-import { rankDevices, useAnomalies } from "../../anomalies/api";
+import { useActiveAlerts } from "../../ml/api/alerts";
+import { useHealthScores } from "../../ml/api/health";
+import { StatusBadge, SeverityBadge } from "../../ml/components/Badges";
+import { MlError } from "../../ml/components/MlState";
+import { rankAttention, type AttentionItem } from "../../ml/fleetHealth";
+import { formatScore, formatTimeframe, ISSUE_LABEL } from "../../ml/labels";
+import { AnomalyAttention } from "./AnomalyAttention";
 
-const SCAN = 1000;
 const TOP = 8;
 
-/** The devices with the most (weighted) anomalous sessions in the filters' scope. */
-export function NeedsAttention({ filters }: { filters: Filters }) {
-  const query = useAnomalies(filters, [], SCAN, 0);
+function ByWhen({ item }: { item: AttentionItem }) {
+  if (!item.alert) return <span className="hint">no open alert</span>;
+  const { alert } = item;
   return (
-    <QueryState query={query} label="devices needing attention" isEmpty={(page) => page.items.length === 0} empty="No device shows anomalies in this range.">
-      {(page) => {
-        const rows = rankDevices(page.items, TOP);
-        return (
+    <span className="attention-when">
+      <SeverityBadge severity={alert.severity} /> {ISSUE_LABEL[alert.predicted_issue_type]} issue expected <strong>{formatTimeframe(alert.predicted_timeframe)}</strong>
+    </span>
+  );
+}
+
+function AttentionList({ items, total, asOf }: { items: AttentionItem[]; total: number; asOf: string | null }) {
+  return (
+    <>
+      <ol className="attention-list attention-health" aria-label="Devices needing attention, worst first">
+        {items.map((item) => (
+          <li key={item.device.device_id}>
+            <div className="attention-line">
+              <Link to={`/devices/${encodeURIComponent(item.device.device_id)}`} className="attention-device">
+                {item.device.device_id}
+              </Link>
+              <span className="attention-score">{formatScore(item.device.health_score)}</span>
+              <StatusBadge status={item.device.status} />
+              <ByWhen item={item} />
+            </div>
+            <p className="attention-why">{item.reason ?? "No single factor stands out; see the device."}</p>
+          </li>
+        ))}
+      </ol>
+      <p className="hint">
+        {formatCount(total)} devices are not healthy or carry an open alert
+        {asOf && (
           <>
-            <ol className="attention-list">
-              {rows.map((row) => (
-                <li key={row.deviceId}>
-                  <Link to={`/devices/${encodeURIComponent(row.deviceId)}`} className="attention-device">
-                    {row.deviceId}
-                  </Link>
-                  <span className="attention-count">{formatCount(row.total)} anomalous sessions</span>
-                  <span className="attention-kinds">
-                    {row.byKind.low_battery > 0 && <span className="tag tag-high">{row.byKind.low_battery} low battery</span>}
-                    {row.byKind.short_session > 0 && <span className="tag tag-medium">{row.byKind.short_session} short</span>}
-                    {row.byKind.lost_samples > 0 && <span className="tag">{row.byKind.lost_samples} lost samples</span>}
-                    {row.byKind.missing_gps > 0 && <span className="tag">{row.byKind.missing_gps} missing GPS</span>}
-                  </span>
-                  <span className="hint">
-                    latest <Time value={row.latest} />
-                  </span>
-                </li>
-              ))}
-            </ol>
-            {page.total > SCAN && (
-              <p className="hint">Ranked from the latest {formatCount(SCAN)} of {formatCount(page.total)} anomalous sessions.</p>
-            )}
-            <p className="hint">Ranked by anomalies for now; health scores replace this when the ML service is live.</p>
+            {" "}
+            (scores as of <Time value={asOf} />)
           </>
-        );
-      }}
-    </QueryState>
+        )}
+        . <Link to="/health">Every device on Fleet health</Link>
+      </p>
+    </>
+  );
+}
+
+/** The worst devices by health and open alerts: which, why (top factor) and by when (alert timeframe). */
+export function NeedsAttention({ filters }: { filters: Filters }) {
+  const health = useHealthScores();
+  const alerts = useActiveAlerts();
+  if (health.isError) {
+    if (!isMlUnavailable(health.error)) return <MlError label="health scores" error={health.error} onRetry={() => void health.refetch()} />;
+    return (
+      <>
+        <p className="notice">The ML service is not available, so devices are ranked by anomalous sessions instead of health.</p>
+        <AnomalyAttention filters={filters} />
+      </>
+    );
+  }
+  if (health.isPending || alerts.isPending) return <Loading label="devices needing attention" />;
+  const ranked = rankAttention(health.data.data, alerts.data ?? new Map(), filters.devices);
+  return (
+    <>
+      {alerts.isError && <p className="notice">Alerts could not be loaded, so “by when” is missing.</p>}
+      {ranked.length === 0 ? (
+        <p className="state state-empty">Every {filters.devices.length ? "selected " : ""}device is healthy and none has an open alert.</p>
+      ) : (
+        <AttentionList items={ranked.slice(0, TOP)} total={ranked.length} asOf={health.data.metadata.as_of} />
+      )}
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { cleanup, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import type { Insights } from "../../../api/types";
 import { fakeApi, renderApp, signIn, signOutForTest } from "../../../test/fakeApi";
+import { alert, alertPage, degrading, deviceHealth, healthPage } from "../../../test/mlFixtures";
 
 // The field sample's figures (issue 2): 98 sessions, 19.21 drilling hours, 40.82 % tagged.
 function insights(overrides: Partial<Insights> = {}): Insights {
@@ -54,7 +55,8 @@ test("KPIs show the API's figures with their units", async () => {
   expect(kpi("Sessions")).toBe("98");
   expect(kpi("Average session length")).toBe("19.5 min");
   expect(kpi("Tagged sessions")).toBe("40.8 %");
-  expect(screen.getByText("No device shows anomalies in this range.")).toBeTruthy();
+  expect(await screen.findByText("No device shows anomalies in this range.")).toBeTruthy();
+  expect(screen.getByText(/ML service is not available, so devices are ranked by anomalous sessions/)).toBeTruthy();
 });
 
 test("a range without sessions shows the empty state, not zeros", async () => {
@@ -82,4 +84,21 @@ test("an end date before the start date is flagged and not sent", async () => {
   renderApp("/?from=2025-07-10&to=2025-07-01");
   expect((await screen.findByRole("alert")).textContent).toBe("The end date is before the start date.");
   expect(calls.some((c) => c.url.pathname === "/api/v1/insights")).toBe(false);
+});
+
+test("needs attention ranks by health and open alerts: which device, why, and by when", async () => {
+  const silent = deviceHealth("2894d3c0", { status: "watch", confidence: 0.1, findings: [{ type: "telemetry", finding: "silence", description: "No data for 13 day(s)." }] });
+  const motor = deviceHealth("b77a3b61", { health_score: 73.3, status: "watch" });
+  const health = healthPage([deviceHealth("16474f94"), silent, degrading("b4b9bb52"), motor]);
+  const alerts = (url: URL) => ({ body: alertPage(url.searchParams.get("status") === "open" ? [alert({ device_id: "b77a3b61", severity: "CRITICAL", predicted_issue_type: "motor", predicted_timeframe: "now" })] : []) });
+  fakeApi({ "/api/v1/insights": { body: insights() }, "/api/v1/devices": { body: DEVICES }, "/api/ml/health-scores": { body: health }, "/api/ml/alerts": alerts });
+  renderApp("/");
+  const list = await screen.findByRole("list", { name: "Devices needing attention, worst first" });
+  const items = within(list).getAllByRole("listitem").map((li) => li.textContent);
+  expect(items).toEqual([
+    "b77a3b6173.3 / 100WatchCRITICAL Motor issue expected nowNo single factor stands out; see the device.",
+    "b4b9bb5264.2 / 100Degradedno open alertThe battery drains 20.3 % per operating hour against 1.6 % in the fleet.",
+    "2894d3c0100.0 / 100Watchno open alertNo data for 13 day(s).",
+  ]);
+  expect(screen.getByText(/3 devices are not healthy or carry an open alert/)).toBeTruthy();
 });

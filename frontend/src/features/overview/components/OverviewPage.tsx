@@ -59,6 +59,7 @@ export default function OverviewPage() {
       </QueryState>
       <section className="card" aria-labelledby="attention-heading">
         <h2 id="attention-heading">Needs attention</h2>
+        <p className="hint">Current health of each machine (not limited by the dates above): which, why, and by when.</p>
         <NeedsAttention filters={filters} />
       </section>
     </>

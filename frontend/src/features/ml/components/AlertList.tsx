@@ -1,0 +1,108 @@
+import { useState } from "react";
+import { Link } from "react-router";
+import type { Alert } from "../../../api/mlTypes";
+import { hasRole, useAuth } from "../../../auth/session";
+import { Time } from "../../../components/Time";
+import { formatConfidence, formatScore, formatTimeframe, ISSUE_LABEL, outcomeLabel } from "../labels";
+import { AcknowledgeDialog, ResolveDialog } from "./AlertDialogs";
+import { AlertStatusBadge, SeverityBadge } from "./Badges";
+
+type Action = { kind: "acknowledge" | "resolve"; alert: Alert } | null;
+
+function Lifecycle({ alert }: { alert: Alert }) {
+  return (
+    <>
+      {alert.acknowledged_at && (
+        <p className="lifecycle">
+          Acknowledged by <strong>{alert.acknowledged_by}</strong> <Time value={alert.acknowledged_at} />
+          {alert.acknowledged_notes && <>: “{alert.acknowledged_notes}”</>}
+        </p>
+      )}
+      {alert.resolved_at && (
+        <p className="lifecycle">
+          Resolved by <strong>{alert.resolved_by}</strong> <Time value={alert.resolved_at} /> as <strong>{outcomeLabel(alert.outcome)}</strong>
+          {alert.resolution_notes && <>: “{alert.resolution_notes}”</>}
+        </p>
+      )}
+    </>
+  );
+}
+
+function AlertItem({ alert, canAct, showDevice, onAction }: { alert: Alert; canAct: boolean; showDevice: boolean; onAction: (a: Action) => void }) {
+  const what = `${alert.severity} ${ISSUE_LABEL[alert.predicted_issue_type].toLowerCase()} alert on ${alert.device_id}`;
+  return (
+    <li className={`alert-item severity-edge-${alert.severity.toLowerCase()}`} data-alert-id={alert.alert_id}>
+      <div className="alert-head">
+        <SeverityBadge severity={alert.severity} />
+        <strong>{ISSUE_LABEL[alert.predicted_issue_type]} issue</strong>
+        {showDevice && (
+          <Link to={`/devices/${encodeURIComponent(alert.device_id)}`} className="mono">
+            {alert.device_id}
+          </Link>
+        )}
+        <AlertStatusBadge status={alert.status} />
+      </div>
+      <dl className="alert-facts">
+        <div>
+          <dt>Expected</dt>
+          <dd>{formatTimeframe(alert.predicted_timeframe)}</dd>
+        </div>
+        <div>
+          <dt>Health</dt>
+          <dd>{formatScore(alert.health_score)}</dd>
+        </div>
+        <div>
+          <dt>Confidence</dt>
+          <dd>{formatConfidence(alert.confidence)}</dd>
+        </div>
+        <div>
+          <dt>Raised</dt>
+          <dd>
+            <Time value={alert.created_at} />
+          </dd>
+        </div>
+      </dl>
+      {alert.recommended_actions.length > 0 && (
+        <details>
+          <summary>Recommended actions ({alert.recommended_actions.length})</summary>
+          <ul>
+            {alert.recommended_actions.map((action) => (
+              <li key={action}>{action}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <Lifecycle alert={alert} />
+      {canAct && alert.status !== "resolved" && (
+        <div className="alert-actions">
+          {alert.status === "open" && (
+            <button type="button" className="secondary" aria-label={`Acknowledge ${what}`} onClick={() => onAction({ kind: "acknowledge", alert })}>
+              Acknowledge
+            </button>
+          )}
+          <button type="button" aria-label={`Resolve ${what}`} onClick={() => onAction({ kind: "resolve", alert })}>
+            Resolve
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** Alerts with their lifecycle; operators and admins get acknowledge and resolve. */
+export function AlertList({ alerts, showDevice = true, label }: { alerts: Alert[]; showDevice?: boolean; label: string }) {
+  const { session } = useAuth();
+  const canAct = hasRole(session?.role, "operator");
+  const [action, setAction] = useState<Action>(null);
+  return (
+    <>
+      <ul className="alert-list" aria-label={label}>
+        {alerts.map((alert) => (
+          <AlertItem key={alert.alert_id} alert={alert} canAct={canAct} showDevice={showDevice} onAction={setAction} />
+        ))}
+      </ul>
+      {action?.kind === "acknowledge" && <AcknowledgeDialog alert={action.alert} onClose={() => setAction(null)} />}
+      {action?.kind === "resolve" && <ResolveDialog alert={action.alert} onClose={() => setAction(null)} />}
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { Alert, Severity } from "../../../api/mlTypes";
+import { formatCount, formatDay } from "../../../lib/format";
+import { SEVERITIES, SEVERITY_COLOUR, SEVERITY_RANK } from "../labels";
+
+/** One day of alerts: a count per severity. */
+export type AlertDay = { day: string } & Record<Severity, number>;
+
+/** Alerts per UTC day of creation, by severity, oldest first; days without alerts are left out. */
+export function alertsPerDay(alerts: Alert[]): AlertDay[] {
+  const days = new Map<string, AlertDay>();
+  for (const alert of alerts) {
+    const day = alert.created_at.slice(0, 10);
+    let row = days.get(day);
+    if (!row) {
+      row = { day, LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 };
+      days.set(day, row);
+    }
+    row[alert.severity] += 1;
+  }
+  return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+}
+
+/** Stacked bars of alerts raised per day, coloured by severity. */
+export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: number }) {
+  const rows = alertsPerDay(alerts);
+  return (
+    <figure className="chart-figure">
+      <div className="chart" style={{ height: 220 }}>
+        <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 220 }}>
+          <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
+            <CartesianGrid vertical={false} strokeDasharray="3 3" />
+            <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} />
+            <YAxis allowDecimals={false} width={40} />
+            <Tooltip labelFormatter={(day) => `${formatDay(String(day))} (UTC)`} formatter={(value, name) => [`${formatCount(Number(value))} alerts`, name]} />
+            <Legend itemSorter={(item) => -SEVERITY_RANK[item.value as Severity]} />
+            {[...SEVERITIES].reverse().map((severity) => (
+              <Bar key={severity} dataKey={severity} name={severity} stackId="alerts" fill={SEVERITY_COLOUR[severity]} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <figcaption className="hint">
+        {formatCount(alerts.length)} alerts raised over {formatCount(rows.length)} UTC days, by severity.
+        {total > alerts.length && ` Only the newest ${formatCount(alerts.length)} of ${formatCount(total)} are charted: narrow the filters.`}
+      </figcaption>
+    </figure>
+  );
+}
