@@ -192,7 +192,10 @@ class AlertRead(BaseModel):
     predicted_timeframe: str
     recommended_actions: list[str]
     confidence: float
-    health_score: float
+    health_score: float = Field(
+        description="score (0..100) of the component the alert is about, confirmed over "
+        "the last measured days; the device's overall health is in /api/ml/health-scores"
+    )
     health_trend_context: dict[str, Any]
     model_version: str | None
     created_at: UtcDatetime

@@ -48,7 +48,9 @@ function AlertItem({ alert, canAct, showDevice, onAction }: { alert: Alert; canA
           <dd>{formatTimeframe(alert.predicted_timeframe)}</dd>
         </div>
         <div>
-          <dt>Health</dt>
+          <dt title="Score of the component this alert is about (the device's overall health is on its page)">
+            {ISSUE_LABEL[alert.predicted_issue_type]} health
+          </dt>
           <dd>{formatScore(alert.health_score)}</dd>
         </div>
         <div>

@@ -98,6 +98,15 @@ test("a viewer sees alerts but no acknowledge or resolve controls", async () => 
   expect(screen.getByText(/operators and admins acknowledge and resolve/)).toBeTruthy();
 });
 
+test("an alert's health is labelled as the score of the component it is about", async () => {
+  signIn("viewer");
+  fakeApi(alertApi([alert({ predicted_issue_type: "motor", health_score: 21.5 })]).routes);
+  renderApp("/alerts");
+  const list = await screen.findByRole("list", { name: "Alerts, newest first" });
+  const label = within(list).getByText("Motor health");
+  expect(label.nextElementSibling?.textContent).toContain("21.5");
+});
+
 test("filters go to the API and into the URL; a disabled ML service shows its reason", async () => {
   signIn("viewer");
   const { calls } = fakeApi(alertApi([alert()]).routes);
