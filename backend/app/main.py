@@ -27,11 +27,7 @@ log = logging.getLogger("drillwatch")
 
 def build_store(settings: Settings) -> TelemetryStore:
     """The DuckDB telemetry store configured from settings, schema ensured."""
-    store = TelemetryStore(
-        settings.duckdb_path,
-        memory_limit=settings.duckdb_memory_limit,
-        lock_timeout=settings.store_lock_timeout,
-    )
+    store = TelemetryStore.from_settings(settings)
     store.initialise()
     return store
 

@@ -13,14 +13,19 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench_pipeline import BACKEND_DIR, RESULTS_DIR, fleet_csv, isolated_settings, peak_rss_mb
+from bench_pipeline import (
+    RESULTS_DIR,
+    fleet_csv,
+    isolated_settings,
+    peak_rss_mb,
+    run_phase,
+)
 
 TARGETS = {"scoring_s": 2.0, "alerts_s": 1.0, "ml_peak_rss_mb": 512.0, "cached_request_ms": 50.0}
 REQUESTS = 20
@@ -129,14 +134,8 @@ def phase_api(workdir: Path) -> dict[str, Any]:
 
 def in_subprocess(phase: str, workdir: Path, csv: Path | None = None) -> dict[str, Any]:
     """One phase in a fresh interpreter; its JSON result."""
-    command = [sys.executable, __file__, "--phase", phase, "--workdir", str(workdir)]
-    command += ["--csv", str(csv)] if csv else []
-    result = subprocess.run(command, cwd=BACKEND_DIR, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"{phase} phase failed (exit {result.returncode})")
-    answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return answer
+    extra = ["--csv", str(csv)] if csv else []
+    return run_phase(__file__, phase, "--workdir", str(workdir), *extra)
 
 
 def verdicts(ml: dict[str, Any], api: dict[str, Any]) -> dict[str, bool]:

@@ -137,15 +137,20 @@ def measure_pipeline(csv: Path) -> dict[str, Any]:
     }
 
 
-def in_subprocess(phase: str, csv: Path) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter and return its JSON result."""
-    command = [sys.executable, __file__, "--phase", phase, "--csv", str(csv)]
+def run_phase(script: str, phase: str, *args: str) -> dict[str, Any]:
+    """Run ``script --phase PHASE ARGS`` in a fresh interpreter; the JSON on its last line."""
+    command = [sys.executable, script, "--phase", phase, *args]
     result = subprocess.run(command, cwd=BACKEND_DIR, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"{phase} measurement failed (exit {result.returncode})")
+        raise SystemExit(f"{phase} phase failed (exit {result.returncode})")
     answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return answer
+
+
+def in_subprocess(phase: str, csv: Path) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its JSON result."""
+    return run_phase(__file__, phase, "--csv", str(csv))
 
 
 def best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from sqlalchemy.pool import NullPool
 
 from app.core.config import REPO_DIR, Settings, get_settings
 from app.db.session import normalise_url
+from tests.support import ADMIN_PASSWORD, SECRET_KEY, use_env
+
+__all__ = ["ADMIN_PASSWORD", "SECRET_KEY"]
 
 SAMPLE_CSV = REPO_DIR.parent / "shared" / "data" / "raw_drilling_sessions.csv"
-ADMIN_PASSWORD = "admin-test-password-1"
-SECRET_KEY = "test-secret-key-" + "x" * 32
 
 
 @pytest.fixture
@@ -65,24 +66,7 @@ def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> I
 
     A developer's ``backend/.env`` is ignored so that it cannot change test settings.
     """
-    monkeypatch.setitem(Settings.model_config, "env_file", None)
-    values = {
-        "TELEMETRY_DIR": tmp_path / "drop",
-        "DUCKDB_PATH": tmp_path / "telemetry.duckdb",
-        "DATABASE_URL": database_url,
-        "LOG_PATH": tmp_path / "logs",
-        "ML_DATA_PATH": tmp_path / "ml",
-        "ML_MODEL_PATH": tmp_path / "ml" / "models",
-        "ML_CACHE_PATH": tmp_path / "ml" / "cache",
-        "ML_LOG_PATH": tmp_path / "logs" / "ml",
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "SECRET_KEY": SECRET_KEY,
-        "STORE_LOCK_TIMEOUT": "10",
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, str(value))
-    (tmp_path / "drop").mkdir()
-    get_settings.cache_clear()
+    use_env(monkeypatch, tmp_path, database_url)
     yield tmp_path
     get_settings.cache_clear()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -17,31 +16,12 @@ import httpx
 import pytest
 
 from app.core.config import BACKEND_DIR
-from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
+from tests.support import ADMIN_PASSWORD, process_env
 
 pytestmark = pytest.mark.slow
 BIG_ROWS = 2_000_000
 DEVICES = 500
 HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id"
-
-
-def process_env(root: Path, **extra: str) -> dict[str, str]:
-    """Environment for a child process whose every path lives under ``root``."""
-    values = {
-        "TELEMETRY_DIR": root / "drop",
-        "DUCKDB_PATH": root / "telemetry.duckdb",
-        "DATABASE_URL": f"sqlite:///{root / 'drillwatch.db'}",
-        "LOG_PATH": root / "logs",
-        "ML_DATA_PATH": root / "ml",
-        "ML_MODEL_PATH": root / "ml" / "models",
-        "ML_CACHE_PATH": root / "ml" / "cache",
-        "ML_LOG_PATH": root / "logs" / "ml",
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "SECRET_KEY": SECRET_KEY,
-        "STORE_LOCK_TIMEOUT": "30",
-    }
-    (root / "drop").mkdir(parents=True, exist_ok=True)
-    return {**os.environ, **{k: str(v) for k, v in values.items()}, **extra}
 
 
 def generate_csv(path: Path, rows: int) -> None:
@@ -92,7 +72,7 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path)
     big = tmp_path / "big.csv"
     generate_csv(big, BIG_ROWS)
     # a tight memory limit: a big ingest must fit in it (DuckDB spills to disk)
-    env = process_env(tmp_path, DUCKDB_MEMORY_LIMIT="128MB")
+    env = process_env(tmp_path, DUCKDB_MEMORY_LIMIT="128MB", lock_timeout=30)
     db = Path(env["DUCKDB_PATH"])
     child = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "ingest", str(big)],
@@ -136,7 +116,7 @@ def free_port() -> int:
 def server(tmp_path: Path, sample_csv: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """``python main.py`` on a free port with the field sample in its drop folder."""
     port = free_port()
-    env = process_env(tmp_path / "srv", HOST="127.0.0.1", PORT=str(port))
+    env = process_env(tmp_path / "srv", HOST="127.0.0.1", PORT=str(port), lock_timeout=30)
     shutil.copy(sample_csv, Path(env["TELEMETRY_DIR"]) / "field.csv")
     process = subprocess.Popen(
         [sys.executable, "main.py"],
@@ -199,7 +179,7 @@ def test_cli_ingest_works_while_the_server_runs(
 
 
 def test_cli_exits_1_and_names_the_problem_when_a_file_fails(tmp_path: Path) -> None:
-    env = process_env(tmp_path)
+    env = process_env(tmp_path, lock_timeout=30)
     good = tmp_path / "good.csv"
     good.write_text(f"{HEADER}\n2025-08-01T10:00:00Z,d1,1,5.5,,,60,\n")
     bad = tmp_path / "bad.csv"

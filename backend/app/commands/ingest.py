@@ -32,11 +32,7 @@ def ingest(
     settings = get_settings()
     settings.ensure_directories()
     configure_logging(settings)
-    store = TelemetryStore(
-        settings.duckdb_path,
-        memory_limit=settings.duckdb_memory_limit,
-        lock_timeout=settings.store_lock_timeout,
-    )
+    store = TelemetryStore.from_settings(settings)
     try:
         store.initialise()
     except AppError as exc:

@@ -44,11 +44,7 @@ def train(
     settings = get_settings()
     settings.ensure_directories()
     configure_logging(settings)
-    store = TelemetryStore(
-        settings.duckdb_path,
-        memory_limit=settings.duckdb_memory_limit,
-        lock_timeout=settings.store_lock_timeout,
-    )
+    store = TelemetryStore.from_settings(settings)
     manager = MLModelManager(settings)
     try:
         store.initialise()

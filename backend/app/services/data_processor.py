@@ -20,11 +20,7 @@ class DataProcessor:
         self, store: TelemetryStore | None = None, settings: Settings | None = None
     ) -> None:
         self.settings = settings or get_settings()
-        self.store = store or TelemetryStore(
-            self.settings.duckdb_path,
-            memory_limit=self.settings.duckdb_memory_limit,
-            lock_timeout=self.settings.store_lock_timeout,
-        )
+        self.store = store or TelemetryStore.from_settings(self.settings)
         self._checked = False
 
     def get_sessions(

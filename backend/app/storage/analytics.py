@@ -8,7 +8,8 @@ from typing import Any
 
 import duckdb
 
-from app.storage.sessions import SHORT_SESSION_S, SessionFilter, fetch_dicts
+from app.storage.duckdb import fetch_dicts
+from app.storage.sessions import SHORT_SESSION_S, SessionFilter
 
 TOTALS_SQL = f"""
 SELECT count(DISTINCT device_id) AS devices, count(*) AS sessions,

@@ -13,10 +13,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from app.core.errors import Unavailable
+
+if TYPE_CHECKING:
+    from app.core.config import Settings
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS ingest_id_seq START 1;
@@ -100,6 +104,34 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
+def fetch_dicts(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Run a query and return its rows as dicts keyed by column name."""
+    cursor = conn.execute(sql, params or {})
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def fetch_page(
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    order: str,
+    params: dict[str, Any],
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``SELECT * FROM source ORDER BY order`` and the total row count."""
+    total = conn.execute(f"SELECT count(*) FROM {source}", params).fetchone()
+    rows = fetch_dicts(
+        conn,
+        f"SELECT * FROM {source} ORDER BY {order} LIMIT $limit OFFSET $offset",
+        {**params, "limit": limit, "offset": offset},
+    )
+    return rows, int(total[0]) if total else 0
+
+
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
 
 
@@ -110,6 +142,15 @@ class TelemetryStore:
         self.path = path
         self.memory_limit = memory_limit
         self.lock_timeout = lock_timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelemetryStore:
+        """The store at DUCKDB_PATH with DUCKDB_MEMORY_LIMIT and STORE_LOCK_TIMEOUT."""
+        return cls(
+            settings.duckdb_path,
+            memory_limit=settings.duckdb_memory_limit,
+            lock_timeout=settings.store_lock_timeout,
+        )
 
     def initialise(self) -> None:
         """Create the file and schema if missing."""

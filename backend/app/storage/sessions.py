@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from app.storage.duckdb import transaction
+from app.storage.duckdb import fetch_dicts, fetch_page, transaction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -225,15 +225,6 @@ class SessionFilter:
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def fetch_dicts(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    """Run a query and return its rows as dicts keyed by column name."""
-    cursor = conn.execute(sql, params or {})
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def unknown_devices(conn: duckdb.DuckDBPyConnection, device_ids: Sequence[str]) -> list[str]:
     """Those of ``device_ids`` that have no session."""
     rows = conn.execute(
@@ -249,14 +240,8 @@ def list_sessions(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of sessions, newest first, and the total matching the filter."""
     where, params = flt.where()
-    total = conn.execute(f"SELECT count(*) FROM sessions {where}", params).fetchone()
-    rows = fetch_dicts(
-        conn,
-        f"SELECT * FROM sessions {where} ORDER BY start_ts DESC, device_id "
-        "LIMIT $limit OFFSET $offset",
-        {**params, "limit": limit, "offset": offset},
-    )
-    return rows, int(total[0]) if total else 0
+    order = "start_ts DESC, device_id"
+    return fetch_page(conn, f"sessions {where}", order, params, limit=limit, offset=offset)
 
 
 def all_sessions(conn: duckdb.DuckDBPyConnection, flt: SessionFilter) -> list[dict[str, Any]]:

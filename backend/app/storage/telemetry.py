@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from app.storage.duckdb import fetch_page
+
 COLUMNS = (
     "timestamp",
     "device_id",
@@ -150,14 +152,6 @@ HAS_DUPLICATES_SQL = f"""SELECT count(*) <> count(DISTINCT hash(ts, device_id, s
 FROM {STAGE} WHERE reason IS NULL"""
 
 
-def _dicts(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def stage_csv(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Read a CSV file (header on line 1) into the validated stage table."""
     conn.execute(VALIDATE_SQL.format(fields=CSV_FIELDS_SQL), {"path": str(path)})
@@ -251,24 +245,12 @@ def list_quarantine(
         "WHERE ($source IS NULL OR source = $source) "
         "AND ($ingest_id IS NULL OR ingest_id = $ingest_id)"
     )
-    total = conn.execute(f"SELECT count(*) FROM quarantine {where}", params).fetchone()
-    rows = _dicts(
-        conn,
-        f"SELECT * FROM quarantine {where} ORDER BY ingest_id DESC, line "
-        "LIMIT $limit OFFSET $offset",
-        {**params, "limit": limit, "offset": offset},
-    )
-    return rows, int(total[0]) if total else 0
+    order = "ingest_id DESC, line"
+    return fetch_page(conn, f"quarantine {where}", order, params, limit=limit, offset=offset)
 
 
 def list_ingests(
     conn: duckdb.DuckDBPyConnection, *, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the ingest history, newest first, and its total."""
-    total = conn.execute("SELECT count(*) FROM ingests").fetchone()
-    rows = _dicts(
-        conn,
-        "SELECT * FROM ingests ORDER BY ingest_id DESC LIMIT $limit OFFSET $offset",
-        {"limit": limit, "offset": offset},
-    )
-    return rows, int(total[0]) if total else 0
+    return fetch_page(conn, "ingests", "ingest_id DESC", {}, limit=limit, offset=offset)

@@ -7,7 +7,6 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,9 @@ from app.main import create_app
 from app.ml.services import MLService
 from app.schemas.ml import AlertPage, HealthScoresPage, MLHealthRead
 from app.schemas.ml_models import MLStatistics, ModelList, ModelStatus
-from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
 from tests.ml.model_factories import flip_byte
 from tests.ml.service_helpers import Fleet, simulate, wait_for
+from tests.support import ADMIN_PASSWORD, use_env
 
 DEVICES, DAYS, SEED = 16, 30, 3
 PASSWORD = "a-long-enough-password"
@@ -46,23 +45,6 @@ class Api:
         return self.client.post(path, headers=self.roles[role], json=json)
 
 
-def env_values(tmp: Path) -> dict[str, Any]:
-    """Every path setting under ``tmp`` plus the test secrets."""
-    return {
-        "TELEMETRY_DIR": tmp / "drop",
-        "DUCKDB_PATH": tmp / "telemetry.duckdb",
-        "DATABASE_URL": f"sqlite:///{tmp / 'drillwatch.db'}",
-        "LOG_PATH": tmp / "logs",
-        "ML_DATA_PATH": tmp / "ml",
-        "ML_MODEL_PATH": tmp / "ml" / "models",
-        "ML_CACHE_PATH": tmp / "ml" / "cache",
-        "ML_LOG_PATH": tmp / "logs" / "ml",
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "SECRET_KEY": SECRET_KEY,
-        "STORE_LOCK_TIMEOUT": "10",
-    }
-
-
 def login(client: TestClient, username: str, password: str) -> Headers:
     response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
@@ -79,12 +61,8 @@ def api(tmp_path_factory: pytest.TempPathFactory, fleet: Fleet) -> Iterator[Api]
     """One running app whose drop folder held the fleet; users for each role; first run done."""
     tmp = tmp_path_factory.mktemp("api")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(Settings.model_config, "env_file", None)
-        for key, value in env_values(tmp).items():
-            patch.setenv(key, str(value))
-        (tmp / "drop").mkdir()
+        use_env(patch, tmp)
         shutil.copy(fleet.csv, tmp / "drop" / "fleet.csv")
-        get_settings.cache_clear()
         with TestClient(create_app()) as client:
             admin = login(client, "admin", ADMIN_PASSWORD)
             roles = {"admin": admin}
@@ -130,6 +108,24 @@ def test_health_scores_cover_the_fleet_and_match_the_schema(api: Api) -> None:
     assert page.metadata.model_version == "1.0.0"
     assert not page.metadata.stale
     assert all(d.model_version == "1.0.0" and d.trend is None for d in page.data)
+
+
+def test_health_scores_carry_the_alert_thresholds_of_the_settings(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = api.get("/api/ml/health-scores").json()
+    defaults = {"alert": 70.0, "medium": 70.0, "high": 50.0, "critical": 30.0}
+    assert body["metadata"]["thresholds"] == defaults
+    changed = {
+        "ml_alert_threshold": 75.0,
+        "medium_alert_threshold": 65.0,
+        "high_alert_threshold": 45.0,
+        "critical_health_threshold": 25.0,
+    }
+    monkeypatch.setattr(api.ml, "settings", api.settings.model_copy(update=changed))
+    body = api.get("/api/ml/health-scores").json()
+    expected = {"alert": 75.0, "medium": 65.0, "high": 45.0, "critical": 25.0}
+    assert body["metadata"]["thresholds"] == expected
 
 
 def test_devices_are_chosen_comma_separated_or_repeated(api: Api) -> None:

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 
 from app.core.config import BACKEND_DIR, get_settings
 from app.main import create_app
-from tests.api.test_ml_api import env_values, login
-from tests.conftest import ADMIN_PASSWORD
+from tests.api.test_ml_api import login
 from tests.ml.service_helpers import Fleet, simulate, wait_for
+from tests.support import ADMIN_PASSWORD, env_values
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def server(tmp_path: Path, fleet: Fleet) -> Iterator[tuple[str, dict[str, str], 
     """`python main.py` on a free port with the fleet in its drop folder; yields (url, env, dir)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ML_", "FEATURE_"))}
-    env |= {k: str(v) for k, v in env_values(tmp_path).items()}
+    env |= env_values(tmp_path)
     env |= {"HOST": "127.0.0.1", "PORT": str(port)}
     (tmp_path / "drop").mkdir()
     shutil.copy(fleet.csv, tmp_path / "drop" / "fleet.csv")

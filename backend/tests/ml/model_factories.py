@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 from sqlalchemy import text
 
+from app.core.config import Settings, load_settings
 from app.ml.models.model_manager import MLModelManager
 
 
@@ -23,6 +24,21 @@ def save_scaler(
     """Save a scaler fitted with ``seed`` (metrics as training metrics); its version."""
     model, _ = fitted_scaler(seed)
     return manager.save_model(model, version=version, metadata={"metrics": metrics}).version
+
+
+def copy_in_new_model(settings: Settings, tmp: Path, seed: int) -> None:
+    """The guide's flow: save ``new_model_v1.1.0`` under ``tmp``, copy it in as ``new_model.*``."""
+    staging = MLModelManager(
+        load_settings(
+            ml_model_path=tmp / "staging",
+            database_url=f"sqlite:///{tmp / 'staging.db'}",
+        )
+    )
+    staging.save_model(fitted_scaler(seed)[0], version="new_model_v1.1.0")
+    staging.close()
+    for suffix in (".joblib", ".json"):  # cp new_model.joblib data/ml/models/
+        source = tmp / "staging" / f"new_model_v1.1.0{suffix}"
+        (settings.ml_model_path / f"new_model{suffix}").write_bytes(source.read_bytes())
 
 
 def active_rows(manager: MLModelManager) -> list[str]:

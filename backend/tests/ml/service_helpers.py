@@ -14,7 +14,7 @@ from app.core.config import Settings, load_settings
 from app.services.ingestion import ingest_file
 from app.simulation import simulate_fleet
 from app.storage.duckdb import TelemetryStore
-from tests.conftest import SECRET_KEY
+from tests.support import SECRET_KEY, path_settings
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,8 @@ def simulate(tmp: Path, devices: int, days: int, seed: int) -> Fleet:
 
 def isolated(tmp: Path, **overrides: Any) -> Settings:
     """Settings whose every path lies under ``tmp`` (a developer's .env ignored)."""
-    values: dict[str, Any] = {
-        "telemetry_dir": tmp / "drop",
-        "duckdb_path": tmp / "telemetry.duckdb",
-        "database_url": f"sqlite:///{tmp / 'drillwatch.db'}",
-        "log_path": tmp / "logs",
-        "ml_data_path": tmp / "ml",
-        "ml_model_path": tmp / "ml" / "models",
-        "ml_cache_path": tmp / "ml" / "cache",
-        "ml_log_path": tmp / "logs" / "ml",
-        "secret_key": SECRET_KEY,
-        "store_lock_timeout": 10,
-    }
+    paths = {key.lower(): value for key, value in path_settings(tmp).items()}
+    values: dict[str, Any] = {**paths, "secret_key": SECRET_KEY, "store_lock_timeout": 10}
     settings = load_settings(_env_file=None, **(values | overrides))
     settings.ensure_directories()
     return settings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -11,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,22 +18,10 @@ from app.core.config import Settings, load_settings
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.logging import configure_logging
 from app.db.base import Base
-from app.db.models_alerts import Alert
 from app.db.session import alembic_config, build_engine, build_session_factory, migrate
 from app.ml.alerts.predictive_alerts import AlertRecord, PredictiveAlertService
 
 T0 = datetime(2025, 6, 30, 6, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """Sessions on a migrated database (SQLite file, or PostgreSQL when set), no alerts."""
-    engine = build_engine(settings)
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.execute(delete(Alert))
-    yield build_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture

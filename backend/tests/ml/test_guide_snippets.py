@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,10 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app as cli
-from app.core.config import BACKEND_DIR, Settings
+from app.core.config import Settings
 from app.services.ingestion import ingest_file
 from app.simulation import simulate_fleet
 from app.storage.duckdb import TelemetryStore
+from tests.support import run_python
 
 DEPENDENCIES = "import sklearn, joblib; print('ML dependencies OK')"
 DIAGNOSIS = "import sklearn, joblib, pandas, numpy"
@@ -66,16 +65,7 @@ print(f'Prediction latency: {metrics.latency_ms}ms')
 
 def run(code: str) -> list[str]:
     """``python -c code`` from backend/ with the test's environment; its output lines."""
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BACKEND_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()
+    return run_python(code).splitlines()
 
 
 @pytest.mark.usefixtures("env")

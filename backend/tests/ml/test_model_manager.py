@@ -12,12 +12,18 @@ import joblib
 import numpy as np
 import pytest
 
-from app.core.config import Settings, get_settings, load_settings
+from app.core.config import Settings, get_settings
 from app.core.errors import BadInput, Conflict, Unavailable
 from app.ml.models.model_manager import MLModelManager
 from app.ml.registry.artifacts import ArtifactVerificationError
 from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
-from tests.ml.model_factories import active_rows, fitted_scaler, flip_byte, save_scaler
+from tests.ml.model_factories import (
+    active_rows,
+    copy_in_new_model,
+    fitted_scaler,
+    flip_byte,
+    save_scaler,
+)
 
 BAD_NAMES = ["../x", "a/b", "..", "../../etc/passwd", "x/../y"]
 
@@ -179,17 +185,7 @@ def test_path_traversal_names_are_rejected_everywhere(manager: MLModelManager, n
 def test_artifact_copied_in_under_another_file_name_deploys_by_version(
     manager: MLModelManager, settings: Settings, tmp_path: Path
 ) -> None:
-    staging = MLModelManager(
-        load_settings(
-            ml_model_path=tmp_path / "staging",
-            database_url=f"sqlite:///{tmp_path / 'staging.db'}",
-        )
-    )
-    staging.save_model(fitted_scaler(5)[0], version="new_model_v1.1.0")
-    staging.close()
-    for suffix in (".joblib", ".json"):
-        source = tmp_path / "staging" / f"new_model_v1.1.0{suffix}"
-        (settings.ml_model_path / f"new_model{suffix}").write_bytes(source.read_bytes())
+    copy_in_new_model(settings, tmp_path, 5)
     info = manager.deploy_model("new_model_v1.1.0", by="ops", reason="guide flow")
     assert info.version == "new_model_v1.1.0"
     assert active_rows(manager) == ["new_model_v1.1.0"]

@@ -16,9 +16,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.config import BACKEND_DIR, Settings, load_settings
+from app.core.config import BACKEND_DIR, Settings
 from app.ml.models.model_manager import MLModelManager
-from tests.ml.model_factories import active_rows, fitted_scaler, last_switched_to, save_scaler
+from tests.ml.model_factories import (
+    active_rows,
+    copy_in_new_model,
+    fitted_scaler,
+    last_switched_to,
+    save_scaler,
+)
+from tests.support import run_python
 
 # Stops the deploying process inside the switch transaction, after `statement` ran.
 PAUSED_DEPLOY = """
@@ -170,19 +177,6 @@ def test_concurrent_switches_serialise_with_a_consistent_history(
     assert active_rows(manager) == [history[-1].version]
 
 
-def run_snippet(code: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BACKEND_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 def test_guide_lifecycle_snippets_deploy_roll_back_and_report(
     manager: MLModelManager, settings: Settings, tmp_path: Path
@@ -190,23 +184,13 @@ def test_guide_lifecycle_snippets_deploy_roll_back_and_report(
     metrics = {"accuracy": 0.8, "precision": 0.7, "recall": 0.9, "latency_ms": 7.5}
     save_scaler(manager, 1, "previous_model_v1.0.0", **metrics)
     manager.deploy_model("previous_model_v1.0.0", by="setup")
-    staging = MLModelManager(
-        load_settings(
-            ml_model_path=tmp_path / "staging",
-            database_url=f"sqlite:///{tmp_path / 'staging.db'}",
-        )
-    )
-    staging.save_model(fitted_scaler(2)[0], version="new_model_v1.1.0")
-    staging.close()
-    for suffix in (".joblib", ".json"):  # cp new_model.joblib data/ml/models/
-        source = tmp_path / "staging" / f"new_model_v1.1.0{suffix}"
-        (settings.ml_model_path / f"new_model{suffix}").write_bytes(source.read_bytes())
+    copy_in_new_model(settings, tmp_path, 2)
 
-    run_snippet(GUIDE_DEPLOY)
+    run_python(GUIDE_DEPLOY)
     assert active_rows(manager) == ["new_model_v1.1.0"]
-    run_snippet(GUIDE_ROLLBACK)
+    run_python(GUIDE_ROLLBACK)
     assert active_rows(manager) == ["previous_model_v1.0.0"]
-    assert run_snippet(GUIDE_METRICS).splitlines() == [
+    assert run_python(GUIDE_METRICS).splitlines() == [
         "Model accuracy: 0.8",
         "Prediction latency: 7.5ms",
     ]

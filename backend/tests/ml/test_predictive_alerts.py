@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings, load_settings
-from app.db.models_alerts import Alert
-from app.db.session import build_engine, build_session_factory, migrate
 from app.ml.alerts.forecast import forecast_health, thresholds_from
 from app.ml.alerts.predictive_alerts import (
     AlertChange,
@@ -45,17 +42,6 @@ class Service(Protocol):
 
 
 Make = Callable[..., Service]
-
-
-@pytest.fixture
-def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """Sessions on a migrated database (SQLite file, or PostgreSQL when set), no alerts."""
-    engine = build_engine(settings)
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.execute(delete(Alert))
-    yield build_session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture(params=["sql", "memory"])

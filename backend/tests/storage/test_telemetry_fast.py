@@ -8,16 +8,15 @@ compares the stores.
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.core.config import BACKEND_DIR, Settings
+from app.core.config import Settings
 from app.services.ingestion import IngestReport, ingest_file
 from app.storage.duckdb import TelemetryStore
+from tests.support import run_python
 
 HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id"
 GOOD = "2025-07-01T09:20:15Z,dev-a,410,7.3,52.393297,13.265675,67,F4:12:FA:6C:9D:21"
@@ -146,7 +145,4 @@ def test_overlap_with_stored_rows_counts_duplicates_on_both_paths(
 
 def test_the_ingest_path_does_not_import_pandas() -> None:
     code = "import sys, app.commands.ingest, app.services.analytics; print('pandas' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BACKEND_DIR, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
+    assert run_python(code).strip() == "False"

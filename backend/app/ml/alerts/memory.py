@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from app.core.config import Settings
-from app.core.errors import Conflict, NotFound
-from app.db.base import utcnow
+from app.core.errors import NotFound
+from app.ml.alerts.lifecycle import AlertLifecycle, refused
 from app.ml.alerts.records import FIELDS, AlertChange, AlertRecord, rows_of
 from app.ml.alerts.rules import (
     STATE_COLUMNS,
@@ -17,11 +17,10 @@ from app.ml.alerts.rules import (
     AlertRules,
     as_utc,
     plan_alerts,
-    transition_values,
 )
 
 
-class InMemoryAlertService:
+class InMemoryAlertService(AlertLifecycle):
     """Evaluate findings without a database (backtest and evaluation)."""
 
     def __init__(self, settings: Settings, horizon_days: int = 7) -> None:
@@ -70,36 +69,12 @@ class InMemoryAlertService:
         """One alert by id (NotFound when unknown)."""
         return self._record(alert_id)
 
-    def acknowledge(
-        self, alert_id: str, by: str, notes: str | None = None, at: datetime | None = None
+    def _move(
+        self, alert_id: str, kind: str, allowed: tuple[str, ...], values: dict[str, Any]
     ) -> AlertRecord:
-        """open -> acknowledged at ``at`` (default: now)."""
-        return self._transition(alert_id, "acknowledge", by, None, notes, at)
-
-    def resolve(
-        self,
-        alert_id: str,
-        by: str,
-        outcome: str,
-        notes: str | None = None,
-        at: datetime | None = None,
-    ) -> AlertRecord:
-        """open|acknowledged -> resolved at ``at`` (default: now) with an outcome."""
-        return self._transition(alert_id, "resolve", by, outcome, notes, at)
-
-    def _transition(
-        self,
-        alert_id: str,
-        kind: str,
-        by: str,
-        outcome: str | None,
-        notes: str | None,
-        at: datetime | None,
-    ) -> AlertRecord:
-        """Validate, check the current status, then apply the transition's values."""
-        allowed, values = transition_values(kind, by, outcome, notes, as_utc(at or utcnow()))
+        """Check the current status, then apply the transition's values."""
         before = self._record(alert_id).status
         if before not in allowed:
-            raise Conflict(f"alert {alert_id} is {before}; cannot {kind} it")
+            raise refused(alert_id, before, kind)
         self._rows[alert_id].update(values)
         return self._record(alert_id)

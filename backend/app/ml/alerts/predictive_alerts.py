@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.exc import IntegrityError
@@ -17,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
 from app.core.errors import BadInput, Conflict, NotFound
-from app.db.base import utcnow
 from app.ml.alerts import repository
 from app.ml.alerts.findings import build_findings
+from app.ml.alerts.lifecycle import AlertLifecycle, refused
 from app.ml.alerts.memory import InMemoryAlertService
 from app.ml.alerts.records import (
     FIELDS,
@@ -40,7 +41,6 @@ from app.ml.alerts.rules import (
     Plan,
     as_utc,
     plan_alerts,
-    transition_values,
 )
 
 __all__ = [
@@ -74,7 +74,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
     return value
 
 
-class PredictiveAlertService:
+class PredictiveAlertService(AlertLifecycle):
     """Alerts persisted through SQLAlchemy (SQLite file or PostgreSQL)."""
 
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
@@ -126,34 +126,10 @@ class PredictiveAlertService:
             changed = {a.alert_id: AlertRecord.from_model(a) for a in stored}
         return plan, changed
 
-    def acknowledge(
-        self, alert_id: str, by: str, notes: str | None = None, at: datetime | None = None
+    def _move(
+        self, alert_id: str, kind: str, allowed: tuple[str, ...], values: dict[str, Any]
     ) -> AlertRecord:
-        """open -> acknowledged, recording who, when and why."""
-        return self._transition(alert_id, "acknowledge", by, None, notes, at)
-
-    def resolve(
-        self,
-        alert_id: str,
-        by: str,
-        outcome: str,
-        notes: str | None = None,
-        at: datetime | None = None,
-    ) -> AlertRecord:
-        """open|acknowledged -> resolved with an outcome."""
-        return self._transition(alert_id, "resolve", by, outcome, notes, at)
-
-    def _transition(
-        self,
-        alert_id: str,
-        kind: str,
-        by: str,
-        outcome: str | None,
-        notes: str | None,
-        at: datetime | None,
-    ) -> AlertRecord:
-        """Validate, then move the alert only if its status is still the one we read."""
-        allowed, values = transition_values(kind, by, outcome, notes, as_utc(at or utcnow()))
+        """Move the alert only if its status is still the one we read, and log the step."""
         with self._sessions.begin() as session:
             current = repository.get(session, alert_id)
             if current is None:
@@ -161,10 +137,11 @@ class PredictiveAlertService:
             before = current.status
             moved = before in allowed and repository.transition(session, alert_id, [before], values)
             if not moved:
-                raise Conflict(f"alert {alert_id} is {before}; cannot {kind} it")
+                raise refused(alert_id, before, kind)
             session.refresh(current)
             record = AlertRecord.from_model(current)
-        log_transition(record, f"{before}->{record.status}", by.strip())
+        by = values.get("acknowledged_by") or values["resolved_by"]
+        log_transition(record, f"{before}->{record.status}", by)
         return record
 
     def get_alert(self, alert_id: str) -> AlertRecord:

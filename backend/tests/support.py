@@ -1,0 +1,70 @@
+"""Test set-up shared by fixtures, helpers and child processes: secrets, paths, python -c."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.config import BACKEND_DIR, Settings, get_settings
+
+ADMIN_PASSWORD = "admin-test-password-1"
+SECRET_KEY = "test-secret-key-" + "x" * 32
+
+
+def path_settings(root: Path, database_url: str | None = None) -> dict[str, str]:
+    """Every path setting under ``root`` by variable name (SQLite unless ``database_url``)."""
+    return {
+        "TELEMETRY_DIR": str(root / "drop"),
+        "DUCKDB_PATH": str(root / "telemetry.duckdb"),
+        "DATABASE_URL": database_url or f"sqlite:///{root / 'drillwatch.db'}",
+        "LOG_PATH": str(root / "logs"),
+        "ML_DATA_PATH": str(root / "ml"),
+        "ML_MODEL_PATH": str(root / "ml" / "models"),
+        "ML_CACHE_PATH": str(root / "ml" / "cache"),
+        "ML_LOG_PATH": str(root / "logs" / "ml"),
+    }
+
+
+def env_values(
+    root: Path, database_url: str | None = None, lock_timeout: int = 10
+) -> dict[str, str]:
+    """The path settings under ``root``, the test secrets and the store lock timeout."""
+    return {
+        **path_settings(root, database_url),
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "SECRET_KEY": SECRET_KEY,
+        "STORE_LOCK_TIMEOUT": str(lock_timeout),
+    }
+
+
+def use_env(patch: pytest.MonkeyPatch, root: Path, database_url: str | None = None) -> None:
+    """Point this process's settings at ``root`` (a developer's .env ignored), drop folder made."""
+    patch.setitem(Settings.model_config, "env_file", None)
+    for key, value in env_values(root, database_url).items():
+        patch.setenv(key, value)
+    (root / "drop").mkdir(parents=True, exist_ok=True)
+    get_settings.cache_clear()
+
+
+def process_env(root: Path, lock_timeout: int = 10, **extra: str) -> dict[str, str]:
+    """Environment for a child process whose every path lives under ``root``."""
+    (root / "drop").mkdir(parents=True, exist_ok=True)
+    return {**os.environ, **env_values(root, lock_timeout=lock_timeout), **extra}
+
+
+def run_python(code: str, timeout: float = 120) -> str:
+    """``python -c code`` from backend/ with this process's environment; its stdout (exit 0)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BACKEND_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
