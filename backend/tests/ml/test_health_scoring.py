@@ -16,6 +16,7 @@ from scipy.stats import spearmanr
 from app.core.config import Settings, get_settings
 from app.core.errors import BadInput, Unavailable
 from app.ml.models.health_scoring import HealthModel, HealthScoringService
+from app.ml.models.scoring_rules import status_of
 from tests.ml.feature_helpers import fleet_features, quiet_settings, simulated_store, with_truth
 
 DEVICES, DAYS, SEED = 40, 30, 5
@@ -266,3 +267,19 @@ def test_an_empty_frame_scores_to_an_empty_frame(fleet: Fleet) -> None:
     assert scored.empty
     assert {"health_score", "confidence", "status"} <= set(scored.columns)
     assert fleet.service.explain(fleet.frame.head(0), scored) == []
+
+
+def test_a_failing_radio_link_keeps_a_well_drilling_machine_out_of_healthy() -> None:
+    day = pd.DataFrame(
+        {
+            "health_score": [100.0, 100.0],
+            "current_stability": [100.0, 100.0],
+            "battery_performance": [100.0, 100.0],
+            "gps_reliability": [100.0, 100.0],
+            "telemetry_quality": [20.0, 100.0],
+            "silence_unexplained": [False, False],
+            "baseline_days": [10, 10],
+        }
+    )
+    # telemetry 20 is in the critical band (< 30); one band better than that is "degraded"
+    assert list(status_of(day, (30.0, 50.0, 70.0))) == ["degraded", "healthy"]

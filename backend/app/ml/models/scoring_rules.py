@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from app.core.config import Settings
 from app.ml.models.components import FULL_DAY_SAMPLES, MIN_BASELINE_DAYS, Floats
-from app.ml.models.feature_specs import SCORED_COMPONENTS, FeatureSpec
+from app.ml.models.feature_specs import COMPONENTS, SCORED_COMPONENTS, FeatureSpec
 
 FULL_BASELINE_DAYS = 7  # from here on the baseline counts as fully established
 SILENCE_OK = 1.0  # silence this likely (p >= 10 %) under the usage pattern is ordinary
@@ -94,11 +94,12 @@ def status_of(out: pd.DataFrame, thresholds: tuple[float, float, float]) -> pd.S
     """Status from the overall score by the thresholds, with three floors.
 
     A component one band worse than the overall pulls the status down one band (a dead
-    GPS is not "healthy" however well the machine drills); unexplained silence is never
+    GPS or a failing radio link is not "healthy" however well the machine drills, even
+    though telemetry quality is not weighted into the score); unexplained silence is never
     healthy; a device without an established baseline is ``insufficient_data``.
     """
     score = out["health_score"].to_numpy(dtype=float)
-    worst = out[list(SCORED_COMPONENTS)].min(axis=1, skipna=True).to_numpy(dtype=float)
+    worst = out[list(COMPONENTS)].min(axis=1, skipna=True).to_numpy(dtype=float)
     level = np.fmax(_level(score, thresholds), _level(worst, thresholds) - 1)
     level = np.where(out["silence_unexplained"] & (level == 0), 1, level)
     status = np.asarray(STATUS_ORDER, dtype=object)[level]
