@@ -15,6 +15,7 @@ from app.api.frontend import mount_frontend
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.throttle import LoginThrottle
 from app.db.session import build_engine, build_session_factory, migrate
 from app.ml.services import MLService
 from app.services.auth import ensure_admin
@@ -51,6 +52,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store = build_store(settings)
     ensure_current(app.state.store, settings)
     ensure_admin(app.state.session_factory, settings)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures, settings.login_window_seconds
+    )
     worker = threading.Thread(
         target=_ingest_drop_folder, args=(app, settings), name="startup-ingest", daemon=True
     )

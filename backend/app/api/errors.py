@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from app.core.errors import AppError
+from app.core.errors import AppError, TooManyRequests
 
 
 def _app_error(_: Request, exc: Exception) -> JSONResponse:
@@ -15,6 +15,8 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
     if exc.field:
         body["field"] = exc.field
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
 

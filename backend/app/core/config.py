@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = None
     access_token_expire_minutes: PosInt = 30
+    login_max_failures: PosInt = 10
+    login_window_seconds: PosInt = 300
 
     # ML (names and defaults from the operations guide)
     ml_enabled: bool = True

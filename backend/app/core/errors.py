@@ -48,3 +48,13 @@ class Forbidden(AppError):
     """Valid credentials whose role does not allow the request."""
 
     status = 403
+
+
+class TooManyRequests(AppError):
+    """Too many attempts; ``retry_after`` seconds until the next one is accepted."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

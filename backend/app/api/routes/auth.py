@@ -8,14 +8,22 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api.deps import DbDep, SettingsDep, Viewer
+from app.core.errors import Unauthorized
 from app.core.roles import Principal
+from app.core.throttle import LoginThrottle
 from app.schemas.auth import PrincipalRead, TokenResponse
 from app.services import auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/token", responses={401: {"description": "Incorrect username or password"}})
+@router.post(
+    "/token",
+    responses={
+        401: {"description": "Incorrect username or password"},
+        429: {"description": "Too many failed logins (LOGIN_MAX_FAILURES); see Retry-After"},
+    },
+)
 def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -23,7 +31,15 @@ def issue_token(
     settings: SettingsDep,
 ) -> TokenResponse:
     """Exchange a username and password for a short-lived bearer token."""
-    issued = auth.login(db, settings, form.username, form.password)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    key = f"{request.client.host if request.client else '-'}:{form.username.lower()}"
+    throttle.check(key)
+    try:
+        issued = auth.login(db, settings, form.username, form.password)
+    except Unauthorized:
+        throttle.failed(key)
+        raise
+    throttle.succeeded(key)
     request.state.principal = Principal(name=form.username, role=issued.role, kind="user")
     return TokenResponse(
         access_token=issued.access_token, expires_in=issued.expires_in, role=issued.role

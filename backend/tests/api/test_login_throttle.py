@@ -1,0 +1,66 @@
+"""Failed logins are throttled per user name and client, as the settings say."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings, get_settings
+from tests.conftest import ADMIN_PASSWORD
+
+
+def login(client: TestClient, username: str, password: str) -> int:
+    """Status of one login attempt."""
+    form = {"username": username, "password": password}
+    return client.post("/api/v1/auth/token", data=form).status_code
+
+
+@pytest.fixture
+def throttled(env: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app with LOGIN_MAX_FAILURES=3 and a one-second window."""
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("LOGIN_WINDOW_SECONDS", "1")
+    get_settings.cache_clear()
+    from app.main import create_app
+
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def test_defaults_allow_ten_failures_in_five_minutes(settings: Settings) -> None:
+    assert (settings.login_max_failures, settings.login_window_seconds) == (10, 300)
+
+
+def test_after_max_failures_even_the_right_password_waits(throttled: TestClient) -> None:
+    assert [login(throttled, "admin", "wrong") for _ in range(3)] == [401, 401, 401]
+    response = throttled.post(
+        "/api/v1/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert "too many failed logins" in response.json()["detail"]
+
+
+def test_other_user_names_are_not_affected(throttled: TestClient) -> None:
+    for _ in range(3):
+        login(throttled, "ghost", "wrong")
+    assert login(throttled, "ghost", "wrong") == 429
+    assert login(throttled, "admin", ADMIN_PASSWORD) == 200
+
+
+def test_the_window_passes_and_logins_work_again(throttled: TestClient) -> None:
+    for _ in range(3):
+        login(throttled, "admin", "wrong")
+    assert login(throttled, "admin", ADMIN_PASSWORD) == 429
+    time.sleep(1.1)
+    assert login(throttled, "admin", ADMIN_PASSWORD) == 200
+
+
+def test_a_success_clears_earlier_failures(throttled: TestClient) -> None:
+    for _ in range(2):
+        login(throttled, "admin", "wrong")
+    assert login(throttled, "admin", ADMIN_PASSWORD) == 200
+    assert [login(throttled, "admin", "wrong") for _ in range(3)] == [401, 401, 401]
