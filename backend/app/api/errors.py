@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.core.errors import AppError, TooManyRequests
+
+log = logging.getLogger("drillwatch.api")
+LOCATIONS = ("query", "body", "path")
+INTERNAL_ERROR = "internal error; see logs/app.log"
 
 
 def _app_error(_: Request, exc: Exception) -> JSONResponse:
@@ -20,11 +27,18 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
 
+def field_name(loc: Sequence[object]) -> str:
+    """The dotted field of a validation error; "body" when only the whole body is to blame."""
+    field = ".".join(str(p) for p in loc if p not in LOCATIONS)
+    # a missing body has no location left, malformed JSON only a character position
+    return "body" if not field or field.isdigit() else field
+
+
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {
-            "field": ".".join(str(p) for p in e["loc"] if p not in ("query", "body", "path")),
+            "field": field_name(e["loc"]),
             "message": e["msg"],
         }
         for e in exc.errors()
@@ -33,7 +47,13 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": f"invalid {fields}", "errors": errors})
 
 
+def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(status_code=500, content={"detail": INTERNAL_ERROR})
+
+
 def register_error_handlers(app: FastAPI) -> None:
-    """Map ``AppError`` subclasses and request validation errors to 4xx JSON."""
+    """Map ``AppError`` and validation errors to 4xx JSON, anything else to a logged 500."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +13,7 @@ from app.core.security import (
     PASSWORD_MIN_LENGTH,
     USERNAME_PATTERN,
 )
+from app.schemas.sessions import UtcDatetime
 
 UserRole = Literal["viewer", "operator", "admin"]
 
@@ -62,7 +62,7 @@ class UserRead(BaseModel):
     username: str
     role: Role
     active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ApiKeyCreate(BaseModel):
@@ -81,10 +81,10 @@ class ApiKeyRead(BaseModel):
     name: str
     role: Role
     prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
     revoked: bool
-    revoked_at: datetime | None
+    revoked_at: UtcDatetime | None
 
 
 class ApiKeyCreated(ApiKeyRead):

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.sessions import UtcDatetime
+
 
 class TelemetryRecord(BaseModel):
     """One sample as a JSON object (documents the JSON body of POST /telemetry)."""
@@ -47,7 +49,7 @@ class QuarantineRead(BaseModel):
     )
     raw: str | None
     reason: str
-    quarantined_at: datetime
+    quarantined_at: UtcDatetime
 
 
 class QuarantinePage(BaseModel):
@@ -63,8 +65,8 @@ class IngestRead(BaseModel):
     ingest_id: int
     source: str
     sha256: str | None
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: UtcDatetime
+    finished_at: UtcDatetime | None
     accepted: int
     duplicates: int
     quarantined: int

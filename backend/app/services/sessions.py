@@ -17,6 +17,8 @@ from app.storage import sessions as repo
 from app.storage.duckdb import TelemetryStore
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_DAY = date.min + timedelta(days=1)
+MAX_DAY = date.max - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -32,19 +34,28 @@ def parse_moment(value: str | None, field: str, *, end: bool = False) -> datetim
     """Parse YYYY-MM-DD or an ISO datetime into naive UTC; a date ``end`` covers its day."""
     if value is None or not value.strip():
         return None
-    text = value.strip()
     try:
-        if DATE_ONLY.match(text):
-            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
-            return datetime(day.year, day.month, day.day)
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
+        return _moment(value.strip(), end)
+    except ValueError:
         raise BadInput(
             f"{field}={value!r} is not a date; expected YYYY-MM-DD or an ISO 8601 datetime",
             field=field,
         ) from None
+    except OverflowError:
+        # e.g. end_date=9999-12-31: the day after it, or a shift to UTC, leaves year 9999
+        raise BadInput(
+            f"{field}={value!r} is out of range; use a date from {MIN_DAY} to {MAX_DAY}",
+            field=field,
+        ) from None
+
+
+def _moment(text: str, end: bool) -> datetime:
+    if DATE_ONLY.match(text):
+        day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
+        return datetime(day.year, day.month, day.day)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 

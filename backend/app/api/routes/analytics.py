@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import StoreDep, Viewer
-from app.api.routes.sessions import Offset, ScopeDep
+from app.api.params import Offset
+from app.api.routes.sessions import ScopeDep
 from app.schemas.analytics import (
     AnomalyKind,
     AnomalyPage,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.api.deps import Admin, Operator, Viewer
+from app.api.params import Page
 from app.core.errors import BadInput
 from app.ml import status as views
 from app.ml.services import MLService
@@ -105,7 +106,7 @@ def alerts(
     _: Viewer,
     ml: ML,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     device_id: Annotated[str | None, Query(max_length=128)] = None,
     severity: Annotated[str | None, Query(description="LOW, MEDIUM, HIGH or CRITICAL")] = None,
     status: Annotated[str | None, Query(description="open, acknowledged or resolved")] = None,

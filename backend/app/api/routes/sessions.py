@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from app.api.deps import StoreDep, Viewer
+from app.api.params import Offset
 from app.schemas.sessions import DeviceList, DeviceSummary, SessionPage, Timeline
 from app.services import sessions as service
 from app.services.sessions import Scope
@@ -31,7 +32,6 @@ def scope_query(
 
 
 ScopeDep = Annotated[Scope, Depends(scope_query)]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip")]
 
 
 @router.get("/devices")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from app.api.deps import SettingsDep, StoreDep, TelemetryWriter, Viewer
+from app.api.params import MAX_ID, Offset
 from app.core.errors import AppError, BadInput
 from app.schemas.telemetry import (
     IngestHistory,
@@ -106,9 +107,11 @@ def list_quarantine(
     _: Viewer,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     source: Annotated[str | None, Query(description="Only rows from this source")] = None,
-    ingest_id: Annotated[int | None, Query(ge=1, description="Only rows of this ingest")] = None,
+    ingest_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only rows of this ingest")
+    ] = None,
 ) -> QuarantinePage:
     """Rows rejected by ingestion with source, line, raw text and reason."""
     return ingestion.quarantine_page(
@@ -121,7 +124,7 @@ def list_ingests(
     _: Viewer,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> IngestHistory:
     """Committed ingests, newest first, with their counts."""
     return ingestion.ingest_history(store, limit=limit, offset=offset)

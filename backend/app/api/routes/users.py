@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.api.deps import Admin, DbDep
+from app.api.params import Id
 from app.core.roles import Role
 from app.schemas.auth import (
     ApiKeyCreate,
@@ -35,13 +36,13 @@ def create_user(body: UserCreate, _: Admin, db: DbDep) -> UserRead:
 
 
 @router.get("/users/{user_id}", tags=["users"])
-def read_user(user_id: int, _: Admin, db: DbDep) -> UserRead:
+def read_user(user_id: Id, _: Admin, db: DbDep) -> UserRead:
     """One user."""
     return UserRead.model_validate(auth.get_user(db, user_id))
 
 
 @router.patch("/users/{user_id}", tags=["users"])
-def update_user(user_id: int, body: UserUpdate, _: Admin, db: DbDep) -> UserRead:
+def update_user(user_id: Id, body: UserUpdate, _: Admin, db: DbDep) -> UserRead:
     """Change a user's role, active flag or password."""
     user = auth.update_user(
         db,
@@ -54,7 +55,7 @@ def update_user(user_id: int, body: UserUpdate, _: Admin, db: DbDep) -> UserRead
 
 
 @router.delete("/users/{user_id}", tags=["users"], status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: int, _: Admin, db: DbDep) -> None:
+def delete_user(user_id: Id, _: Admin, db: DbDep) -> None:
     """Remove a user."""
     auth.delete_user(db, auth.get_user(db, user_id))
 
@@ -73,6 +74,6 @@ def create_api_key(body: ApiKeyCreate, _: Admin, db: DbDep) -> ApiKeyCreated:
 
 
 @router.delete("/api-keys/{key_id}", tags=["api-keys"])
-def revoke_api_key(key_id: int, _: Admin, db: DbDep) -> ApiKeyRead:
+def revoke_api_key(key_id: Id, _: Admin, db: DbDep) -> ApiKeyRead:
     """Revoke a key; it stays listed as revoked."""
     return ApiKeyRead.model_validate(auth.revoke_api_key(db, key_id))
