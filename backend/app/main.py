@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.api.errors import register_error_handlers
@@ -68,10 +69,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine.dispose()
 
 
+CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]
+CORS_HEADERS = ["Authorization", "X-API-Key", "Content-Type", "Accept"]
+
+
+def add_cors(app: FastAPI, settings: Settings) -> None:
+    """Allow the comma-separated CORS_ORIGINS cross-site; none when it is empty."""
+    origins = [o.strip().rstrip("/") for o in settings.cors_origins.split(",") if o.strip()]
+    if not origins:
+        return  # the dashboard is served from the same origin and needs no CORS
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_credentials=False,  # bearer tokens and API keys are headers, not cookies
+        allow_methods=CORS_METHODS,
+        allow_headers=CORS_HEADERS,
+    )
+
+
 def create_app() -> FastAPI:
     """The FastAPI application with API routes, error handlers and the dashboard."""
     app = FastAPI(title="DrillWatch", version=__version__, lifespan=lifespan)
-    app.add_middleware(AccessLogMiddleware)
+    add_cors(app, get_settings())
+    app.add_middleware(AccessLogMiddleware)  # added last: outermost, so preflights are logged
     register_error_handlers(app)
     app.include_router(api_router)
     mount_frontend(app)

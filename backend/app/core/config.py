@@ -23,6 +23,8 @@ PosInt = Annotated[int, Field(ge=1)]
 PosFloat = Annotated[float, Field(gt=0)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 Unit = Annotated[float, Field(ge=0, le=1)]
+# The units DuckDB's memory_limit takes: 1000^i (KB...) or 1024^i (KiB...), any case.
+MEMORY_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+) ?([KMGT]I?B|B)", re.IGNORECASE)
 
 
 class AggregationPeriod(StrEnum):
@@ -150,10 +152,13 @@ class Settings(BaseSettings):
     @field_validator("duckdb_memory_limit")
     @classmethod
     def _memory_limit(cls, value: str) -> str:
-        number = value.upper().removesuffix("B").rstrip("KMGT")
-        if not number.replace(".", "", 1).isdigit():
-            raise ValueError("expected a size such as 512MB or 2GB")
-        return value
+        match = MEMORY_SIZE.fullmatch(value.strip())
+        if match is None or float(match.group(1)) <= 0:
+            raise ValueError(
+                "expected a size above 0 such as 512MB, 2GB or 512MiB "
+                "(units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+            )
+        return value.strip()
 
     @field_validator("secret_key")
     @classmethod

@@ -54,6 +54,7 @@ def config_error(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
         ("FEATURE_AGGREGATION_PERIOD", "month", "'hour', 'day' or 'week'"),
         ("ML_LOG_LEVEL", "LOUD", "'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
         ("DUCKDB_MEMORY_LIMIT", "lots", "512MB"),
+        ("DUCKDB_MEMORY_LIMIT", "0MB", "above 0"),
         ("DATABASE_URL", "mysql://db/x", "sqlite:/// or postgresql://"),
     ],
 )
@@ -255,3 +256,64 @@ def test_main_py_exits_with_the_one_line_and_no_traceback() -> None:
         "unable to parse string as an integer"
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["0MB", "0.0GB", "0 KiB", "512", "-1GB", "512XB", "MB", "1.2.3MB"]
+)
+def test_duckdb_memory_limit_rejects_zero_and_unknown_sizes(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    message = config_error(monkeypatch, DUCKDB_MEMORY_LIMIT=value)
+    assert message.startswith(f"Invalid DUCKDB_MEMORY_LIMIT={value!r}")
+    assert "KiB, MiB, GiB" in message
+
+
+# DuckDB reports the limit in binary units with one decimal, truncated (488.28 -> 488.2).
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("512MiB", "512.0 MiB"),
+        ("512 MB", "488.2 MiB"),  # 512e6 / 2**20 = 488.28
+        ("512 mib", "512.0 MiB"),
+        ("1.5gb", "1.3 GiB"),  # 1.5e9 / 2**30 = 1.397
+        ("2GiB", "2.0 GiB"),
+        ("200000000B", "190.7 MiB"),  # 2e8 / 2**20 = 190.73
+        ("262144 KiB", "256.0 MiB"),
+    ],
+)
+def test_duckdb_memory_limit_accepts_what_duckdb_accepts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, shown: str
+) -> None:
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", value)
+    current = load_settings(_env_file=None)
+    store = TelemetryStore(tmp_path / "t.duckdb", memory_limit=current.duckdb_memory_limit)
+    with store.connect() as conn:
+        limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert conn.execute("SELECT count(*) FROM range(1000)").fetchone() == (1000,)
+    assert limit == (shown,)
+
+
+def test_env_file_written_like_the_guide_with_inline_comments_is_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# Cache settings for optimal performance\n"
+        "ML_FEATURE_CACHE_TTL=3600       # 1 hour cache\n"
+        "ML_FEATURE_CACHE_SIZE=1000      # Max cached feature sets\n"
+        "ML_CACHE_COMPRESSION=true       # Compress cached data\n"
+        "# Optimize memory usage\n"
+        "ML_BATCH_SIZE=50                # Smaller batches\n"
+        "ML_MAX_WORKERS=3               # Limit parallel workers\n"
+        "ML_GARBAGE_COLLECT=true        # Enable aggressive GC\n"
+        "ML_PARALLEL_PROCESSING=false    # Enable multiprocessing\n"
+        "ML_NUMPY_THREADS=4            # Limit numpy threads\n"
+        "ML_SKLEARN_JOBS=1             # Limit sklearn parallel jobs\n",
+        encoding="utf-8",
+    )
+    current = Settings(_env_file=env_file)
+    assert (current.ml_feature_cache_ttl, current.ml_feature_cache_size) == (3600, 1000)
+    assert (current.ml_batch_size, current.ml_max_workers) == (50, 3)
+    assert (current.ml_numpy_threads, current.ml_sklearn_jobs) == (4, 1)
+    assert current.ml_cache_compression is True
+    assert current.ml_garbage_collect is True
+    assert current.ml_parallel_processing is False
