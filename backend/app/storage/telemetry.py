@@ -28,17 +28,32 @@ COLUMNS = (
 )
 STAGE = "ingest_stage"
 # One VARCHAR per line: the quarantine keeps the exact raw text. NUL is the
-# delimiter because text has none; a line holding one fails the whole file.
-CSV_FIELDS_SQL = """
-SELECT line, text, len(p) AS n_cols, NULL AS line_reason,
+# delimiter because text has none; a line holding one fails the whole file, except
+# a line of NUL bytes only, which the reader returns as NULL like a blank line.
+BLANK = "blank line"
+CSV_FIELDS_SQL = f"""
+SELECT line, text, len(p) AS n_cols, CASE WHEN text IS NULL THEN '{BLANK}' END AS line_reason,
     p[1] AS ts_s, trim(p[2]) AS device_id, p[3] AS seq_s, p[4] AS amp_s,
     p[5] AS lat_s, p[6] AS lon_s, p[7] AS bat_s, nullif(trim(rtrim(p[8], '\r')), '') AS ble_id
 FROM (
     SELECT row_number() OVER () AS line, text, string_split(text, ',') AS p
-    FROM read_csv($path, columns = {'text': 'VARCHAR'}, header = false, delim = '\x00',
+    FROM read_csv($path, columns = {{'text': 'VARCHAR'}}, header = false, delim = '\x00',
         quote = '', escape = '', auto_detect = false, strict_mode = true)
 )
-WHERE line > 1 AND text IS NOT NULL
+WHERE line > 1
+"""
+# Split on commas instead, a NUL-only line is one non-empty field while a blank line
+# stays NULL; the first field of a NUL-only line is the whole line.
+NUL_LINES_SQL = f"""
+UPDATE {STAGE} s SET raw = f.text,
+    reason = CASE WHEN replace(rtrim(f.text, chr(13)), chr(0), '') = ''
+        THEN 'not text: the line holds only NUL bytes' ELSE 'unreadable line' END
+FROM (
+    SELECT row_number() OVER () AS line, text
+    FROM read_csv($path, columns = {{'text': 'VARCHAR'}}, header = false, delim = ',',
+        quote = '', escape = '', auto_detect = false, strict_mode = false)
+) f
+WHERE s.reason = '{BLANK}' AND s.line = f.line AND f.text IS NOT NULL
 """
 JSON_FIELDS_SQL = """
 SELECT row_number() OVER () AS line, json::VARCHAR AS text, 8 AS n_cols,
@@ -155,6 +170,10 @@ FROM {STAGE} WHERE reason IS NULL"""
 def stage_csv(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Read a CSV file (header on line 1) into the validated stage table."""
     conn.execute(VALIDATE_SQL.format(fields=CSV_FIELDS_SQL), {"path": str(path)})
+    blank = conn.execute(f"SELECT count(*) FROM {STAGE} WHERE reason = $b", {"b": BLANK})
+    if (blank.fetchone() or (0,))[0]:
+        conn.execute(NUL_LINES_SQL, {"path": str(path)})
+        conn.execute(f"DELETE FROM {STAGE} WHERE reason = $b", {"b": BLANK})
 
 
 def stage_json(conn: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -181,6 +181,18 @@ def test_line_numbers_count_blank_lines_and_the_header(
     assert query(store, "SELECT line, raw FROM quarantine") == [(5, bad)]
 
 
+def test_line_of_nul_bytes_only_is_quarantined_not_dropped(
+    store: TelemetryStore, settings: Settings, tmp_path: Path
+) -> None:
+    later = GOOD.replace("T09:20:15Z", "T09:20:45Z").replace(",410,", ",411,")
+    path = write_csv(tmp_path, "nul.csv", GOOD, "", "\x00\x00", later)
+    report = ingest_file(store, path, settings)
+    assert (report.accepted, report.quarantined) == (2, 1)
+    assert query(store, "SELECT line, raw, reason FROM quarantine") == [
+        (4, "\x00\x00", "not text: the line holds only NUL bytes")
+    ]
+
+
 def test_empty_gps_and_ble_id_are_valid_and_stored_as_null(
     store: TelemetryStore, settings: Settings, tmp_path: Path
 ) -> None:

@@ -111,6 +111,19 @@ def test_nul_byte_in_a_tag_rejects_the_file_as_the_validator_does(
         assert conn.execute("SELECT count(*) FROM telemetry").fetchone() == (0,)
 
 
+def test_line_of_nul_bytes_only_goes_to_the_validator_and_is_quarantined(
+    tmp_path: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    later = GOOD.replace("T09:20:15Z", "T09:20:45Z")
+    report, rows, fell_back = ingest_lines(tmp_path, settings, [GOOD, "\x00\x00", later], caplog)
+    assert fell_back
+    assert (report.accepted, report.quarantined) == (2, 1)
+    assert len(rows) == 2
+    store = TelemetryStore(tmp_path / "telemetry.duckdb")
+    with store.connect() as conn:
+        assert conn.execute("SELECT line, raw FROM quarantine").fetchall() == [(3, "\x00\x00")]
+
+
 def test_duplicates_inside_a_clean_file_keep_the_first_line(
     tmp_path: Path, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -69,6 +69,18 @@ COMPONENT_FEATURES: dict[str, tuple[FeatureSpec, ...]] = {
             "{:.1%}",
         ),
         FeatureSpec(
+            # healthy machines never drop below standby mid-session; one stall in a day
+            # of drilling stays inside the normal range (0.5 A cut, floor x tolerance = 7 %)
+            "stall_rate",
+            0.02,
+            False,
+            "stall_rate",
+            None,
+            "The current collapsed right after drilling in {value} of cases against "
+            "{baseline} in the fleet: the motor stalls or loses power.",
+            "{:.1%}",
+        ),
+        FeatureSpec(
             "amp_trend",
             0.006,
             True,

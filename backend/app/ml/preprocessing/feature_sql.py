@@ -21,6 +21,7 @@ JUMP_M = 400.0
 CHARGE_MIN_PCT = 3
 CHARGE_DAYS = 7
 SPIKE_RATIO = 1.5
+STALL_MAX_AMP = 0.5  # below the standby band (about 1.6 A): the motor has lost power
 LOCAL_SAMPLES = 20  # the previous 20 samples, about ten of them drilling
 TREND_DAYS = 7
 TREND_POINTS = 4
@@ -34,8 +35,8 @@ steps AS (
         battery_level AS batt, CAST(ts AS DATE) AS day,
         gps_lat IS NOT NULL AND gps_lon IS NOT NULL AS fix,
         epoch(ts) - epoch(lag(ts) OVER w) AS dt, seq - lag(seq) OVER w AS dseq,
-        lag(battery_level) OVER w AS prev_batt, lag(gps_lat) OVER w AS prev_lat,
-        lag(gps_lon) OVER w AS prev_lon,
+        lag(current_amp) OVER w AS prev_amp, lag(battery_level) OVER w AS prev_batt,
+        lag(gps_lat) OVER w AS prev_lat, lag(gps_lon) OVER w AS prev_lon,
         avg(CASE WHEN current_amp > {drill} THEN current_amp END) OVER (
             PARTITION BY device_id ORDER BY ts, seq
             ROWS BETWEEN {local} PRECEDING AND 1 PRECEDING) AS local_amp
@@ -71,6 +72,10 @@ daily AS (
         quantile_cont(amp, 0.95) FILTER (WHERE drill) AS amp_p95,
         avg(CASE WHEN amp > {spike} * local_amp THEN 1.0 ELSE 0.0 END)
             FILTER (WHERE drill AND local_amp > 0) AS spike_rate,
+        -- a stall is counted on the sample after the drilling one, so day d never
+        -- reads a later sample
+        avg(CASE WHEN amp <= {stall} THEN 1.0 ELSE 0.0 END)
+            FILTER (WHERE linked AND prev_amp > {drill}) AS stall_rate,
         sum(lost) / (sum(lost) + count(*)) AS lost_rate,
         avg(CASE WHEN repeat THEN 1.0 ELSE 0.0 END) AS duplicate_rate,
         count(*) FILTER (WHERE linked AND prev_batt - batt >= {sudden}) / count(*)
@@ -238,6 +243,7 @@ def daily_features_sql(
         "local": LOCAL_SAMPLES,
         "mpd": METRES_PER_DEGREE,
         "spike": SPIKE_RATIO,
+        "stall": STALL_MAX_AMP,
         "sudden": SUDDEN_DROP_PCT,
         "low": LOW_BATTERY_PCT,
         "jump": JUMP_M,
