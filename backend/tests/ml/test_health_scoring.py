@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from app.core.config import Settings, get_settings
-from app.core.errors import BadInput, Unavailable
+from app.core.errors import BadInput, Conflict, Unavailable
 from app.ml.models.health_scoring import HealthModel, HealthScoringService
 from app.ml.models.scoring_rules import status_of
 from tests.ml.feature_helpers import fleet_features, quiet_settings, simulated_store, with_truth
@@ -283,3 +284,10 @@ def test_a_failing_radio_link_keeps_a_well_drilling_machine_out_of_healthy() -> 
     )
     # telemetry 20 is in the critical band (< 30); one band better than that is "degraded"
     assert list(status_of(day, (30.0, 50.0, 70.0))) == ["degraded", "healthy"]
+
+
+def test_a_model_fitted_on_other_features_is_refused_with_a_clear_error(fleet: Fleet) -> None:
+    model = copy.deepcopy(fleet.service.model)
+    model.fitted_features_ = model.feature_names[:-1]  # as if fitted before a feature was added
+    with pytest.raises(Conflict, match="fitted on other features"):
+        model.score(fleet.frame)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from app.core.config import Settings, get_settings
-from app.core.errors import BadInput, Unavailable
+from app.core.errors import BadInput, Conflict, Unavailable
 from app.ml.models.components import (
     FULL_DAY_SAMPLES,
     ComponentModel,
@@ -106,6 +106,7 @@ class HealthModel:
             ).fit(inputs(rows, specs))
             for name, specs in COMPONENT_FEATURES.items()
         }
+        self.fitted_features_ = self.feature_names
         self.training_rows_ = len(rows)
         self.training_devices_ = int(rows["device_id"].nunique())
         self.training_range_ = (rows["day"].min(), rows["day"].max())
@@ -122,6 +123,7 @@ class HealthModel:
         """Per device-day: component scores, overall with interval, confidence, status."""
         if not self.fitted:
             raise Unavailable("the health model is not fitted yet; train a model first")
+        self._check_features()
         started = time.perf_counter()
         out = frame[["device_id", "day"]].reset_index(drop=True).copy()
         replicas: dict[str, Floats] = {}
@@ -140,6 +142,15 @@ class HealthModel:
             "health_scoring rows=%d processing_time=%.4f", len(out), time.perf_counter() - started
         )
         return out
+
+    def _check_features(self) -> None:
+        """Refuse to score with a model fitted on another feature set (an older release)."""
+        fitted = getattr(self, "fitted_features_", None)
+        if fitted != self.feature_names:
+            raise Conflict(
+                "the health model was fitted on other features than this release computes; "
+                "train a new model (drillwatch train --deploy or POST /api/ml/train)"
+            )
 
 
 class HealthScoringService:
