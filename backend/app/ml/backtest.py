@@ -71,7 +71,7 @@ def load_features(csv: Path, settings: Settings) -> tuple[pd.DataFrame, int]:
     if not csv.is_file():
         raise BadInput(f"{csv} is not a file", field="file")
     with scratch_settings(settings) as scratch:
-        store = TelemetryStore(scratch.duckdb_path, memory_limit=scratch.duckdb_memory_limit)
+        store = TelemetryStore.from_settings(scratch)
         store.initialise()
         try:
             report = ingest_file(store, csv, scratch)

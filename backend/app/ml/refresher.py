@@ -31,9 +31,8 @@ CLOSE_TIMEOUT = 5.0
 
 def probe_data_version(store: TelemetryStore) -> str | None:
     """The store's data version without waiting; None while another process holds it."""
-    probe = TelemetryStore(store.path, memory_limit=store.memory_limit, lock_timeout=0)
     try:
-        with probe.connect() as conn:
+        with store.without_waiting().connect() as conn:
             return data_version(conn)
     except Unavailable:
         return None

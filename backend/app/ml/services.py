@@ -89,11 +89,7 @@ class MLService:
         """The telemetry store given at construction, else one from the settings."""
         if self._store is not None:
             return self._store
-        store = TelemetryStore(
-            self.settings.duckdb_path,
-            memory_limit=self.settings.duckdb_memory_limit,
-            lock_timeout=self.settings.store_lock_timeout,
-        )
+        store = TelemetryStore.from_settings(self.settings)
         store.initialise()
         return store
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from app.core.config import DUCKDB_MEMORY_LIMIT
 from app.core.errors import Unavailable
 
 if TYPE_CHECKING:
@@ -138,7 +139,9 @@ LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
 class TelemetryStore:
     """Opens connections to the DuckDB file, creating the schema on first use."""
 
-    def __init__(self, path: Path, *, memory_limit: str = "384MB", lock_timeout: float = 60.0):
+    def __init__(
+        self, path: Path, *, memory_limit: str = DUCKDB_MEMORY_LIMIT, lock_timeout: float = 60.0
+    ):
         self.path = path
         self.memory_limit = memory_limit
         self.lock_timeout = lock_timeout
@@ -151,6 +154,10 @@ class TelemetryStore:
             memory_limit=settings.duckdb_memory_limit,
             lock_timeout=settings.store_lock_timeout,
         )
+
+    def without_waiting(self) -> TelemetryStore:
+        """The same store, failing at once (``Unavailable``) while another process holds it."""
+        return TelemetryStore(self.path, memory_limit=self.memory_limit, lock_timeout=0)
 
     def initialise(self) -> None:
         """Create the file and schema if missing."""

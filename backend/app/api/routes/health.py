@@ -31,9 +31,8 @@ def check_database(session_factory: sessionmaker[Session]) -> CheckResult:
 def check_telemetry_store(store: TelemetryStore) -> CheckResult:
     """``ok`` when DuckDB opens at once; ``busy`` when another process holds it."""
     # Zero wait: a health check must answer now, not after STORE_LOCK_TIMEOUT.
-    probe = TelemetryStore(store.path, memory_limit=store.memory_limit, lock_timeout=0)
     try:
-        with probe.connect() as conn:
+        with store.without_waiting().connect() as conn:
             conn.execute("SELECT 1").fetchone()
     except Unavailable:
         return "busy"
