@@ -164,7 +164,8 @@ def test_postgres_url_has_no_sqlite_path(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_env_file_in_backend_is_the_default_source() -> None:
-    assert Settings.model_config.get("env_file") == BACKEND_DIR / ".env"
+    backend = Path(__file__).resolve().parents[2]  # tests/core/ -> backend/
+    assert Settings.model_config.get("env_file") == backend / ".env"
 
 
 def test_env_file_is_read_and_environment_wins(
