@@ -16,6 +16,7 @@ STATUS_CHECK = "status IN ('open', 'acknowledged', 'resolved')"
 OUTCOME_CHECK = (
     "outcome IS NULL OR outcome IN ('confirmed_fault', 'false_alarm', 'maintenance_done')"
 )
+KIND_CHECK = "kind IN ('degradation', 'offline')"
 # One active (open or acknowledged) alert per device and issue: new findings update it.
 ACTIVE_WHERE = text("status IN ('open', 'acknowledged')")
 
@@ -29,6 +30,7 @@ class Alert(Base):
         CheckConstraint(ISSUE_CHECK, name="issue_type"),
         CheckConstraint(STATUS_CHECK, name="status"),
         CheckConstraint(OUTCOME_CHECK, name="outcome"),
+        CheckConstraint(KIND_CHECK, name="kind"),
         Index(
             "ix_ml_alerts_one_active",
             "device_id",
@@ -61,3 +63,11 @@ class Alert(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     outcome: Mapped[str | None] = mapped_column(String(24), default=None)
     resolution_notes: Mapped[str | None] = mapped_column(Text, default=None)
+    # when the evidence behind the alert was measured, and when the part is predicted to fail
+    evidence_at: Mapped[datetime | None] = mapped_column(default=None)
+    predicted_failure_at: Mapped[datetime | None] = mapped_column(default=None)
+    predicted_earliest_at: Mapped[datetime | None] = mapped_column(default=None)
+    predicted_latest_at: Mapped[datetime | None] = mapped_column(default=None)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="degradation", server_default="degradation"
+    )
