@@ -54,7 +54,7 @@ def phase_ml(workdir: Path) -> dict[str, Any]:
     bench_settings(workdir)
     from app.core.config import load_settings
     from app.ml.models.health_scoring import HealthScoringService
-    from app.ml.scoring_run import (
+    from app.ml.runs.scoring import (
         BatchPlan,
         Deadline,
         fleet_findings,

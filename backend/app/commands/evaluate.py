@@ -13,10 +13,9 @@ from rich.table import Table
 
 from app.core.config import REPO_DIR, get_settings
 from app.core.errors import AppError
-from app.ml.alerts.forecast import ForecastConfig
-from app.ml.backtest import BacktestConfig, BacktestResult, run_backtest
 from app.ml.evaluation import Evaluation, evaluate_fleet
 from app.ml.evaluation.report import SUMMARY_COLUMNS, render, render_summary, summary_frame
+from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest
 from app.simulation import MAX_DAYS, MAX_DEVICES
 
 console = Console()
@@ -28,31 +27,24 @@ Warmup = Annotated[
 Refit = Annotated[
     int, typer.Option("--refit-every", min=1, help="Refit the health model every K days.")
 ]
-Confirm = Annotated[
-    int,
-    typer.Option("--confirm-days", min=1, help="Measured days an alert level must hold."),
-]
 Progress = Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")]
 
 
-def _config(warmup: int, refit: int, confirm: int) -> BacktestConfig:
-    return BacktestConfig(
-        warmup_days=warmup, refit_every=refit, confirm_days=confirm, forecast=ForecastConfig()
-    )
+def _config(warmup: int, refit: int) -> BacktestConfig:
+    return BacktestConfig(warmup_days=warmup, refit_every=refit)
 
 
 def backtest(
     file: Annotated[Path, typer.Argument(help="Telemetry CSV (timestamp,device_id,seq,...).")],
     out: Annotated[Path, typer.Option("--out", file_okay=False, help="Folder for the results.")],
     warmup_days: Warmup = 7,
-    refit_every: Refit = 1,
-    confirm_days: Confirm = 2,
+    refit_every: Refit = 7,
     progress: Progress = True,
 ) -> None:
     """Replay FILE day by day as the pipeline would have seen it; no ground truth needed."""
     try:
         result = run_backtest(
-            file, out, get_settings(), _config(warmup_days, refit_every, confirm_days), progress
+            file, out, get_settings(), _config(warmup_days, refit_every), progress
         )
     except AppError as error:
         hint = "FILE" if error.field == "file" else f"--{error.field}"
@@ -102,8 +94,7 @@ def evaluate(
         typer.Option("--out", file_okay=False, help="Folder for report.md and replay files."),
     ] = None,
     warmup_days: Warmup = 7,
-    refit_every: Refit = 1,
-    confirm_days: Confirm = 2,
+    refit_every: Refit = 7,
     progress: Progress = True,
 ) -> None:
     """Simulate a fleet, replay it day by day and score alerts and health against truth.
@@ -111,7 +102,7 @@ def evaluate(
     Writes OUT/report.md, by default docs/evaluation/seed-S.md (several seeds: + summary.md).
     """
     seeds = seed or [1001]
-    config = _config(warmup_days, refit_every, confirm_days)
+    config = _config(warmup_days, refit_every)
     settings = get_settings()
     command = _command(devices, days, seeds, out)
     results: list[Evaluation] = []

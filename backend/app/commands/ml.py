@@ -18,8 +18,10 @@ from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.logging import configure_logging
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
+from app.ml.alerts.rules import AlertRules
+from app.ml.config import MLConfig
 from app.ml.models.model_manager import MLModelManager
-from app.ml.training import STEPS, TrainResult, train_model
+from app.ml.runs.training import STEPS, TrainResult, train_model
 from app.storage.duckdb import TelemetryStore
 
 console = Console()
@@ -48,7 +50,8 @@ def train(
     manager = MLModelManager(settings)
     try:
         store.initialise()
-        outcomes = PredictiveAlertService(settings, manager.session_factory).stats().outcomes
+        rules = AlertRules.from_config(MLConfig.from_settings(settings))
+        outcomes = PredictiveAlertService(rules, manager.session_factory).stats().outcomes
         with _progress() as bar:
             task = bar.add_task("Training", total=len(STEPS), step="")
 

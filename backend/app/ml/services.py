@@ -1,8 +1,9 @@
 """MLService: the facade the API, the lifespan and the guide's snippets use.
 
-``MLService()`` reads the settings only (``.enabled``, ``.model_path``); the store, the
-SQL session factory and the services behind them are built on first use. The lifespan
-passes its own store and session factory and calls ``start`` and ``close``.
+``MLService()`` reads the settings only (``.enabled``, ``.model_path``) and builds the
+one frozen ``MLConfig`` every part below it reads; the store, the SQL session factory
+and the services behind them are built on first use. The lifespan passes its own store
+and session factory and calls ``start`` and ``close``.
 """
 
 from __future__ import annotations
@@ -25,19 +26,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound, Unavailable
 from app.db.session import build_engine, build_session_factory, migrate
-from app.ml.alerts.forecast import thresholds_from
 from app.ml.alerts.predictive_alerts import AlertRecord, PredictiveAlertService
-from app.ml.fleet_result import FleetResult, RunKey, build_result, iso_z, log_run
-from app.ml.jobs import TrainingJob, TrainingJobs
+from app.ml.alerts.rules import AlertRules
+from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthModel, HealthScoringService
 from app.ml.models.model_manager import MLModelManager
 from app.ml.preprocessing.feature_engineering import MLFeatureService
-from app.ml.refresher import ResultRefresher, probe_data_version
 from app.ml.registry.metadata import settings_snapshot
 from app.ml.registry.names import validate_version
 from app.ml.registry.records import ModelInfo
-from app.ml.scoring_run import Deadline, run_scoring
-from app.ml.training import TRAINING_LOCK, Progress, TrainResult, train_model
+from app.ml.runs.scoring import Deadline, run_scoring
+from app.ml.runs.training import TRAINING_LOCK, Progress, TrainResult, train_model
+from app.ml.serving.fleet_result import FleetResult, RunKey, build_result, iso_z, log_run
+from app.ml.serving.jobs import TrainingJob, TrainingJobs
+from app.ml.serving.refresher import ResultRefresher, probe_data_version
 from app.storage.duckdb import TelemetryStore
 
 log = logging.getLogger("drillwatch.ml.processing")
@@ -61,6 +63,7 @@ class MLService:
         watch_interval: float = WATCH_INTERVAL,
     ) -> None:
         self.settings = settings if settings is not None else get_settings()
+        self.config = MLConfig.from_settings(self.settings)
         self._store = store
         self._session_factory = session_factory
         self._engine: Engine | None = None
@@ -111,12 +114,12 @@ class MLService:
     @cached_property
     def features(self) -> MLFeatureService:
         """Daily device features (cached under ML_CACHE_PATH)."""
-        return MLFeatureService(self.store, self.settings)
+        return MLFeatureService(self.store, self.settings, config=self.config)
 
     @cached_property
     def alerts(self) -> PredictiveAlertService:
         """Persisted alerts and their lifecycle."""
-        return PredictiveAlertService(self.settings, self.session_factory)
+        return PredictiveAlertService(AlertRules.from_config(self.config), self.session_factory)
 
     @cached_property
     def refresher(self) -> ResultRefresher:
@@ -176,14 +179,14 @@ class MLService:
     def _compute(self) -> FleetResult:
         info, model = self._active_model()
         started = time.perf_counter()
-        scoring = HealthScoringService(self.settings, model)
-        deadline = Deadline(self.settings.ml_max_processing_time)
+        scoring = HealthScoringService(self.settings, model, self.config)
+        deadline = Deadline(self.config.max_processing_s)
         output = run_scoring(
             self.store, self.features, scoring, self.alerts, info.version, deadline
         )
         self.manager.record_latency(output.timings["scoring"] * 1000, info.version)
         key = RunKey(output.data_version, info.version, info.sha256, self.settings_fingerprint)
-        result = build_result(output, key, time.perf_counter() - started)
+        result = build_result(output, key, time.perf_counter() - started, self.config)
         log_run(result)
         self.run_history.append(dict(result.timings))
         if self.settings.ml_garbage_collect:
@@ -249,7 +252,7 @@ class MLService:
         if unknown:
             raise NotFound(
                 f"no health score for device {', '.join(unknown)}: unknown device, or no "
-                f"telemetry in the last {self.settings.feature_window_size} days",
+                "telemetry in the store's history",
                 field="device_id",
             )
         metadata = {
@@ -263,7 +266,7 @@ class MLService:
             "timings_ms": result.timings,
             "feature_quality": result.quality,
             "processing": result.processing,
-            "thresholds": thresholds_from(self.settings),
+            "thresholds": self.config.thresholds.named(),
             "include_debug": debug,
             "include_trends": include_trends,
             "days_history": days_history,

@@ -16,7 +16,7 @@ from app.cli import app
 from app.core.config import Settings
 from app.core.errors import BadInput
 from app.ml.alerts.trajectory import alert_findings, alert_trajectory, confirmed
-from app.ml.backtest import BacktestConfig, BacktestResult, day_end, run_backtest
+from app.ml.runs.backtest import BacktestConfig, BacktestResult, day_end, run_backtest
 from app.simulation import DEFAULT_START, simulate_fleet
 
 DEVICES, DAYS, SEED = 30, 24, 7

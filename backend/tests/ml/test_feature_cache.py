@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from app.core.config import Settings, get_settings
-from app.ml.cache import FeatureCache, cache_key
+from app.ml.preprocessing.cache import FeatureCache, cache_key
 from app.ml.preprocessing.feature_engineering import MLFeatureService
 from tests.ml.feature_helpers import insert_rows, load_csv, new_store
 

@@ -16,9 +16,9 @@ from app.core.config import Settings
 from app.core.errors import Unavailable
 from app.core.logging import configure_logging
 from app.ml.models.model_manager import MLModelManager
-from app.ml.scoring_run import blas_threads
+from app.ml.runs.scoring import blas_threads
 from app.ml.services import MLService
-from app.ml.training import train_model
+from app.ml.runs.training import train_model
 from tests.ml.service_helpers import ingest_frame, isolated, simulate, store_of, wait_for
 
 DEVICES, DAYS, SEED = 16, 30, 5

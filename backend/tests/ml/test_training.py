@@ -20,7 +20,7 @@ from app.core.logging import configure_logging
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.models.health_scoring import HealthScoringService
 from app.ml.models.model_manager import MLModelManager
-from app.ml.training import TrainResult, load_training_data, train_model
+from app.ml.runs.training import TrainResult, load_training_data, train_model
 from app.storage.duckdb import TelemetryStore
 from tests.ml.service_helpers import Fleet, ingest_frame, isolated, simulate, store_of
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from app.api.deps import Admin, Operator, Viewer
 from app.api.params import Page
 from app.core.errors import BadInput
-from app.ml import status as views
+from app.ml import views
 from app.ml.services import MLService
 from app.schemas.ml import (
     AcknowledgeBody,

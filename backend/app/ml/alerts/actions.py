@@ -71,6 +71,19 @@ ACTIONS: dict[str, dict[str, list[str]]] = {
 }
 
 
-def actions_for(issues: pd.Series, severities: pd.Series) -> list[list[str]]:
-    """Concrete recommended actions per (issue type, severity)."""
-    return [list(ACTIONS[i][s]) for i, s in zip(issues, severities, strict=True)]
+OFFLINE = {
+    "motor": "Go and look at the machine: its pod went silent after the motor showed wear",
+    "battery": "Recharge or replace the pod battery: the pod went silent after its battery "
+    "showed wear",
+    "gps": "Check the pod on site: it went silent after its GPS showed faults",
+    "telemetry": "Check the pod and its radio on site: it went silent after losing samples",
+}
+
+
+def actions_for(issues: pd.Series, severities: pd.Series, kinds: pd.Series) -> list[list[str]]:
+    """Concrete recommended actions per (issue type, severity); an offline alert first
+    sends someone to the machine."""
+    return [
+        ([OFFLINE[i]] if k == "offline" else []) + list(ACTIONS[i][s])
+        for i, s, k in zip(issues, severities, kinds, strict=True)
+    ]

@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-from app.core.config import Settings
 from app.core.errors import NotFound
 from app.ml.alerts.lifecycle import AlertLifecycle, refused
 from app.ml.alerts.records import FIELDS, AlertChange, AlertRecord, rows_of
@@ -23,8 +22,8 @@ from app.ml.alerts.rules import (
 class InMemoryAlertService(AlertLifecycle):
     """Evaluate findings without a database (backtest and evaluation)."""
 
-    def __init__(self, settings: Settings, horizon_days: int = 7) -> None:
-        self.rules = AlertRules.from_settings(settings, horizon_days)
+    def __init__(self, rules: AlertRules | None = None) -> None:
+        self.rules = rules or AlertRules()
         self._rows: dict[str, dict[str, Any]] = {}
 
     @property

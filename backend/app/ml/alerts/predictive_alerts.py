@@ -16,10 +16,8 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.config import Settings
 from app.core.errors import BadInput, Conflict, NotFound
 from app.ml.alerts import repository
-from app.ml.alerts.findings import build_findings
 from app.ml.alerts.lifecycle import AlertLifecycle, refused
 from app.ml.alerts.memory import InMemoryAlertService
 from app.ml.alerts.records import (
@@ -49,7 +47,6 @@ __all__ = [
     "AlertStats",
     "InMemoryAlertService",
     "PredictiveAlertService",
-    "build_findings",
 ]
 
 log = logging.getLogger("drillwatch.ml.alerts")
@@ -77,14 +74,9 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
 class PredictiveAlertService(AlertLifecycle):
     """Alerts persisted through SQLAlchemy (SQLite file or PostgreSQL)."""
 
-    def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
-        self.settings = settings
+    def __init__(self, rules: AlertRules, session_factory: sessionmaker[Session]) -> None:
+        self.rules = rules
         self._sessions = session_factory
-
-    @property
-    def rules(self) -> AlertRules:
-        """Rules read from the current settings, so threshold changes need no restart."""
-        return AlertRules.from_settings(self.settings)
 
     def evaluate(self, findings: pd.DataFrame, as_of: datetime) -> list[AlertChange]:
         """Open or update alerts for ``findings`` as of ``as_of`` (the replay clock)."""

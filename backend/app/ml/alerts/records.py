@@ -36,11 +36,17 @@ class AlertRecord:
     resolved_at: datetime | None = None
     outcome: str | None = None
     resolution_notes: str | None = None
+    kind: str = "degradation"
+    evidence_at: datetime | None = None
+    predicted_failure_at: datetime | None = None
+    predicted_earliest_at: datetime | None = None
+    predicted_latest_at: datetime | None = None
 
     @classmethod
     def from_mapping(cls, values: Mapping[Any, Any]) -> AlertRecord:
         """Build from a dict-like row, turning NaN/NaT into None and numpy into Python."""
-        return cls(**{f.name: plain(values.get(f.name)) for f in fields(cls)})
+        given = {f.name: plain(values.get(f.name)) for f in fields(cls)}
+        return cls(**{k: v for k, v in given.items() if v is not None or k != "kind"})
 
     @classmethod
     def from_model(cls, alert: Any) -> AlertRecord:

@@ -1,8 +1,9 @@
-"""Alert rules as pure functions over frames: gates, severity, cooldown, caps, updates.
+"""Alert rules as pure functions over frames: one per device and issue, cooldown, caps.
 
+The findings (``findings.day_findings``) say what calls for an alert and how urgently;
 ``plan_alerts(state, findings, as_of, rules)`` decides which findings open new alerts
-and which update open ones; the SQL service and the in-memory replay both apply its
-result, so the rules are the same whatever the store.
+and which update the active ones. The SQL service and the in-memory replay both apply
+its result, so the rules are the same whatever the store.
 """
 
 from __future__ import annotations
@@ -15,64 +16,45 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.core.config import Settings
 from app.core.errors import BadInput
 from app.ml.alerts.actions import actions_for
+from app.ml.config import MLConfig
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 ISSUE_TYPES = ("motor", "battery", "gps", "telemetry")
+KINDS = ("degradation", "offline")
 STATUSES = ("open", "acknowledged", "resolved")
 ACTIVE = ("open", "acknowledged")
 OUTCOMES = ("confirmed_fault", "false_alarm", "maintenance_done")
-# Which threshold's crossing a severity's timeframe refers to (LOW: the alert gate).
-SEVERITY_THRESHOLD = {"LOW": "alert", "MEDIUM": "medium", "HIGH": "high", "CRITICAL": "critical"}
 STATE_COLUMNS = ("alert_id", "device_id", "predicted_issue_type", "status", "resolved_at")
 UPDATED_FIELDS = (
     "severity",
+    "kind",
     "confidence",
     "predicted_timeframe",
+    "predicted_failure_at",
+    "predicted_earliest_at",
+    "predicted_latest_at",
+    "evidence_at",
     "recommended_actions",
     "health_score",
     "health_trend_context",
     "model_version",
 )
+REQUIRED = ("device_id", "predicted_issue_type", "kind", "severity", "confidence", "health_score")
 
 
 @dataclass(frozen=True)
 class AlertRules:
-    """The alert settings in one place (thresholds are health scores 0..100)."""
+    """How findings become alerts: cooldown and the cap of active alerts per device."""
 
-    alert_threshold: float = 70.0
-    confidence_threshold: float = 0.6
     cooldown: timedelta = timedelta(hours=24)
     max_per_device: int = 5
-    medium: float = 70.0
-    high: float = 50.0
-    critical: float = 30.0
-    horizon_days: int = 7
 
     @classmethod
-    def from_settings(cls, settings: Settings, horizon_days: int = 7) -> AlertRules:
-        """Rules from ML_ALERT_THRESHOLD, ML_CONFIDENCE_THRESHOLD and the ALERT_* settings."""
-        return cls(
-            alert_threshold=settings.ml_alert_threshold,
-            confidence_threshold=settings.ml_confidence_threshold,
-            cooldown=timedelta(hours=settings.alert_cooldown_hours),
-            max_per_device=settings.alert_max_per_device,
-            medium=settings.medium_alert_threshold,
-            high=settings.high_alert_threshold,
-            critical=settings.critical_health_threshold,
-            horizon_days=horizon_days,
-        )
-
-    def threshold(self, severity: str) -> float:
-        """The health threshold whose crossing defines ``severity``."""
-        return {
-            "LOW": self.alert_threshold,
-            "MEDIUM": self.medium,
-            "HIGH": self.high,
-            "CRITICAL": self.critical,
-        }[severity]
+    def from_config(cls, config: MLConfig) -> AlertRules:
+        """ALERT_COOLDOWN_HOURS and ALERT_MAX_PER_DEVICE."""
+        return cls(cooldown=config.alerts.cooldown, max_per_device=config.alerts.max_per_device)
 
 
 @dataclass
@@ -82,12 +64,6 @@ class Plan:
     creates: pd.DataFrame
     updates: pd.DataFrame
     suppressed: dict[str, int] = field(default_factory=dict)
-
-
-def severity_of(health: np.ndarray, rules: AlertRules) -> np.ndarray:
-    """LOW / MEDIUM / HIGH / CRITICAL for each health value (NaN -> LOW)."""
-    conditions = [health < rules.critical, health < rules.high, health < rules.medium]
-    return np.select(conditions, ["CRITICAL", "HIGH", "MEDIUM"], default="LOW").astype(object)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -102,49 +78,41 @@ def empty_state() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in STATE_COLUMNS})
 
 
-def _timeframes(found: pd.DataFrame, rules: AlertRules) -> pd.Series:
-    """The timeframe of each finding's severity threshold, "now" when already below it."""
-    chosen = pd.Series(None, index=found.index, dtype=object)
-    for severity, name in SEVERITY_THRESHOLD.items():
-        if f"timeframe_{name}" in found:
-            chosen = chosen.mask(found["severity"] == severity, found[f"timeframe_{name}"])
-    limit = found["severity"].map(rules.threshold).to_numpy(float)
-    below = found["health_score"].to_numpy(float) < limit
-    fallback = np.where(below, "now", f"within {rules.horizon_days} days")
-    return chosen.where(chosen.map(lambda v: isinstance(v, str)), fallback)
-
-
-REQUIRED = ("device_id", "health_score", "confidence", "predicted_issue_type")
-
-
 def _check_findings(findings: pd.DataFrame) -> None:
     """Fail loudly on a malformed findings frame (a programming error, not user input)."""
     missing = [c for c in REQUIRED if c not in findings]
     if missing:
         raise ValueError(f"findings lack column(s) {', '.join(missing)}")
-    unknown = set(findings["predicted_issue_type"]) - set(ISSUE_TYPES)
-    if unknown:
-        raise ValueError(f"unknown predicted_issue_type {sorted(map(str, unknown))}")
+    for column, allowed in (
+        ("predicted_issue_type", ISSUE_TYPES),
+        ("severity", SEVERITIES),
+        ("kind", KINDS),
+    ):
+        unknown = set(findings[column]) - set(allowed)
+        if unknown:
+            raise ValueError(f"unknown {column} {sorted(map(str, unknown))}")
 
 
-def candidates(findings: pd.DataFrame, rules: AlertRules) -> pd.DataFrame:
-    """Findings that pass the confidence and health gates, with severity and timeframe."""
+def candidates(findings: pd.DataFrame) -> pd.DataFrame:
+    """One finding per device and issue (the most severe), with recommended actions."""
     _check_findings(findings)
     found = findings.copy()
-    if "forecast_health" not in found:
-        found["forecast_health"] = np.nan
-    health = found["health_score"].to_numpy(float)
-    worst = np.fmin(health, found["forecast_health"].to_numpy(float))
-    found["severity"] = severity_of(worst, rules)
-    confident = found["confidence"].to_numpy(float) >= rules.confidence_threshold
-    gate: np.ndarray = confident & (worst < rules.alert_threshold) & ~np.isnan(health)
     found["rank"] = pd.Categorical(found["severity"], categories=SEVERITIES).codes
-    found = found.loc[gate].sort_values(["rank", "confidence"], ascending=False, kind="stable")
+    found = found.sort_values(["rank", "confidence"], ascending=False, kind="stable")
     found = found.drop_duplicates(["device_id", "predicted_issue_type"]).drop(columns="rank")
-    found["predicted_timeframe"] = _timeframes(found, rules)
-    found["recommended_actions"] = actions_for(found["predicted_issue_type"], found["severity"])
-    if "model_version" not in found:
-        found["model_version"] = None
+    found["recommended_actions"] = actions_for(
+        found["predicted_issue_type"], found["severity"], found["kind"]
+    )
+    for column in (
+        "model_version",
+        "predicted_timeframe",
+        "predicted_failure_at",
+        "predicted_earliest_at",
+        "predicted_latest_at",
+        "evidence_at",
+    ):
+        if column not in found:
+            found[column] = None
     if "health_trend_context" not in found:
         found["health_trend_context"] = pd.Series(
             [{} for _ in range(len(found))], index=found.index, dtype=object
@@ -179,7 +147,7 @@ def plan_alerts(
 ) -> Plan:
     """Apply every rule to ``findings`` given the ``state`` of existing alerts (no I/O)."""
     as_of = as_utc(as_of)
-    found = candidates(findings, rules)
+    found = candidates(findings)
     active = state.loc[
         state["status"].isin(ACTIVE), ["alert_id", "device_id", "predicted_issue_type"]
     ]

@@ -23,8 +23,7 @@ COMPONENT_CONDITION = {
     "gps_reliability": "gps",
     "telemetry_quality": "radio",
 }
-SCORED_CONDITIONS = ["motor", "battery", "gps"]
-UNUSUAL_PROFILES = ("hard_material", "no_gps_site", "late_join", "retired")
+CONDITIONS = ["motor", "battery", "gps", "radio"]
 CONFIDENCE_BINS = (0.0, 0.6, 0.7, 0.8, 0.9, 1.0)
 TIMES = ("onset_ts", "failure_ts", "joined_ts", "retired_ts")
 
@@ -39,8 +38,9 @@ class Truth:
 
 
 def load_truth(devices_csv: Path, daily_csv: Path) -> Truth:
-    """Read the simulator's ground-truth files (times as naive UTC timestamps)."""
-    devices = pd.read_csv(devices_csv, dtype={"device_id": str})
+    """Read a simulator's ground-truth files (times as naive UTC timestamps)."""
+    devices = pd.read_csv(devices_csv, dtype={"device_id": str, "profile": str})
+    devices["profile"] = devices["profile"].fillna("normal")
     for column in TIMES:
         devices[column] = pd.to_datetime(devices[column], utc=True).dt.tz_localize(None)
     daily = pd.read_csv(daily_csv, dtype={"device_id": str}, parse_dates=["date"])
@@ -86,14 +86,25 @@ class AlertScores:
     healthy_devices: int
     healthy_devices_alerted: int
     healthy_false_alarm_rate: float  # share of fault-free devices with at least one alert
+    confounded_devices: int  # fault-free devices with a confounding profile
+    confounded_alerted: int
+
+    @property
+    def confounded_rate(self) -> float:
+        """Share of healthy confounded devices with at least one alert."""
+        if not self.confounded_devices:
+            return float("nan")
+        return self.confounded_alerted / self.confounded_devices
 
 
 def alert_scores(judged: pd.DataFrame, truth: Truth) -> AlertScores:
-    """Precision, false-positive rate and the per-device false alarm rate on healthy devices."""
+    """Precision, false-positive rate and the per-device false alarm rates of healthy devices."""
     right = int(judged["right"].sum())
     total = len(judged)
     precision = right / total if total else float("nan")
-    healthy = truth.devices.loc[truth.devices["fault_type"] == "none", "device_id"]
+    fault_free = truth.devices[truth.devices["fault_type"] == "none"]
+    healthy = fault_free["device_id"]
+    confounded = fault_free.loc[fault_free["profile"] != "normal", "device_id"]
     alerted = int(healthy.isin(judged["device_id"]).sum())
     return AlertScores(
         alerts=total,
@@ -104,6 +115,8 @@ def alert_scores(judged: pd.DataFrame, truth: Truth) -> AlertScores:
         healthy_devices=len(healthy),
         healthy_devices_alerted=alerted,
         healthy_false_alarm_rate=alerted / len(healthy) if len(healthy) else float("nan"),
+        confounded_devices=len(confounded),
+        confounded_alerted=int(confounded.isin(judged["device_id"]).sum()),
     )
 
 
@@ -138,7 +151,8 @@ def unusual_false_alarms(judged: pd.DataFrame, truth: Truth) -> pd.DataFrame:
     healthy = truth.devices[truth.devices["fault_type"] == "none"]
     wrong = judged[judged["fault_type"] == "none"]
     rows = []
-    for profile in ("normal", *UNUSUAL_PROFILES):
+    profiles = ["normal", *sorted(set(truth.devices["profile"]) - {"normal"})]
+    for profile in profiles:
         ids = healthy.loc[healthy["profile"] == profile, "device_id"]
         mine = wrong[wrong["device_id"].isin(ids)]
         issues = mine["predicted_issue_type"].value_counts().sort_index()
@@ -158,7 +172,8 @@ def spearman_table(health: pd.DataFrame, truth: Truth) -> pd.DataFrame:
     """Spearman rho of scores with the latent condition over all scored device-days."""
     daily = truth.daily.assign(date=truth.daily["date"].dt.strftime("%Y-%m-%d"))
     both = health.merge(daily, on=["device_id", "date"], how="inner")
-    pairs = [("health_score", "min(motor, battery, gps)", both[SCORED_CONDITIONS].min(axis=1))]
+    worst = both[CONDITIONS].min(axis=1)
+    pairs = [("health_score", "min(motor, battery, gps, radio)", worst)]
     pairs += [(c, k, both[k]) for c, k in COMPONENT_CONDITION.items() if c in both]
     rows = []
     for score, condition, values in pairs:

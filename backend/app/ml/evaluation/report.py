@@ -138,10 +138,8 @@ def render(ev: Evaluation, command: str) -> str:
         f"Reproduce with `{command}` (from `backend/`). {tuning_note(ev.seed)}",
         f"Simulated fleet from {ev.start.isoformat()}: {bt.rows:,} telemetry rows. "
         f"Replay: warm-up {cfg.warmup_days} days, then {bt.replayed_days} days each with a "
-        f"model refitted every {cfg.refit_every} day(s) on the fleet's earlier days only, "
-        f"forecast window {cfg.forecast.window_days} days, horizon "
-        f"{cfg.forecast.horizon_days} days, alerts confirmed over {cfg.confirm_days} "
-        f"measured days. Settings: {settings_line(ev)}.",
+        f"model refitted every {cfg.refit_every} day(s) on the fleet's earlier days only. "
+        f"Settings: {settings_line(ev)}.",
         "## Headline",
         table(headline(ev), {"Value": ".3f"}),
         f"## Alerts\n\n{m.alerts.alerts} alerts, {m.alerts.right} right "

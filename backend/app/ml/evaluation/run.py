@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 from app.core.config import Settings
-from app.ml.backtest import BacktestConfig, BacktestResult, run_backtest
 from app.ml.evaluation.metrics import (
     AlertScores,
     Truth,
@@ -24,6 +23,7 @@ from app.ml.evaluation.metrics import (
     spearman_table,
     unusual_false_alarms,
 )
+from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest
 from app.simulation import DEFAULT_START, simulate_fleet
 
 RIGHT_WITHIN_DAYS = 21

@@ -1,4 +1,11 @@
-"""Why a device scored as it did: factors ranked by contribution, and telemetry findings."""
+"""Why a device scores as it does: its indicators ranked by wear, healthy devices included.
+
+Every device gets its top factors. An indicator that costs points "lowers" the score
+and says what it measured against what; on a healthy device the factors say what holds
+the score up and which indicator is closest to its limit, i.e. would lower it first.
+Findings add what the indicators cannot say: too little history, a silence, and data
+integrity problems such as two pods reporting under one device id.
+"""
 
 from __future__ import annotations
 
@@ -8,110 +15,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.ml.models.components import (
-    MIN_BASELINE_DAYS,
-    ComponentModel,
-    Floats,
-    inputs,
-    sample_evidence,
-)
-from app.ml.models.feature_specs import COMPONENT_FEATURES, FeatureSpec
+from app.ml.models.indicators import BY_NAME, Indicator
+from app.ml.models.scoring import TOLERANCE
 
-MIN_POINTS = 0.5  # contributions below half a point are noise, not a reason
-
-
-def contributions(
-    models: dict[str, ComponentModel], frame: pd.DataFrame, scored: pd.DataFrame
-) -> Floats:
-    """Points of its component's score each feature costs, one column per feature."""
-    weight = sample_evidence(frame)
-    parts = []
-    for name, specs in COMPONENT_FEATURES.items():
-        component = models[name]
-        weighted = component.excess(inputs(frame, specs), weight) * component.weights_
-        total = weighted.sum(axis=1, keepdims=True)
-        lost = 100.0 - scored[name].to_numpy(dtype=np.float64, na_value=100.0)[:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            parts.append(np.where(total > 0, lost * weighted / total, 0.0))
-    return np.hstack(parts)
-
-
-def explain(
-    models: dict[str, ComponentModel], frame: pd.DataFrame, scored: pd.DataFrame, top: int = 3
-) -> list[dict[str, list[dict[str, Any]]]]:
-    """Per row of ``scored``: up to ``top`` factors, largest contribution first, and findings."""
-    frame = frame.reset_index(drop=True)
-    scored = scored.reset_index(drop=True)
-    points = contributions(models, frame, scored)
-    specs = [(n, s) for n, group in COMPONENT_FEATURES.items() for s in group]
-    centres = {
-        s.name: float(c)
-        for n, group in COMPONENT_FEATURES.items()
-        for s, c in zip(group, models[n].center_, strict=True)
-    }
-    order = np.argsort(-points, axis=1, kind="stable")[:, :top]
-    result = []
-    for row, picks in enumerate(order):
-        factors = [
-            factor(specs[i][0], specs[i][1], frame.iloc[row], centres, points[row, i])
-            for i in picks
-            if points[row, i] >= MIN_POINTS
-        ]
-        result.append({"factors": factors, "findings": findings(frame.iloc[row], scored.iloc[row])})
-    return result
-
-
-def factor(
-    component: str, spec: FeatureSpec, row: pd.Series, centres: dict[str, float], points: float
-) -> dict[str, Any]:
-    """One explanatory factor with a plain sentence."""
-    value = _number(row.get(spec.shown))
-    baseline: float | None
-    if spec.baseline is None:
-        baseline, kind = centres[spec.name], "fleet"
-    else:
-        baseline, kind = _number(row.get(spec.baseline)), "device"
-    direction = "higher" if (value or 0.0) >= (baseline or 0.0) else "lower"
-    sentence = spec.template.format(value=_fmt(spec, value), baseline=_fmt(spec, baseline))
-    return {
-        "feature": spec.name,
-        "component": component,
-        "direction": direction,
-        "value": value,
-        "baseline": baseline,
-        "baseline_kind": kind,
-        "contribution": round(float(points), 1),
-        "sentence": sentence,
-    }
-
-
-def findings(row: pd.Series, scored: pd.Series) -> list[dict[str, Any]]:
-    """Telemetry findings: unexplained silence, too little history."""
-    found: list[dict[str, Any]] = []
-    if bool(scored.get("silence_unexplained", False)):
-        days = int(_number(row.get("silent_days")) or 0)
-        found.append(
-            {
-                "type": "telemetry",
-                "finding": "silence",
-                "silent_days": days,
-                "sentence": f"No data for {days} day(s) although this machine is normally in use "
-                "on those days: check the pod's battery and radio. Scores are carried "
-                "over from its last report, with lower confidence.",
-            }
-        )
-    baseline = _number(row.get("baseline_days")) or 0.0
-    if baseline < MIN_BASELINE_DAYS:
-        found.append(
-            {
-                "type": "data",
-                "finding": "insufficient_data",
-                "baseline_days": int(baseline),
-                "sentence": f"Only {int(baseline)} day(s) of history before this day; at least "
-                f"{MIN_BASELINE_DAYS} are needed to know what is normal for this pod.",
-            }
-        )
-    return found
+LOWERS = TOLERANCE  # levels above the tolerance band cost points
+TOP = 3
+LABELS = {
+    "drilling_current": "Drilling current",
+    "current_variation": "Current variation",
+    "spin_current": "No-load current",
+    "stall_rate": "Motor stalls",
+    "spike_rate": "Current spikes",
+    "battery_drain": "Battery drain per operating hour",
+    "charge_level": "Full-charge level",
+    "sudden_drops": "Sudden battery drops",
+    "gps_fix": "GPS fix",
+    "gps_jitter": "GPS scatter",
+    "gps_jumps": "GPS jumps",
+    "radio_loss": "Lost samples",
+    "duplicates": "Repeated samples",
+    "malformed": "Malformed rows",
+}
 
 
 def _number(value: Any) -> float | None:
@@ -119,8 +43,121 @@ def _number(value: Any) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(number) else number
+    return None if math.isnan(number) or math.isinf(number) else number
 
 
-def _fmt(spec: FeatureSpec, value: float | None) -> str:
-    return "n/a" if value is None else spec.fmt.format(value)
+def _fmt(indicator: Indicator, value: float | None) -> str:
+    return "n/a" if value is None else indicator.fmt.format(value)
+
+
+def _baseline(indicator: Indicator, row: pd.Series, centres: dict[str, float]) -> float | None:
+    if indicator.baseline is not None:
+        return _number(row.get(indicator.baseline))
+    return centres.get(indicator.name)
+
+
+def factor(
+    indicator: Indicator, level: float, slope: float, row: pd.Series, centres: dict[str, float]
+) -> dict[str, Any]:
+    """One factor: what was measured, against what, and how far towards the limit."""
+    value = _number(row.get(indicator.shown))
+    baseline = _baseline(indicator, row, centres)
+    lowers = level > LOWERS
+    measured = indicator.template.format(
+        value=_fmt(indicator, value), baseline=_fmt(indicator, baseline)
+    )
+    share = max(level, 0.0)
+    if lowers:
+        sentence = f"{measured} That is {share:.0%} of the way to its failure limit."
+    elif value is None:
+        sentence = f"{LABELS[indicator.name]}: no recent measurement; last known wear {share:.0%}."
+    else:
+        sentence = (
+            f"{LABELS[indicator.name]} holds up: {share:.0%} of the way to its failure limit "
+            f"({measured[0].lower() + measured[1:]})"
+        )
+    return {
+        "feature": indicator.name,
+        "component": indicator.component,
+        "direction": "higher" if (value or 0.0) >= (baseline or 0.0) else "lower",
+        "effect": "lowers" if lowers else "holds",
+        "value": value,
+        "baseline": baseline,
+        "baseline_kind": indicator.reference,
+        "wear": round(share, 3),
+        "trend_per_day": round(float(slope), 4),
+        "contribution": round(max(level - TOLERANCE, 0.0) / (1 - TOLERANCE) * 70.0, 1),
+        "sentence": sentence,
+    }
+
+
+def explain_devices(
+    states: pd.DataFrame, latest: pd.DataFrame, centres: dict[str, float], top: int = TOP
+) -> dict[str, list[dict[str, Any]]]:
+    """Per device: its ``top`` factors, most worn first (healthy devices too).
+
+    ``states`` has device_id, indicator, level, slope (final filter states);
+    ``latest`` one row per device with the shown values of its last working day.
+    """
+    ranked = states.assign(rank=-states["level"].to_numpy(float))
+    ranked = ranked.sort_values(["device_id", "rank"], kind="stable")
+    picks = ranked.groupby("device_id", sort=False).head(top)
+    rows = latest.set_index("device_id")
+    result: dict[str, list[dict[str, Any]]] = {}
+    for device, indicator, level, slope in zip(
+        picks["device_id"], picks["indicator"], picks["level"], picks["slope"], strict=True
+    ):
+        row = rows.loc[device] if device in rows.index else pd.Series(dtype=object)
+        result.setdefault(str(device), []).append(
+            factor(BY_NAME[indicator], float(level), float(slope), row, centres)
+        )
+    return result
+
+
+def findings_for(row: pd.Series, collisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings of one device's latest day: history, silence, data integrity."""
+    found: list[dict[str, Any]] = []
+    status = row.get("status")
+    days = int(_number(row.get("silent_days")) or 0)
+    if status == "insufficient_data":
+        found.append(
+            {
+                "type": "data",
+                "finding": "insufficient_data",
+                "sentence": "Too little history yet to know what is normal for this pod: "
+                "its commissioning reference is still being measured.",
+            }
+        )
+    if status == "offline_likely_failed":
+        found.append(
+            {
+                "type": "availability",
+                "finding": "offline_likely_failed",
+                "silent_days": days,
+                "probability": round(float(row.get("offline_probability") or 0.0), 3),
+                "sentence": f"No data for {days} day(s) although this machine is normally in "
+                "use, after signs of wear: it has likely failed. Check it on site.",
+            }
+        )
+    elif status == "idle" and days > 0:
+        found.append(
+            {
+                "type": "availability",
+                "finding": "idle",
+                "silent_days": days,
+                "sentence": f"No data for {days} day(s); nothing pointed to a failure before, "
+                "so the machine is most likely just not in use.",
+            }
+        )
+    for episode in collisions:
+        found.append({"type": "data_integrity", "finding": "id_collision", **episode})
+    return found
+
+
+def centres_of(noise: dict[str, Any]) -> dict[str, float]:
+    """The fleet's normal rate of each fleet-rate indicator (for factor baselines)."""
+    return {
+        name: float(n.centre)
+        for name, n in noise.items()
+        if BY_NAME[name].reference == "fleet" and np.isfinite(n.centre)
+    }

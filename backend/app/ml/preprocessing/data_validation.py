@@ -12,29 +12,11 @@ import pandas as pd
 from app.core.errors import BadInput
 
 KEY = ["device_id", "day"]
-# The measurements a device-day should have; their presence is its completeness.
-CORE_FEATURES = [
-    "amp_mean",
-    "amp_cv",
-    "spike_rate",
-    "drain_per_hour",
-    "battery_max",
-    "fix_rate",
-    "gps_jitter_m",
-    "lost_rate",
-]
-ACTIVITY = ["samples", "sessions", "op_hours", "drill_samples"]
-# Describe the day itself, so they are never carried over from an earlier day.
-OWN_DAY = [
-    *ACTIVITY,
-    "active",
-    "baseline_days",
-    "span_days",
-    "weekday_usage",
-    "usage_rate",
-    "silent_days",
-    "silence_surprise",
-]
+# The measurements a working device-day should have; their presence is its completeness.
+CORE_FEATURES = ["amp_median", "amp_cv", "drain_per_hour", "fixless_share", "lost_share"]
+TEXT = ("device_id",)
+FLAGS = ("active",)
+STAMPS = ("day", "last_ts", "last_seen")
 MIN_QUALITY = 0.5
 
 
@@ -70,30 +52,17 @@ def checked_days(days: int | None, window: int) -> int:
 
 
 def normalised(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with the feature frame's dtypes: text id, microsecond day, bool, float64."""
+    """A copy with the evidence frame's dtypes: text id, datetimes, bool flags, float64."""
     frame = frame.copy()
-    frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[us]")
+    if frame.empty:
+        return frame
+    for name in STAMPS:
+        if name in frame:
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[us]")
     frame["device_id"] = frame["device_id"].astype("str")
     frame["active"] = frame["active"].astype(bool)
-    numeric = [c for c in frame.columns if c not in (*KEY, "active")]
+    numeric = [c for c in frame.columns if c not in (*TEXT, *FLAGS, *STAMPS)]
     frame[numeric] = frame[numeric].astype("float64")
-    return frame
-
-
-def finalise(frame: pd.DataFrame, window: int) -> pd.DataFrame:
-    """Uniform dtypes; silent days carry the last measured features and their quality."""
-    frame = normalised(frame)
-    frame[ACTIVITY] = frame[ACTIVITY].fillna(0.0)
-    active = frame["active"]
-    frame["measured_samples"] = frame["samples"].where(active)
-    frame["completeness"] = frame[CORE_FEATURES].notna().mean(axis=1).where(active)
-    received = 1.0 - frame["lost_rate"].fillna(0.0)
-    frame["feature_quality"] = frame["completeness"] * received
-    carried = [c for c in frame.columns if c not in (*KEY, *OWN_DAY)]
-    frame.loc[~active, carried] = np.nan
-    frame[carried] = frame.groupby("device_id", sort=False)[carried].ffill(limit=window)
-    quality = ["measured_samples", "completeness", "feature_quality"]
-    frame[quality] = frame[quality].fillna(0.0)
     return frame.reset_index(drop=True)
 
 
@@ -120,14 +89,17 @@ class FeatureQualityReport:
 
 
 def quality_report(frame: pd.DataFrame) -> FeatureQualityReport:
-    """Per-device quality (mean over its active days), success rate and missing share."""
+    """Per-device quality (completeness of its working days, less lost samples)."""
     if frame.empty:
         return FeatureQualityReport(0, 0, 0, 0.0, 1.0, 0.0)
     active = frame[frame["active"]]
-    per_device = active.groupby("device_id")["feature_quality"].mean()
-    per_device = per_device.reindex(frame["device_id"].unique(), fill_value=0.0)
     cells = active[CORE_FEATURES].to_numpy(dtype=float)
-    missing = float(np.isnan(cells).mean()) if cells.size else 1.0
+    complete = np.isfinite(cells).mean(axis=1) if cells.size else np.zeros(len(active))
+    received = 1.0 - active["lost_share"].fillna(0.0).to_numpy(float)
+    quality = pd.Series(complete * received, index=active.index)
+    per_device = quality.groupby(active["device_id"]).mean()
+    per_device = per_device.reindex(frame["device_id"].unique(), fill_value=0.0)
+    missing = float(1.0 - complete.mean()) if len(complete) else 1.0
     return FeatureQualityReport(
         devices=len(per_device),
         rows=len(frame),

@@ -1,9 +1,10 @@
-"""Feature engineering: daily device features from telemetry, and per-session features.
+"""Feature engineering: the daily evidence frame from telemetry, and per-session features.
 
-``MLFeatureService`` computes the ``(device_id, day)`` feature frame set-based in
-DuckDB (see ``feature_sql``) and caches it (see ``app.ml.cache``).
-``FeatureEngineer`` turns session dicts (``DataProcessor().get_sessions()``) into one
-feature dict per session, as the operations guide's snippet expects.
+``MLFeatureService`` computes the device-day evidence frame set-based in DuckDB (see
+``evidence``) over the store's history and caches it (see ``cache``); the frame
+carries every device's frozen references, so it always starts at the device's first
+day. ``FeatureEngineer`` turns session dicts (``DataProcessor().get_sessions()``) into
+one feature dict per session, as the operations guide's snippet expects.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -22,17 +23,22 @@ import numpy as np
 import pandas as pd
 
 from app.core.config import Settings, get_settings
-from app.ml.cache import FeatureCache, cache_key
+from app.ml.config import MLConfig
+from app.ml.preprocessing.cache import FeatureCache, cache_key
 from app.ml.preprocessing.data_validation import (
     FeatureQualityReport,
     as_of_timestamp,
     checked_days,
     checked_device_ids,
-    finalise,
     normalised,
     quality_report,
 )
-from app.ml.preprocessing.feature_sql import daily_features_sql
+from app.ml.preprocessing.evidence import (
+    HISTORY_DAYS,
+    collisions_sql,
+    evidence_frame,
+    evidence_sql,
+)
 from app.storage.duckdb import TelemetryStore
 
 log = logging.getLogger("drillwatch.ml.processing")
@@ -44,7 +50,7 @@ VERSION_SQL = """SELECT (SELECT coalesce(max(ingest_id), 0) FROM ingests),
 
 @dataclass(frozen=True)
 class FeatureExtraction:
-    """A feature frame with its quality report and how it was obtained."""
+    """An evidence frame with its quality report and how it was obtained."""
 
     frame: pd.DataFrame
     report: FeatureQualityReport
@@ -60,16 +66,18 @@ def data_version(conn: duckdb.DuckDBPyConnection) -> str:
 
 
 class MLFeatureService:
-    """Daily per-device features over the last FEATURE_WINDOW_SIZE days, cached."""
+    """The fleet's daily evidence frame up to a moment, cached under ML_CACHE_PATH."""
 
     def __init__(
         self,
         store: TelemetryStore | None,
         settings: Settings | None = None,
         cache: FeatureCache | None = None,
+        config: MLConfig | None = None,
     ) -> None:
         self.store = store
         self.settings = settings if settings is not None else get_settings()
+        self.config = config or MLConfig.from_settings(self.settings)
         self.cache = cache if cache is not None else FeatureCache.from_settings(self.settings)
 
     def daily_features(
@@ -79,8 +87,20 @@ class MLFeatureService:
         device_ids: Sequence[str] | None = None,
         days: int | None = None,
     ) -> pd.DataFrame:
-        """One row per (device_id, day) for the ``days`` days up to ``as_of``."""
-        return self.extract(conn, as_of, device_ids, days).frame
+        """One row per (device_id, day) for the ``days`` days up to ``as_of``
+        (default FEATURE_WINDOW_SIZE)."""
+        ids = checked_device_ids(device_ids)
+        out_days = checked_days(days, self.config.window_days)
+        extraction = self.extract(conn, as_of)
+        frame = extraction.frame
+        if frame.empty:
+            return frame
+        last = frame["day"].max()
+        keep = frame["day"] > last - pd.Timedelta(days=out_days)
+        if ids is not None:
+            keep &= frame["device_id"].isin(ids)
+        result: pd.DataFrame = frame[keep].reset_index(drop=True)
+        return result
 
     def device_features(
         self,
@@ -89,28 +109,22 @@ class MLFeatureService:
         device_ids: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """The latest row (the ``as_of`` day) of each device."""
-        frame = self.daily_features(conn, as_of, device_ids)
+        frame = self.daily_features(conn, as_of, device_ids, days=1)
         return frame.groupby("device_id", sort=True).tail(1).reset_index(drop=True)
 
     def extract(
-        self,
-        conn: duckdb.DuckDBPyConnection | None = None,
-        as_of: datetime | date | None = None,
-        device_ids: Sequence[str] | None = None,
-        days: int | None = None,
+        self, conn: duckdb.DuckDBPyConnection | None = None, as_of: datetime | date | None = None
     ) -> FeatureExtraction:
-        """The feature frame plus its quality report; served from the cache when fresh."""
-        ids = checked_device_ids(device_ids)
-        out_days = checked_days(days, self.settings.feature_window_size)
+        """The evidence frame over the history up to ``as_of``; from the cache when fresh."""
         started = time.perf_counter()
         with self._connection(conn) as db:
             stamp = self._resolve_as_of(db, as_of_timestamp(as_of))
-            key = self._key(db, stamp, ids, out_days)
+            key = self._key(db, stamp)
             lookup = self.cache.get(key)
             if lookup.frame is not None:
                 frame = normalised(lookup.frame)
             else:
-                frame = self._query(db, stamp, ids, out_days)
+                frame = self._query(db, stamp)
                 self.cache.put(key, frame)
         report = quality_report(frame)
         elapsed = time.perf_counter() - started
@@ -119,13 +133,25 @@ class MLFeatureService:
             "feature_engineering daily_features as_of=%s period=%s window=%d %s "
             "processing_time=%.3f %s",
             stamp.isoformat() if stamp else None,
-            self.settings.feature_aggregation_period,
-            self.settings.feature_window_size,
+            self.config.period,
+            self.config.window_days,
             outcome,
             elapsed,
             report.log_fields(),
         )
         return FeatureExtraction(frame, report, stamp, lookup.hit, elapsed)
+
+    def collisions(
+        self, conn: duckdb.DuckDBPyConnection, as_of: datetime | None, days: int
+    ) -> pd.DataFrame:
+        """Episodes of two pods under one device id that ended in the last ``days`` days."""
+        stamp = as_of or datetime.now()
+        params = {
+            "as_of": stamp,
+            "read_start": stamp - timedelta(days=days + 1),
+            "since": stamp - timedelta(days=days),
+        }
+        return conn.execute(collisions_sql(self.config), params).df()
 
     @contextmanager
     def _connection(
@@ -139,62 +165,36 @@ class MLFeatureService:
         with self.store.connect() as own:
             yield own
 
-    def _sql(self, filter_devices: bool) -> str:
-        return daily_features_sql(
-            self.settings.feature_aggregation_period,
-            self.settings.feature_window_size,
-            self.settings.session_max_gap_seconds,
-            filter_devices=filter_devices,
-        )
-
     def _resolve_as_of(
         self, conn: duckdb.DuckDBPyConnection, as_of: datetime | None
     ) -> datetime | None:
-        """The given time, else the store's latest sample (also when filtering devices,
-        so a silent device is seen as silent)."""
+        """The given time, else the store's latest sample."""
         if as_of is not None:
             return as_of
         row = conn.execute("SELECT max(ts) FROM telemetry").fetchone()
         return row[0] if row else None
 
-    def _key(
-        self,
-        conn: duckdb.DuckDBPyConnection,
-        as_of: datetime | None,
-        ids: list[str] | None,
-        days: int,
-    ) -> str:
-        sql = self._sql(ids is not None)
+    def _key(self, conn: duckdb.DuckDBPyConnection, as_of: datetime | None) -> str:
+        sql = evidence_sql(self.config)
         return cache_key(
-            kind="daily_features",
+            kind="evidence",
             data_version=data_version(conn),
             as_of=as_of.isoformat() if as_of else None,
-            device_ids=ids,
-            days=days,
-            window=self.settings.feature_window_size,
-            period=str(self.settings.feature_aggregation_period),
-            gap=self.settings.session_max_gap_seconds,
+            window=self.config.window_days,
+            period=str(self.config.period),
+            gap=self.config.session_gap_s,
             sql=hashlib.sha256(sql.encode()).hexdigest(),
         )
 
-    def _query(
-        self,
-        conn: duckdb.DuckDBPyConnection,
-        as_of: datetime | None,
-        ids: list[str] | None,
-        days: int,
-    ) -> pd.DataFrame:
-        stamp = as_of or datetime.now(UTC).replace(tzinfo=None)
-        out_start = stamp.date() - timedelta(days=days - 1)
+    def _query(self, conn: duckdb.DuckDBPyConnection, as_of: datetime | None) -> pd.DataFrame:
+        if as_of is None:
+            return pd.DataFrame()
         params: dict[str, Any] = {
-            "as_of": stamp,
-            "out_start": out_start,
-            "read_start": out_start - timedelta(days=self.settings.feature_window_size + 1),
+            "as_of": as_of,
+            "read_start": as_of - timedelta(days=HISTORY_DAYS),
         }
-        if ids is not None:
-            params["devices"] = ids
-        raw = conn.execute(self._sql(ids is not None), params).df()
-        return finalise(raw, self.settings.feature_window_size)
+        raw = conn.execute(evidence_sql(self.config), params).df()
+        return normalised(evidence_frame(raw, pd.Timestamp(as_of), self.config))
 
 
 SESSION_FIELDS = (

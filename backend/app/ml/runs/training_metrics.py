@@ -2,54 +2,40 @@
 
 With ground truth (``ground_truth_devices.csv`` from ``drillwatch simulate``) each device
 is a case: it is flagged when, at the end of the training data, its status is watch,
-degraded or critical or the live alert rules would alert on it; it is faulty when its
-injected fault began by then. These are
+degraded, critical or offline_likely_failed, or the day's findings call for an alert;
+it is faulty when its injected fault began by then. These are
 in-sample figures (the model saw the same data); ``drillwatch evaluate`` gives the
 honest day-by-day ones. Without ground truth, operators' resolved alerts give precision.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from app.core.config import Settings
 from app.core.errors import BadInput
+from app.ml.alerts.findings import day_findings
 from app.ml.alerts.records import precision_of
-from app.ml.alerts.rules import AlertRules, candidates
-from app.ml.models.health_scoring import HealthModel, HealthScoringService
-from app.ml.scoring_run import (
-    FORECAST,
-    BatchPlan,
-    Deadline,
-    fleet_findings,
-    latest_mask,
-    score_fleet,
-)
+from app.ml.config import MLConfig
+from app.ml.models.health_scoring import HealthModel
 
 GROUND_TRUTH_COLUMNS = ("device_id", "fault_type", "onset_ts")
 NO_FAULT = ("", "none")
-FLAGGED = ("watch", "degraded", "critical")
+FLAGGED = ("watch", "degraded", "critical", "offline_likely_failed")
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def flagged_devices(model: HealthModel, frame: pd.DataFrame, settings: Settings) -> pd.Series:
+def flagged_devices(model: HealthModel, frame: pd.DataFrame, config: MLConfig) -> pd.Series:
     """Per device scored at the end of ``frame``: is it flagged as unhealthy or alerted?"""
-    days = pd.to_datetime(frame["day"])
-    end = days.max()
-    recent = frame[days > end - pd.Timedelta(days=FORECAST.window_days)]
-    service = HealthScoringService(settings, model)
-    scores = score_fleet(service, recent, BatchPlan.from_settings(settings), Deadline(math.inf))
-    found = fleet_findings(scores, settings, end.date(), None)
-    alerted = set(candidates(found.findings, AlertRules.from_settings(settings))["device_id"])
-    latest = scores.scored[latest_mask(scores.scored)]
+    end = pd.to_datetime(frame["day"]).max()
+    latest = model.score(frame, config, keep_from=end.date())
+    alerted = set(day_findings(latest, config, None)["device_id"])
     flagged = latest["status"].isin(FLAGGED) | latest["device_id"].isin(alerted)
     return pd.Series(flagged.to_numpy(), index=latest["device_id"].to_numpy())
 
@@ -119,7 +105,7 @@ def outcome_metrics(outcomes: Mapping[str, int]) -> dict[str, Any] | None:
 def evaluate_model(
     model: HealthModel,
     frame: pd.DataFrame,
-    settings: Settings,
+    config: MLConfig,
     ground_truth: Path | None,
     outcomes: Mapping[str, int] | None,
 ) -> dict[str, Any]:
@@ -127,7 +113,7 @@ def evaluate_model(
     if ground_truth is not None:
         truth = read_ground_truth(ground_truth)
         end = pd.to_datetime(frame["day"]).max() + pd.Timedelta(days=1)
-        return ground_truth_metrics(flagged_devices(model, frame, settings), truth, end)
+        return ground_truth_metrics(flagged_devices(model, frame, config), truth, end)
     judged = outcome_metrics(outcomes or {})
     if judged is not None:
         return judged

@@ -20,8 +20,8 @@ from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 
 from app.core.errors import AppError, Unavailable
-from app.ml.fleet_result import FleetResult, RunKey
 from app.ml.preprocessing.feature_engineering import data_version
+from app.ml.serving.fleet_result import FleetResult, RunKey
 from app.storage.duckdb import TelemetryStore
 
 log = logging.getLogger("drillwatch.ml.processing")

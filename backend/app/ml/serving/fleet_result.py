@@ -11,20 +11,23 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from app.core import metrics
-from app.ml.alerts.trajectory import COMPONENTS
-from app.ml.preprocessing.data_validation import KEY
-from app.ml.scoring_run import RunOutput, latest_mask
+from app.ml.alerts.findings import moment_after
+from app.ml.config import COMPONENTS, MLConfig
+from app.ml.models.explanations import findings_for
+from app.ml.models.forecast import SERIES_DAYS, days_below, projected
+from app.ml.models.scoring import STATUSES
+from app.ml.runs.scoring import RunOutput
 
 log = logging.getLogger("drillwatch.ml.processing")
-STATUSES = ("healthy", "watch", "degraded", "critical", "insufficient_data")
-INTERNALS = ("health_low", "health_high", "data_sufficiency", "silent_days", "baseline_days")
+KEY = ["device_id", "day"]
+INTERNAL_KEYS = ("level", "sd", "slope", "p_fail", "p_now", "p_gone", "days")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class FleetResult:
     timings: dict[str, float]
     fleet: dict[str, Any]
     alerts: dict[str, int] = field(default_factory=dict)
+    integrity: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def devices(self) -> list[str]:
@@ -89,9 +93,11 @@ def iso_z(moment: datetime | None) -> str | None:
 
 
 def records(frame: pd.DataFrame, digits: int | None = None) -> list[dict[str, Any]]:
-    """Rows as dicts of plain values, NaN as None, floats rounded to ``digits``."""
+    """Rows as dicts of plain values, NaN/inf as None, floats rounded to ``digits``."""
+    numbers = frame.select_dtypes("number").columns
+    frame = frame.assign(**{c: frame[c].replace([np.inf, -np.inf], np.nan) for c in numbers})
     if digits is not None:
-        frame = frame.round(dict.fromkeys(frame.select_dtypes("number").columns, digits))
+        frame = frame.round(dict.fromkeys(numbers, digits))
     cleaned = frame.astype(object).where(frame.notna(), None)
     return [{str(k): v for k, v in row.items()} for row in cleaned.to_dict("records")]
 
@@ -117,28 +123,63 @@ def _factor(raw: dict[str, Any]) -> dict[str, Any]:
     return factor
 
 
+def _episodes(collisions: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Collision episodes per device, as data-integrity evidence."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in records(collisions, 1):
+        device = str(row.pop("device_id"))
+        row["start_ts"], row["end_ts"] = iso_z(row["start_ts"]), iso_z(row["end_ts"])
+        row["sentence"] = (
+            f"A second pod reported under this id from {row['start_ts']} to {row['end_ts']} "
+            f"({row['intruder_rows']} rows, its own counter {row['intruder_seq_from']}.."
+            f"{row['intruder_seq_to']}, {(row['distance_m'] or 0) / 1000:.1f} km away, battery "
+            f"{row['intruder_battery']} % against {row['own_battery']} %). Its rows are kept "
+            "but left out of this device's health and sessions."
+        )
+        grouped.setdefault(device, []).append(row)
+    return grouped
+
+
+def predicted_failure(row: pd.Series) -> dict[str, Any] | None:
+    """The component closest to failing, with its probability and predicted dates."""
+    odds = [float(row[f"{c}_p_fail"]) for c in COMPONENTS]
+    name = COMPONENTS[int(np.argmax(odds))]
+    base = row.get("last_seen")
+    at = moment_after(base, row[f"{name}_days"])
+    if at is None:
+        return None
+    return {
+        "component": name,
+        "probability": round(max(odds), 4),
+        "at": iso_z(at),
+        "earliest": iso_z(moment_after(base, row[f"{name}_days_early"])),
+        "latest": iso_z(moment_after(base, row[f"{name}_days_late"])),
+    }
+
+
 def _heads(output: RunOutput, latest: pd.DataFrame) -> dict[str, str]:
-    columns = ["device_id", "day", "health_score", *COMPONENTS, "health_low", "health_high"]
-    rounded = records(latest[columns], 2)
-    confidence = latest["confidence"].round(4).to_numpy()
-    status = latest["status"].to_numpy()
+    episodes = _episodes(output.collisions)
+    rounded = records(
+        latest[["device_id", "day", "health_score", *COMPONENTS, "health_low", "health_high"]], 2
+    )
     heads = {}
-    for row, conf, state in zip(rounded, confidence, status, strict=True):
-        device = row["device_id"]
-        explained = output.scores.explanations.get(device, {"factors": [], "findings": []})
-        seen = output.last_seen.get(device)
+    for (_, row), values in zip(latest.iterrows(), rounded, strict=True):
+        device = str(row["device_id"])
+        factors = output.scores.factors.get(device, [])
         body = {
             "device_id": device,
-            "day": row["day"].date().isoformat(),
-            "health_score": row["health_score"],
-            "component_scores": {c: row[c] for c in COMPONENTS},
-            "confidence": float(conf),
-            "confidence_interval": [row["health_low"], row["health_high"]],
-            "status": str(state),
-            "explanatory_factors": [_factor(f) for f in explained["factors"]],
-            "findings": [_factor(f) for f in explained["findings"]],
+            "day": pd.Timestamp(row["day"]).date().isoformat(),
+            "health_score": values["health_score"],
+            "component_scores": {c: values[c] for c in COMPONENTS},
+            "confidence": round(float(row["confidence"]), 4),
+            "confidence_interval": [values["health_low"], values["health_high"]],
+            "status": str(row["status"]),
+            "worst_component": row["worst_component"],
+            "predicted_failure": predicted_failure(row),
+            "explanatory_factors": [_factor(f) for f in factors],
+            "findings": [_factor(f) for f in findings_for(row, episodes.get(device, []))],
             "model_version": output.model_version,
-            "last_seen": iso_z(seen),
+            "last_seen": iso_z(row["last_seen"]),
         }
         heads[device] = dumps(body)[:-1]
     return heads
@@ -156,48 +197,63 @@ def _trends(scored: pd.DataFrame) -> dict[str, list[str]]:
     frame = scored[[*KEY, "health_score", *COMPONENTS, "confidence", "status"]]
     frame = frame.sort_values(KEY, kind="stable")
     frame = frame.assign(day=frame["day"].dt.strftime("%Y-%m-%d"))
-    rows = records(frame.rename(columns={"day": "date"}), 2)
-    return _grouped(rows)
+    return _grouped(records(frame.rename(columns={"day": "date"}), 2))
 
 
-def _forecasts(output: RunOutput) -> dict[str, str]:
-    if output.findings is None:
-        return {}
-    series = output.findings.series.rename(columns={"day": "date", "forecast": "health_score"})
-    series = series.assign(date=pd.to_datetime(series["date"]).dt.strftime("%Y-%m-%d"))
-    points = _grouped(records(series, 2))
-    levels = ("alert", "medium", "high", "critical")
-    frame = output.findings.forecast
-    days = frame[[f"days_to_{n}" for n in levels]].replace([np.inf, -np.inf], np.nan).round(1)
-    days_rows = records(days)
-    labels = records(frame[[f"timeframe_{n}" for n in levels]])
-    slopes = records(frame[["slope", "forecast_health", "forecast_lower", "forecast_upper"]], 2)
+def _forecasts(latest: pd.DataFrame, config: MLConfig) -> dict[str, str]:
+    series = projected(latest, config)
+    now = latest["health_score"].to_numpy(float)
+    names = config.thresholds.named()
+    days = {n: days_below(series["mid"], now, t) for n, t in names.items()}
     result = {}
-    for device, d, t, s in zip(frame["device_id"], days_rows, labels, slopes, strict=True):
+    for i, (_, row) in enumerate(latest.iterrows()):
+        start = pd.Timestamp(row["day"]).date()
+        points = [
+            {
+                "date": (start + timedelta(days=h + 1)).isoformat(),
+                "health_score": round(float(series["mid"][i, h]), 2),
+                "lower": round(float(series["low"][i, h]), 2),
+                "upper": round(float(series["high"][i, h]), 2),
+            }
+            for h in range(SERIES_DAYS)
+        ]
+        to = {n: (None if np.isnan(d[i]) else float(d[i])) for n, d in days.items()}
+        horizon = config.alerts.horizon_days - 1
         body = {
-            "horizon_days": int(frame["horizon_days"].iloc[0]),
-            "slope_per_day": s["slope"],
-            "health_at_horizon": s["forecast_health"],
-            "interval_at_horizon": [s["forecast_lower"], s["forecast_upper"]],
-            "days_to_threshold": {n: d[f"days_to_{n}"] for n in levels},
-            "timeframe": {n: t[f"timeframe_{n}"] for n in levels},
+            "horizon_days": config.alerts.horizon_days,
+            "slope_per_day": round(float(series["mid"][i, 1] - series["mid"][i, 0]), 3),
+            "health_at_horizon": round(float(series["mid"][i, horizon]), 2),
+            "interval_at_horizon": [
+                round(float(series["low"][i, horizon]), 2),
+                round(float(series["high"][i, horizon]), 2),
+            ],
+            "days_to_threshold": to,
+            "timeframe": {n: _label(v, start) for n, v in to.items()},
+            "predicted_failure": predicted_failure(row),
+            "series": points,
         }
-        encoded = dumps(body)[:-1]
-        result[str(device)] = encoded + ',"series":[' + ",".join(points.get(device, [])) + "]}"
+        result[str(row["device_id"])] = dumps(body)
     return result
 
 
+def _label(days: float | None, start: date) -> str | None:
+    if days is None:
+        return None
+    if days == 0:
+        return "now"
+    return f"around {(start + timedelta(days=int(days))).isoformat()}"
+
+
 def _debug(output: RunOutput, latest: pd.DataFrame) -> dict[str, str]:
-    features = output.scores.latest
-    numeric = [c for c in features.columns if c not in KEY]
-    feature_rows = dict(zip(features["device_id"], records(features[numeric], 6), strict=True))
-    internal = [
-        c for c in latest.columns if c.startswith("excess_") or c.endswith(("_low", "_high"))
-    ]
-    internal += [c for c in INTERNALS if c not in internal]
-    internals = records(latest[[*internal, "silence_unexplained"]], 4)
+    frame = output.frame
+    last_day = frame.groupby("device_id", sort=False).tail(1)
+    numeric = list(last_day.select_dtypes("number").columns)
+    features = dict(zip(last_day["device_id"], records(last_day[numeric], 6), strict=True))
+    internal = [f"{c}_{k}" for c in COMPONENTS for k in INTERNAL_KEYS]
+    internal += ["offline_probability", "silent_days", "silence_surprise", "active_days"]
+    internals = records(latest[internal], 4)
     return {
-        device: dumps({"features": feature_rows.get(device, {}), "internals": row})
+        str(device): dumps({"features": features.get(device, {}), "internals": row})
         for device, row in zip(latest["device_id"], internals, strict=True)
     }
 
@@ -221,25 +277,23 @@ def fleet_summary(latest: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def build_result(output: RunOutput, key: RunKey, seconds: float) -> FleetResult:
+def build_result(output: RunOutput, key: RunKey, seconds: float, config: MLConfig) -> FleetResult:
     """Shape ``output`` for serving; ``seconds`` is the run's wall time."""
-    scored = output.scores.scored
-    latest = (
-        scored[latest_mask(scored)].sort_values("device_id").reset_index(drop=True)
-        if not scored.empty
-        else scored
-    )
+    latest = output.scores.latest
+    if len(latest):
+        latest = latest.sort_values("device_id").reset_index(drop=True)
     report = output.quality
     created = sum(1 for c in output.changes if c.action == "created")
+    empty = latest.empty
     return FleetResult(
         key=key,
         as_of=output.as_of,
         computed_at=datetime.now(UTC),
         model_version=output.model_version,
-        heads=_heads(output, latest) if len(latest) else {},
-        trends=_trends(scored) if len(latest) else {},
-        forecasts=_forecasts(output),
-        debug=_debug(output, latest) if len(latest) else {},
+        heads={} if empty else _heads(output, latest),
+        trends={} if empty else _trends(output.scores.scored),
+        forecasts={} if empty else _forecasts(latest, config),
+        debug={} if empty else _debug(output, latest),
         quality={
             "feature_quality": round(report.feature_quality, 4),
             "extraction_success_rate": round(report.extraction_success_rate, 4),
@@ -250,8 +304,13 @@ def build_result(output: RunOutput, key: RunKey, seconds: float) -> FleetResult:
         processing=output.scores.processing,
         timings={k: round(v * 1000, 1) for k, v in output.timings.items()}
         | {"total": round(seconds * 1000, 1)},
-        fleet=fleet_summary(latest) if len(latest) else fleet_summary(_empty_latest()),
+        fleet=fleet_summary(latest if not empty else _empty_latest()),
         alerts={"created": created, "updated": len(output.changes) - created},
+        integrity=[
+            {"device_id": device, **episode}
+            for device, episodes in _episodes(output.collisions).items()
+            for episode in episodes
+        ],
     )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from app.core.errors import AppError, Conflict, NotFound
-from app.ml.training import Progress, TrainResult
+from app.ml.runs.training import Progress, TrainResult
 
 log = logging.getLogger("drillwatch.ml.models")
 JobStatus = Literal["queued", "running", "succeeded", "failed"]

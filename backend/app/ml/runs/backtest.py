@@ -1,9 +1,10 @@
 """``drillwatch backtest``: replay a telemetry CSV day by day, with no ground truth.
 
-The CSV is ingested into a throw-away DuckDB store (never the user's), its daily
-features are computed once, and ``app.ml.replay`` walks the days. The result is
-written as DIR/alerts.json (every alert as first raised, created_at = the replay
-clock of the day it was raised) and DIR/health_daily.csv.
+The CSV is ingested into a throw-away DuckDB store (never the user's), its evidence
+frame is computed once, and ``app.ml.runs.replay`` walks the days. The result is
+written as DIR/alerts.json (every alert as first raised: created_at is the clock the
+server would have had, the latest sample of that day; evidence_at the device's last
+sample) and DIR/health_daily.csv.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ import pandas as pd
 from app.core.config import Settings
 from app.core.errors import AppError, BadInput
 from app.ml.alerts.records import plain
-from app.ml.cache import FeatureCache
+from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthModel
+from app.ml.preprocessing.cache import FeatureCache
 from app.ml.preprocessing.feature_engineering import MLFeatureService
-from app.ml.replay import BacktestConfig, day_end, replay
+from app.ml.runs.replay import BacktestConfig, day_end, replay
 from app.services.ingestion import ingest_file
 from app.storage.duckdb import TelemetryStore
 
@@ -40,6 +42,7 @@ class BacktestResult:
 
     alerts: pd.DataFrame
     health: pd.DataFrame
+    scored: pd.DataFrame
     devices: int
     days: int
     replayed_days: int
@@ -87,9 +90,7 @@ def load_features(csv: Path, settings: Settings) -> tuple[pd.DataFrame, int]:
             cache = FeatureCache(
                 scratch.ml_cache_path, ttl_seconds=0, max_entries=1, compress=False
             )
-            service = MLFeatureService(store, scratch, cache)
-            span = (last.date() - first.date()).days + 1
-            frame = service.daily_features(conn, as_of=last.date(), days=span)
+            frame = MLFeatureService(store, scratch, cache).extract(conn, as_of=last).frame
     return frame, report.accepted
 
 
@@ -105,12 +106,13 @@ def run_backtest(
     began = time.perf_counter()
     features, rows = load_features(csv, settings)
     loaded = time.perf_counter()
-    output = replay(features, settings, config, progress)
+    output = replay(features, MLConfig.from_settings(settings), config, progress)
     done = time.perf_counter()
     days = int(features["day"].nunique())
     result = BacktestResult(
         alerts=output.alerts,
         health=output.health,
+        scored=output.scored,
         devices=int(features["device_id"].nunique()),
         days=days,
         replayed_days=max(days - config.warmup_days, 0),

@@ -12,8 +12,8 @@ from statistics import fmean
 from sqlalchemy import text
 
 from app.core.errors import AppError, Unavailable
-from app.ml.fleet_result import iso_z
 from app.ml.services import MLService
+from app.ml.serving.fleet_result import iso_z
 from app.schemas.ml import AlertPage, AlertRead, MLHealthRead, MLServices, Pagination
 from app.schemas.ml_models import (
     ActiveModel,

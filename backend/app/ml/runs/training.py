@@ -1,4 +1,4 @@
-"""Training: daily features over the store's history -> HealthModel.fit -> metrics -> registry.
+"""Training: the evidence frame over the store's history -> HealthModel.fit -> metrics -> registry.
 
 ``train_model`` is what ``drillwatch train`` and POST /api/ml/train run. The artifact's
 metadata records the training data range and fingerprint (data version and row count),
@@ -22,19 +22,18 @@ from threadpoolctl import threadpool_limits
 
 from app.core.config import Settings
 from app.core.errors import BadInput
-from app.ml.models.health_scoring import HealthModel, HealthScoringService
+from app.ml.config import MLConfig
+from app.ml.models.health_scoring import HealthModel
 from app.ml.models.model_manager import MLModelManager
 from app.ml.preprocessing.data_validation import FeatureQualityReport
 from app.ml.preprocessing.feature_engineering import MLFeatureService, data_version
 from app.ml.registry.records import ModelInfo
-from app.ml.scoring_run import latest_mask
-from app.ml.training_metrics import evaluate_model
+from app.ml.runs.training_metrics import evaluate_model
 from app.storage.duckdb import TelemetryStore
 
 log = logging.getLogger("drillwatch.ml.models")
 
 STEPS = ("features", "fit", "metrics", "save", "deploy")
-MAX_TRAINING_DAYS = 365
 SPAN_SQL = "SELECT min(ts), max(ts), count(*), count(DISTINCT device_id) FROM telemetry"
 TRAINING_LOCK = threading.RLock()  # re-entrant: the initial-model check holds it too
 Progress = Callable[[str], None]
@@ -42,7 +41,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The daily feature frame over the store's history and where it came from."""
+    """The evidence frame over the store's history and where it came from."""
 
     frame: pd.DataFrame
     start: datetime
@@ -79,7 +78,7 @@ class TrainResult:
 
 
 def load_training_data(store: TelemetryStore, settings: Settings) -> TrainingData:
-    """Daily features of every device over the whole history (at most a year)."""
+    """The evidence frame of every device over the whole history (at most a year)."""
     with store.connect() as conn:
         row = conn.execute(SPAN_SQL).fetchone()
         if row is None or not row[2]:
@@ -88,28 +87,27 @@ def load_training_data(store: TelemetryStore, settings: Settings) -> TrainingDat
                 field="telemetry",
             )
         start, end, rows, devices = row
-        days = min((end.date() - start.date()).days + 1, MAX_TRAINING_DAYS)
         version = data_version(conn)
-        extraction = MLFeatureService(store, settings).extract(conn, as_of=end, days=days)
+        extraction = MLFeatureService(store, settings).extract(conn, as_of=end)
     return TrainingData(
         extraction.frame, start, end, int(rows), int(devices), version, extraction.report
     )
 
 
-def fit_model(data: TrainingData, settings: Settings) -> HealthModel:
-    """A HealthModel fitted on the fleet's history (ML_SKLEARN_JOBS parallel refits)."""
-    with threadpool_limits(limits=settings.ml_numpy_threads, user_api="blas"):
-        return HealthModel.from_settings(settings).fit(data.frame)
+def fit_model(data: TrainingData, config: MLConfig) -> HealthModel:
+    """A HealthModel fitted on the fleet's history (ML_SKLEARN_JOBS indicators at once,
+    BLAS threads limited to ML_NUMPY_THREADS)."""
+    with threadpool_limits(limits=config.batches.numpy_threads, user_api="blas"):
+        return HealthModel(n_jobs=config.sklearn_jobs).fit(data.frame)
 
 
-def scoring_latency_ms(model: HealthModel, frame: pd.DataFrame, settings: Settings) -> float:
-    """Median time to score and explain every device's latest day, in ms."""
-    latest = frame[latest_mask(frame)]
-    service = HealthScoringService(settings, model)
+def scoring_latency_ms(model: HealthModel, frame: pd.DataFrame, config: MLConfig) -> float:
+    """Median time to score every device's latest day over its history, in ms."""
+    end = pd.to_datetime(frame["day"]).max().date()
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        service.explain(latest, service.score(latest))
+        model.score(frame, config, keep_from=end)
         times.append((time.perf_counter() - started) * 1000)
     return round(sorted(times)[1], 2)
 
@@ -130,21 +128,22 @@ def train_model(
     """Fit on the store's history, measure, save a signed artifact and optionally deploy it."""
     step = progress or (lambda _name: None)
     started = time.perf_counter()
+    config = MLConfig.from_settings(settings)
     with TRAINING_LOCK:
         step("features")
         data = load_training_data(store, settings)
         step("fit")
-        model = fit_model(data, settings)
+        model = fit_model(data, config)
         step("metrics")
-        metrics = evaluate_model(model, data.frame, settings, ground_truth, outcomes)
-        metrics["latency_ms"] = scoring_latency_ms(model, data.frame, settings)
+        metrics = evaluate_model(model, data.frame, config, ground_truth, outcomes)
+        metrics["latency_ms"] = scoring_latency_ms(model, data.frame, config)
         step("save")
         described = data.describe(model)
         metadata = {
             "training_data": described,
             "features": model.feature_names,
             "metrics": metrics,
-            "model": {"n_jobs": model.n_jobs, "random_state": model.random_state},
+            "model": {"noise": model.describe()},
         }
         info = manager.save_model(model, version=version, metadata=metadata)
         log_performance(info.version, metrics, "training")

@@ -1,0 +1,153 @@
+"""Each device's commissioning reference: its own normal, measured early and then frozen.
+
+Wear is judged against what a machine did when it was new to the fleet, not against
+its recent past: a reference that kept moving would move with the wear. A reference
+freezes once the device has enough early evidence (so many qualifying days, or enough
+battery drain to measure); from the next day on, its later days are compared with it.
+Everything is vectorised over device-days; a device-day sees only its own past.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+REFERENCE_DAYS = 5  # qualifying days a median reference is taken over
+SITE_DAYS = 3  # ... and a device's reference at one job site
+MIN_DRILL_SAMPLES = 10  # a day with fewer drilling samples says little about the motor
+MIN_FIX_STEPS = 10
+DRAIN_MIN_DAYS = 5  # battery drain: at least this many days with measured drain ...
+DRAIN_MIN_DROP = 20.0  # ... and this many percentage points drained in all,
+DRAIN_MAX_DAYS = 14  # ... or this many days, whichever comes first
+DRAIN_FLOOR = 1.0  # %/h: below this, drain is too slow to tell capacity apart
+CHARGE_DAYS = 14  # a full charge happens at least this often: the window its maximum is read over
+CHARGE_MIN_EVENTS = 2
+
+
+@dataclass(frozen=True)
+class MedianReference:
+    """A reference that is the median of a column over the first qualifying days."""
+
+    name: str
+    column: str
+    qualifies: str  # boolean column: the day counts towards the reference
+
+
+Keys = list[pd.Series]
+
+
+def _day_rank(keys: Keys, qualifies: pd.Series) -> pd.Series:
+    """1, 2, ... on each group's qualifying days in day order; 0 elsewhere."""
+    ranks = qualifies.astype(int).groupby(keys, sort=False).cumsum()
+    return ranks.where(qualifies, 0)
+
+
+def _frozen(
+    frame: pd.DataFrame, keys: Keys, value: pd.Series, freeze_rank: pd.Series, ok: pd.Series
+) -> pd.Series:
+    """``value`` taken on each group's freezing day, applied to its later days only."""
+    at_freeze = value.where(ok & freeze_rank)
+    per_group = at_freeze.groupby(keys, sort=False).transform("max")
+    freeze_day = frame["day"].where(ok & freeze_rank).groupby(keys, sort=False).transform("max")
+    return per_group.where(frame["day"] > freeze_day)
+
+
+def median_reference(
+    frame: pd.DataFrame, spec: MedianReference, keys: Keys | None = None, days: int = REFERENCE_DAYS
+) -> pd.Series:
+    """Median of ``spec.column`` over each group's first ``days`` qualifying days, frozen
+    (groups: devices, unless ``keys`` say otherwise)."""
+    keys = keys if keys is not None else [frame["device_id"]]
+    qualifies = frame[spec.qualifies].fillna(False).astype(bool)
+    rank = _day_rank(keys, qualifies)
+    early = frame[spec.column].where((rank > 0) & (rank <= days))
+    median = early.groupby(keys, sort=False).transform("median")
+    return _frozen(frame, keys, median, rank == days, qualifies)
+
+
+def drain_reference(frame: pd.DataFrame) -> pd.Series:
+    """Battery drain per operating hour over the first days with enough drain, frozen."""
+    measured = (frame["drop_hours"].fillna(0.0) > 0).astype(bool)
+    by_device = frame["device_id"]
+    drop = frame["drop_pct"].where(measured, 0.0).fillna(0.0)
+    hours = frame["drop_hours"].where(measured, 0.0).fillna(0.0)
+    days = measured.astype(int).groupby(by_device, sort=False).cumsum()
+    total_drop = drop.groupby(by_device, sort=False).cumsum()
+    total_hours = hours.groupby(by_device, sort=False).cumsum()
+    enough = (
+        measured
+        & (days >= DRAIN_MIN_DAYS)
+        & ((total_drop >= DRAIN_MIN_DROP) | (days >= DRAIN_MAX_DAYS))
+    )
+    first = enough & (enough.astype(int).groupby(by_device, sort=False).cumsum() == 1)
+    rate = total_drop / total_hours.where(total_hours > 0)
+    return _frozen(frame, [by_device], rate, first, enough)
+
+
+MEDIANS = (
+    MedianReference("amp_reference", "amp_median", "motor_day"),
+    MedianReference("spin_reference", "spin_median", "spin_day"),
+    MedianReference("cv_reference", "amp_cv", "motor_day"),
+    MedianReference("jitter_reference", "jitter_m", "gps_day"),
+)
+
+
+def recent_full_charge(frame: pd.DataFrame) -> pd.Series:
+    """The highest level a charge reached over the last CHARGE_DAYS days (partial top-ups
+    in between do not count against the battery)."""
+    rolled = (
+        frame.groupby("device_id", sort=False)["charged_level"]
+        .rolling(CHARGE_DAYS, min_periods=1)
+        .max()
+    )
+    return pd.Series(rolled.to_numpy(), index=frame.index)
+
+
+def charge_reference(frame: pd.DataFrame) -> pd.Series:
+    """The highest charge of the device's first CHARGE_DAYS days, frozen after them
+    (when it charged at least CHARGE_MIN_EVENTS times)."""
+    device = frame["device_id"]
+    first = frame["day"].groupby(device, sort=False).transform("min")
+    early = frame["day"] < first + pd.Timedelta(days=CHARGE_DAYS)
+    level = frame["charged_level"].where(early)
+    events = level.notna().groupby(device, sort=False).transform("sum")
+    best = level.groupby(device, sort=False).transform("max")
+    return best.where(~early & (events >= CHARGE_MIN_EVENTS))
+
+
+SITE_MEDIANS = (
+    MedianReference("amp_site_reference", "amp_median", "motor_day"),
+    MedianReference("cv_site_reference", "amp_cv", "motor_day"),
+)
+
+
+def with_references(frame: pd.DataFrame, site: pd.Series) -> pd.DataFrame:
+    """``frame`` (device-days in device, day order) with each frozen reference added.
+
+    The motor's current depends on the material drilled, so besides the device's own
+    reference each job site (``site``, None without a fix) gets one per device: the
+    current at comparable load is the current at the same site.
+    """
+    out = frame.assign(
+        motor_day=frame["drill_samples"].fillna(0) >= MIN_DRILL_SAMPLES,
+        gps_day=frame["fix_steps"].fillna(0) >= MIN_FIX_STEPS,
+        spin_day=frame["spin_samples"].fillna(0) >= MIN_DRILL_SAMPLES,
+    )
+    for spec in MEDIANS:
+        out[spec.name] = median_reference(out, spec)
+    at_site = out.assign(motor_day=out["motor_day"] & site.notna())
+    keys = [out["device_id"], site.fillna("")]
+    for spec in SITE_MEDIANS:
+        out[spec.name] = median_reference(at_site, spec, keys, SITE_DAYS)
+    out["drain_reference"] = drain_reference(out)
+    out["charge_reference"] = charge_reference(out)
+    out["full_charge"] = recent_full_charge(out)
+    return out.drop(columns=["motor_day", "gps_day", "spin_day"])
+
+
+def reference_days(frame: pd.DataFrame) -> pd.Series:
+    """Per row, how many of the device's references are frozen."""
+    names = [spec.name for spec in MEDIANS] + ["drain_reference", "charge_reference"]
+    return frame[names].notna().sum(axis=1).astype(np.int64)

@@ -1,0 +1,1 @@
+"""The serving side: the cached fleet result, its background refresh, views and jobs."""
