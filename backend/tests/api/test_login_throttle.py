@@ -1,4 +1,4 @@
-"""Failed logins are throttled per user name and client, as the settings say."""
+"""Failed logins are throttled per account and per source address, as the settings say."""
 
 from __future__ import annotations
 
@@ -30,8 +30,28 @@ def throttled(env: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
         yield client
 
 
-def test_defaults_allow_ten_failures_in_five_minutes(settings: Settings) -> None:
+def test_defaults_allow_ten_failures_per_account_fifty_per_source_in_five_minutes(
+    settings: Settings,
+) -> None:
     assert (settings.login_max_failures, settings.login_window_seconds) == (10, 300)
+    assert settings.login_max_failures_per_source == 50
+
+
+def test_spraying_one_password_across_names_is_limited_per_source(
+    env: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_SOURCE", "4")
+    get_settings.cache_clear()
+    from app.main import create_app
+
+    with TestClient(create_app()) as client:
+        sprayed = [login(client, f"user{i}", "Summer2025!") for i in range(5)]
+        assert sprayed == [401, 401, 401, 401, 429]
+        refused = client.post(
+            "/api/v1/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        assert refused.status_code == 429
+        assert "from this address" in refused.json()["detail"]
 
 
 def test_after_max_failures_even_the_right_password_waits(throttled: TestClient) -> None:
