@@ -14,7 +14,7 @@ def test_trusted_proxies_take_addresses_and_networks(env: object) -> None:
 
 
 def test_a_bad_trusted_proxy_stops_start_up_naming_it(env: object) -> None:
-    with pytest.raises(ConfigError, match="TRUSTED_PROXIES.*'proxy.local' is not an IP"):
+    with pytest.raises(ConfigError, match=r"TRUSTED_PROXIES.*'proxy\.local' is not an IP"):
         load_settings(trusted_proxies="10.0.0.5,proxy.local")
 
 
