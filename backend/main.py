@@ -14,9 +14,15 @@ def main() -> int:
     except ConfigError as exc:
         print(exc.code, file=sys.stderr)
         return 2
-    # access lines come from AccessLogMiddleware (with the user), not uvicorn's logger
+    # access lines come from AccessLogMiddleware (with the user), not uvicorn's logger;
+    # X-Forwarded-For is honoured by the app only from TRUSTED_PROXIES, never by uvicorn
     uvicorn.run(
-        "app.main:app", host=settings.host, port=settings.port, log_config=None, access_log=False
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
     )
     return 0
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, evaluate, ingest, ml, simulate
+from app.commands import accounts, audit, evaluate, ingest, ml, simulate
+from app.core.files import private_umask
 
 app = typer.Typer(
     name="drillwatch",
@@ -19,6 +20,14 @@ app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
+app.add_typer(audit.audit_app, name="audit")
+
+
+@app.callback()
+def _private_files() -> None:
+    # files the commands create (stores, logs) are owner-only, as the server's are
+    private_umask()
+
 
 if __name__ == "__main__":
     app()

@@ -9,12 +9,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.api.errors import register_error_handlers
 from app.api.frontend import mount_frontend
+from app.api.guard import RequestGuard
+from app.api.headers import SecurityHeadersMiddleware
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
+from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.throttle import LoginThrottle
 from app.db.session import build_engine, build_session_factory, migrate
@@ -45,6 +49,7 @@ def _ingest_drop_folder(app: FastAPI, settings: Settings) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build stores and services at start-up; dispose of them at shutdown."""
     settings = get_settings()
+    private_umask()
     settings.ensure_directories()
     configure_logging(settings)
     engine = build_engine(settings)
@@ -53,9 +58,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store = build_store(settings)
     ensure_current(app.state.store, settings)
     ensure_admin(app.state.session_factory, settings)
-    app.state.login_throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_window_seconds
-    )
+    restrict_permissions(settings)
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
     worker = threading.Thread(
         target=_ingest_drop_folder, args=(app, settings), name="startup-ingest", daemon=True
     )
@@ -89,9 +93,24 @@ def add_cors(app: FastAPI, settings: Settings) -> None:
 
 def create_app() -> FastAPI:
     """The FastAPI application with API routes, error handlers and the dashboard."""
-    app = FastAPI(title="DrillWatch", version=__version__, lifespan=lifespan)
-    add_cors(app, get_settings())
-    app.add_middleware(AccessLogMiddleware)  # added last: outermost, so preflights are logged
+    settings = get_settings()
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="DrillWatch",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    # Added innermost first: the guard sees the request after CORS and the access log,
+    # the proxy headers are resolved before any of them, security headers go on everything.
+    app.add_middleware(RequestGuard, settings=settings)
+    add_cors(app, settings)
+    app.add_middleware(AccessLogMiddleware)  # outside the guard, so refusals are logged
+    if settings.trusted_proxy_list:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    app.add_middleware(SecurityHeadersMiddleware)
     register_error_handlers(app)
     app.include_router(api_router)
     mount_frontend(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
+from app.core.errors import Forbidden, Unauthorized
 from app.core.roles import Principal, Role
 from app.storage.duckdb import TelemetryStore
 
@@ -38,26 +39,65 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (the proxy's client when TRUSTED_PROXIES names the proxy)."""
+    return request.client.host if request.client else "-"
+
+
 StoreDep = Annotated[TelemetryStore, Depends(get_store)]
-DbDep = Annotated[Session, Depends(get_db)]
+# scope="function": the commit runs when the route returns, before the response is sent,
+# so a client that got a 2xx can rely on the write (a revoked key is refused at once).
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
+SourceDep = Annotated[str, Depends(client_address)]
 
 
-def require(role: Role) -> Callable[..., Principal]:
-    """Dependency that authenticates the caller and checks they hold ``role``."""
-    from app.services.auth import authenticate  # late import: services import deps' types
+class RoleRequirement:
+    """Dependency that returns the caller, who must hold ``role``.
 
-    def dependency(
+    ``app.api.guard.RequestGuard`` authenticates before the body is read and leaves the
+    principal on the request; this re-checks the role. The two header parameters only
+    declare the security schemes in OpenAPI.
+    """
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    def __call__(
+        self,
         request: Request,
-        db: DbDep,
-        settings: SettingsDep,
         token: Annotated[str | None, Depends(oauth2_scheme)],
         api_key: Annotated[str | None, Depends(api_key_header)],
     ) -> Principal:
-        principal = authenticate(db, settings, token=token, api_key=api_key, required=role)
-        request.state.principal = principal
+        """The authenticated principal, checked against the role."""
+        principal = getattr(request.state, "principal", None)
+        if not isinstance(principal, Principal):
+            raise Unauthorized("not authenticated: send a bearer token or an X-API-Key header")
+        if not principal.has(self.role):
+            raise Forbidden(forbidden_message(principal, self.role))
         return principal
 
-    return dependency
+
+def forbidden_message(principal: Principal, required: Role) -> str:
+    """Why ``principal`` may not do what needs ``required``."""
+    needed = "permission to send telemetry" if required is Role.pod else f"role {required}"
+    return f"{principal.name} has role {principal.role}; this needs {needed}"
+
+
+class UploadBody:
+    """Dependency streaming the raw body of an upload route.
+
+    The guard gives such routes TELEMETRY_MAX_BODY_BYTES instead of MAX_BODY_BYTES and
+    passes the stream through unbuffered, answering 413 once it grows past the limit.
+    """
+
+    async def __call__(self, request: Request) -> bytes:
+        """The whole body (the guard has bounded it)."""
+        return await request.body()
+
+
+def require(role: Role) -> RoleRequirement:
+    """Dependency that checks the caller holds ``role``."""
+    return RoleRequirement(role)
 
 
 Viewer = Annotated[Principal, Depends(require(Role.viewer))]

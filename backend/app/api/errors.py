@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from app.api.headers import security_headers
 from app.core.errors import AppError, TooManyRequests
 
 log = logging.getLogger("drillwatch.api")
@@ -16,8 +17,8 @@ LOCATIONS = ("query", "body", "path")
 INTERNAL_ERROR = "internal error; see logs/app.log"
 
 
-def _app_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+def error_response(exc: AppError) -> JSONResponse:
+    """The JSON answer for an ``AppError``: detail, field, and the headers its status needs."""
     body: dict[str, object] = {"detail": exc.message}
     if exc.field:
         body["field"] = exc.field
@@ -25,6 +26,11 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(status_code=exc.status, content=body, headers=headers)
+
+
+def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(exc)
 
 
 def field_name(loc: Sequence[object]) -> str:
@@ -49,7 +55,9 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(status_code=500, content={"detail": INTERNAL_ERROR})
+    # answered by Starlette's outermost middleware, so the security headers are added here
+    headers = security_headers(request.url.path)
+    return JSONResponse(status_code=500, content={"detail": INTERNAL_ERROR}, headers=headers)
 
 
 def register_error_handlers(app: FastAPI) -> None:

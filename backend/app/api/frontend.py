@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from app.core.config import REPO_DIR
 
 DIST_DIR = REPO_DIR / "frontend" / "dist"
+# Served by FastAPI when DOCS_ENABLED; a 404 (not the dashboard) when it is off.
+API_DOCS = ("docs", "redoc", "openapi.json", "docs/oauth2-redirect")
 
 NOT_BUILT = """<!doctype html><title>DrillWatch</title>
 <h1>DrillWatch</h1><p>The dashboard is not built yet: run <code>make run</code>
@@ -22,7 +24,7 @@ def mount_frontend(app: FastAPI, dist: Path = DIST_DIR) -> None:
 
     @app.get("/{path:path}", include_in_schema=False, response_model=None)
     def spa(path: str) -> FileResponse | HTMLResponse:
-        if path.startswith("api/"):
+        if path.startswith("api/") or path in API_DOCS:
             raise HTTPException(status_code=404, detail=f"no API route /{path}")
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):

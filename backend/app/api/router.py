@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import analytics, auth, health, metrics, ml, sessions, telemetry, users
+from app.api.routes import (
+    analytics,
+    audit,
+    auth,
+    health,
+    metrics,
+    ml,
+    sessions,
+    telemetry,
+    users,
+)
 
 api_router = APIRouter()
-for module in (health, auth, users, telemetry, sessions, analytics, ml, metrics):
+for module in (health, auth, users, audit, telemetry, sessions, analytics, ml, metrics):
     api_router.include_router(module.router)

@@ -5,6 +5,7 @@ They work while the server runs: both sides open the SQL store per unit of work.
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,7 +21,7 @@ from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.db.session import build_engine, build_session_factory, migrate
-from app.services import auth
+from app.services import audit, auth
 
 users_app = typer.Typer(help="Manage users who log in with a password.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys for pods and scripts.", no_args_is_help=True)
@@ -64,6 +65,15 @@ def open_db() -> Iterator[Session]:
         engine.dispose()
 
 
+def _actor() -> str:
+    """Who runs the command, as the audit trail names them."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _audit(db: Session, action: str, target: str, **details: object) -> None:
+    audit.record_audit(db, _actor(), action, target, details, "cli")
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
 
@@ -77,6 +87,7 @@ def create_user(
     """Create a user."""
     with open_db() as db:
         user = auth.create_user(db, username=name, role=Role(role), password=password)
+        _audit(db, audit.USER_CREATE, user.username, role=str(user.role))
         console.print(f"created user [bold]{user.username}[/bold] (role {user.role})")
 
 
@@ -98,6 +109,7 @@ def set_password(
     """Set a user's password."""
     with open_db() as db:
         auth.update_user(db, auth.find_user(db, name), password=password)
+        _audit(db, audit.USER_UPDATE, name, password_changed=True)
         console.print(f"password of [bold]{name}[/bold] changed")
 
 
@@ -106,6 +118,7 @@ def disable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> Non
     """Disable a user: their tokens stop working at once."""
     with open_db() as db:
         auth.update_user(db, auth.find_user(db, name), active=False)
+        _audit(db, audit.USER_UPDATE, name, active=False)
         console.print(f"user [bold]{name}[/bold] disabled")
 
 
@@ -114,6 +127,7 @@ def enable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> None
     """Enable a disabled user again."""
     with open_db() as db:
         auth.update_user(db, auth.find_user(db, name), active=True)
+        _audit(db, audit.USER_UPDATE, name, active=True)
         console.print(f"user [bold]{name}[/bold] enabled")
 
 
@@ -125,6 +139,7 @@ def create_key(
     """Create an API key and print it once."""
     with open_db() as db:
         record, key = auth.create_api_key(db, name=name, role=role)
+        _audit(db, audit.API_KEY_CREATE, record.name, id=record.id, role=str(record.role))
         console.print(f"API key {record.id} [bold]{record.name}[/bold] (role {record.role}).")
         console.print("Store it now; it is not shown again:", style="yellow")
     typer.echo(key)
@@ -154,4 +169,5 @@ def revoke_key(key_id: Annotated[int, typer.Argument(help="Id shown by `keys lis
     """Revoke an API key; requests using it get 401 from now on."""
     with open_db() as db:
         record = auth.revoke_api_key(db, key_id)
+        _audit(db, audit.API_KEY_REVOKE, record.name, id=record.id, prefix=record.prefix)
         console.print(f"API key {record.id} [bold]{record.name}[/bold] revoked")

@@ -6,6 +6,7 @@ line per problem naming the variable, the value and what is accepted.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from enum import StrEnum
 from functools import lru_cache
@@ -84,7 +85,18 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     access_token_expire_minutes: PosInt = 30
     login_max_failures: PosInt = 10
+    login_max_failures_per_source: PosInt = 50
     login_window_seconds: PosInt = 300
+
+    # Request hardening (see README, Security)
+    trusted_proxies: str = ""
+    max_body_bytes: PosInt = 1024 * 1024
+    telemetry_max_body_bytes: PosInt = 64 * 1024 * 1024
+    json_max_depth: PosInt = 32
+    json_max_string_length: PosInt = 64 * 1024
+    rate_limit_per_minute: NonNegInt = 600
+    ml_rate_limit_per_minute: NonNegInt = 300
+    docs_enabled: bool = True
 
     # ML (names and defaults from the operations guide)
     ml_enabled: bool = True
@@ -162,6 +174,25 @@ class Settings(BaseSettings):
                 "(units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
             )
         return value.strip()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for entry in (e.strip() for e in value.split(",")):
+            try:
+                if entry:
+                    ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network; expected a comma-separated "
+                    "list such as 10.0.0.5,192.168.1.0/24 (empty: trust no proxy)"
+                ) from None
+        return ",".join(e.strip() for e in value.split(",") if e.strip())
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """TRUSTED_PROXIES as a list of addresses and networks."""
+        return [e for e in self.trusted_proxies.split(",") if e]
 
     @field_validator("secret_key")
     @classmethod

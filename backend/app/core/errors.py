@@ -32,6 +32,12 @@ class Conflict(AppError):
     status = 409
 
 
+class PayloadTooLarge(AppError):
+    """The request body exceeds the configured limit (the message names it)."""
+
+    status = 413
+
+
 class Unavailable(AppError):
     """A dependency is busy or switched off; retrying later may work."""
 

@@ -40,6 +40,24 @@ SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# C0 and C1 controls, DEL and the Unicode line separators: escaped so that request data
+# (paths, user names, headers) can neither forge log lines nor colour a terminal.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return NAMED.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``, ...)."""
+    return CONTROL.sub(_escape, text)
+
+
 def mask_secrets(text: str) -> str:
     """``text`` with passwords, bearer tokens, API keys and URL passwords replaced."""
     for pattern, replacement in SECRET_PATTERNS:
@@ -48,12 +66,15 @@ def mask_secrets(text: str) -> str:
 
 
 class SecretFilter(logging.Filter):
-    """Masks secrets in a record's message and traceback before any handler writes it."""
+    """Masks secrets and escapes control characters in a record before any handler writes it.
+
+    The message stays one line; the traceback (our own text) keeps its line breaks.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record in place; never drops it."""
         message = record.getMessage()
-        masked = mask_secrets(message)
+        masked = escape_controls(mask_secrets(message))
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:

@@ -27,6 +27,12 @@ class Principal:
     name: str
     role: Role
     kind: str  # "user" or "api_key"
+    id: int | None = None  # the user's or the key's id
+
+    @property
+    def identity(self) -> str:
+        """A stable key for this principal (rate limits): kind and id, else the name."""
+        return f"{self.kind}:{self.id if self.id is not None else self.name}"
 
     def has(self, role: Role) -> bool:
         """True when this principal may act as ``role``.

@@ -15,7 +15,6 @@ import jwt
 
 from app.core.config import ConfigError, Settings
 from app.core.errors import Unauthorized
-from app.core.roles import Role
 from app.db.base import utcnow
 
 ALGORITHM = "HS256"
@@ -90,20 +89,24 @@ def _create_secret(path: Path) -> None:
 
 @dataclass(frozen=True)
 class TokenClaims:
-    """What a valid access token says."""
+    """What a valid access token says: whose it is and which token version it carries."""
 
-    subject: str
-    role: Role
+    user_id: int
+    version: int
     expires_at: datetime
 
 
-def create_access_token(settings: Settings, subject: str, role: Role) -> tuple[str, int]:
-    """A signed JWT for ``subject`` and its lifetime in seconds."""
+def create_access_token(settings: Settings, user_id: int, version: int) -> tuple[str, int]:
+    """A signed JWT bound to a user id and token version, and its lifetime in seconds.
+
+    Deleting the user, or bumping its version (password, role or active flag changed),
+    makes the token worthless: a new user never reuses an id.
+    """
     lifetime = settings.access_token_expire_minutes * 60
     now = utcnow()
     payload = {
-        "sub": subject,
-        "role": role.value,
+        "sub": str(user_id),
+        "ver": version,
         "iat": now,
         "exp": now + timedelta(seconds=lifetime),
     }
@@ -117,15 +120,15 @@ def decode_access_token(settings: Settings, token: str) -> TokenClaims:
             token,
             signing_key(settings),
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "iat", "sub", "role"]},
+            options={"require": ["exp", "iat", "sub", "ver"]},
         )
-        role = Role(payload["role"])
+        user_id, version = int(payload["sub"]), int(payload["ver"])
     except jwt.ExpiredSignatureError:
         raise Unauthorized("access token expired; log in again") from None
-    except (jwt.InvalidTokenError, ValueError):
+    except (jwt.InvalidTokenError, ValueError, TypeError):
         raise Unauthorized("invalid access token") from None
     expires_at = datetime.fromtimestamp(payload["exp"], UTC)
-    return TokenClaims(subject=str(payload["sub"]), role=role, expires_at=expires_at)
+    return TokenClaims(user_id=user_id, version=version, expires_at=expires_at)
 
 
 @dataclass(frozen=True)

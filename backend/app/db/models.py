@@ -32,7 +32,11 @@ class User(Base):
     """A person who logs in with a password; roles viewer < operator < admin."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(_in("role", USER_ROLES), name="role"),
+        # ids are never reused, so a token bound to a deleted user's id stays dead
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -40,6 +44,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # bumped when the password, role or active flag changes: older tokens are refused
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiKey(Base):

@@ -61,11 +61,12 @@ def authenticate(
 
 def _token_principal(db: Session, settings: Settings, token: str) -> Principal:
     claims = decode_access_token(settings, token)
-    user = db.scalar(select(User).where(User.username == claims.subject))
+    user = db.get(User, claims.user_id)
     if user is None or not user.active:
         raise Unauthorized("user unknown or disabled")
-    # The role comes from the database, so demotions take effect at once.
-    return Principal(name=user.username, role=user.role, kind="user")
+    if user.token_version != claims.version:
+        raise Unauthorized("access token revoked (password, role or status changed); log in again")
+    return Principal(name=user.username, role=user.role, kind="user", id=user.id)
 
 
 def _key_principal(db: Session, api_key: str) -> Principal:
@@ -78,16 +79,17 @@ def _key_principal(db: Session, api_key: str) -> Principal:
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
         record.last_used_at = now
-    return Principal(name=f"key:{record.name}", role=record.role, kind="api_key")
+    return Principal(name=f"key:{record.name}", role=record.role, kind="api_key", id=record.id)
 
 
 @dataclass(frozen=True)
 class IssuedToken:
-    """An access token, its lifetime in seconds and the user's role."""
+    """An access token, its lifetime in seconds and the user it was issued to."""
 
     access_token: str
     expires_in: int
     role: Role
+    user_id: int
 
 
 def login(db: Session, settings: Settings, username: str, password: str) -> IssuedToken:
@@ -96,8 +98,8 @@ def login(db: Session, settings: Settings, username: str, password: str) -> Issu
     stored = user.password_hash if user is not None else dummy_password_hash()
     if not verify_password(password, stored) or user is None or not user.active:
         raise Unauthorized("incorrect username or password")
-    token, lifetime = create_access_token(settings, user.username, user.role)
-    return IssuedToken(access_token=token, expires_in=lifetime, role=user.role)
+    token, lifetime = create_access_token(settings, user.id, user.token_version)
+    return IssuedToken(access_token=token, expires_in=lifetime, role=user.role, user_id=user.id)
 
 
 def ensure_admin(session_factory: sessionmaker[Session], settings: Settings) -> None:
@@ -148,7 +150,10 @@ def create_user(db: Session, *, username: str, role: Role, password: str) -> Use
         raise Conflict(f"user {username!r} already exists", field="username")
     user = User(username=username, role=role, password_hash=hash_password(password), active=True)
     db.add(user)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # a concurrent request created the same name first
+        raise Conflict(f"user {username!r} already exists", field="username") from None
     return user
 
 
@@ -181,18 +186,25 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
 ) -> User:
-    """Change a user's role, active flag or password; the last active admin stays."""
+    """Change a user's role, active flag or password; the last active admin stays.
+
+    Any change revokes the user's tokens issued before it.
+    """
     if role is not None and role not in USER_ROLES:
         raise BadInput(f"role: expected one of {', '.join(USER_ROLES)}", field="role")
     if (role not in (None, Role.admin)) or active is False:
         _keep_an_admin(db, user)
+    changed = False
     if password is not None:
         _check_password(password)
         user.password_hash = hash_password(password)
-    if role is not None:
-        user.role = role
-    if active is not None:
-        user.active = active
+        changed = True
+    if role is not None and role != user.role:
+        user.role, changed = role, True
+    if active is not None and active != user.active:
+        user.active, changed = active, True
+    if changed:
+        user.token_version += 1
     db.flush()
     return user
 

@@ -342,3 +342,24 @@ def test_requests_answered_from_the_cache_are_fast(api: Api) -> None:
         assert api.get("/api/ml/health-scores").status_code == 200
         times.append(time.perf_counter() - started)
     assert sorted(times)[2] < 0.25
+
+
+def test_model_and_alert_actions_are_audited(api: Api) -> None:
+    alert_id = api.get("/api/ml/alerts", status="open", limit=1).json()["data"][0]["alert_id"]
+    path = f"/api/ml/alerts/{alert_id}"
+    assert api.post(f"{path}/acknowledge", "operator", {"notes": "seen"}).status_code == 200
+    resolved = api.post(f"{path}/resolve", "operator", {"outcome": "false_alarm"})
+    assert resolved.status_code == 200
+    job = wait_job(api, api.post("/api/ml/train", json={"version": "9.0.0"}).json()["job_id"])
+    assert job["status"] == "succeeded"
+    active = api.ml.manager.active_model().version  # type: ignore[union-attr]
+    assert api.post("/api/ml/models/9.0.0/deploy", json={"reason": "audit"}).status_code == 200
+    assert api.post("/api/ml/models/rollback", json={"reason": "undo"}).status_code == 200
+    trail = api.get("/api/v1/audit", "admin", limit=5).json()["items"]
+    assert [(e["actor"], e["action"], e["target"], e["details"]) for e in trail] == [
+        ("admin", "model.rollback", active, {"reason": "undo"}),
+        ("admin", "model.deploy", "9.0.0", {"reason": "audit"}),
+        ("admin", "model.train", "9.0.0", {"job_id": job["job_id"], "deploy": False}),
+        ("operator-user", "alert.resolve", alert_id, {"outcome": "false_alarm"}),
+        ("operator-user", "alert.acknowledge", alert_id, {}),
+    ]

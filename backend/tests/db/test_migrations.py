@@ -18,8 +18,8 @@ from app.core.config import BACKEND_DIR, Settings, load_settings
 from app.db.base import Base
 from app.db.session import alembic_config, build_engine, migrate
 
-ACCOUNT_TABLES = {"users", "api_keys"}
-USER_COLUMNS = {"id", "username", "role", "password_hash", "active", "created_at"}
+ACCOUNT_TABLES = {"users", "api_keys", "audit_log"}
+USER_COLUMNS = {"id", "username", "role", "password_hash", "active", "created_at", "token_version"}
 KEY_COLUMNS = {
     "id", "name", "role", "prefix", "secret_hash",
     "created_at", "last_used_at", "revoked", "revoked_at",
@@ -101,4 +101,26 @@ def test_alembic_command_line_upgrades_database_url(env: Path, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     engine = build_engine(load_settings(database_url=url))
     assert set(inspect(engine).get_table_names()) >= ACCOUNT_TABLES
+    engine.dispose()
+
+
+def test_upgrade_to_0005_keeps_users_and_never_reuses_their_ids(settings: Settings) -> None:
+    engine = build_engine(settings)
+    migrate(engine, "0004_alert_evidence")
+    insert = text(
+        "INSERT INTO users (username, role, password_hash, active, created_at) "
+        "VALUES (:name, 'viewer', 'x', :active, CURRENT_TIMESTAMP)"
+    )
+    with engine.begin() as conn:
+        for name in ("ana", "bob"):
+            conn.execute(insert, {"name": name, "active": True})
+        bob = conn.execute(text("SELECT id FROM users WHERE username = 'bob'")).scalar()
+    migrate(engine)
+    with engine.begin() as conn:
+        kept = conn.execute(text("SELECT username, token_version FROM users ORDER BY id"))
+        assert kept.all() == [("ana", 0), ("bob", 0)]
+        conn.execute(text("DELETE FROM users WHERE username = 'bob'"))
+        conn.execute(insert, {"name": "carl", "active": True})
+        carl = conn.execute(text("SELECT id FROM users WHERE username = 'carl'")).scalar()
+    assert carl > bob  # the deleted user's id (the highest) is not handed out again
     engine.dispose()

@@ -50,9 +50,9 @@ def _token(claims: dict[str, object], key: str = SECRET_KEY, algorithm: str = "H
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
-def _claims(sub: str, role: str, *, age: timedelta = timedelta(0)) -> dict[str, object]:
+def _claims(sub: str, version: int = 0, *, age: timedelta = timedelta(0)) -> dict[str, object]:
     issued = datetime.now(UTC) - age
-    return {"sub": sub, "role": role, "iat": issued, "exp": issued + timedelta(minutes=30)}
+    return {"sub": sub, "ver": version, "iat": issued, "exp": issued + timedelta(minutes=30)}
 
 
 def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
@@ -68,37 +68,40 @@ def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
 
 def test_token_lifetime_follows_access_token_expire_minutes(env: object) -> None:
     settings = load_settings(access_token_expire_minutes=7)
-    token, expires_in = create_access_token(settings, "ana", Role.operator)
+    token, expires_in = create_access_token(settings, 42, 3)
     payload = jwt.decode(token, SECRET_KEY, algorithms=["HS256"])
     assert expires_in == 7 * 60
     assert payload["exp"] - payload["iat"] == 7 * 60
-    assert (payload["sub"], payload["role"]) == ("ana", "operator")
+    assert (payload["sub"], payload["ver"]) == ("42", 3)
 
 
 def test_expired_forged_and_unsigned_tokens_are_refused(settings: Settings) -> None:
-    expired = _token(_claims("admin", "admin", age=timedelta(minutes=31)))
-    forged = _token(_claims("admin", "admin"), key="another-secret-key-" + "y" * 32)
-    unsigned = _token(_claims("admin", "admin"), key="", algorithm="none")
-    for token in (expired, forged, unsigned, "not.a.token"):
+    expired = _token(_claims("1", age=timedelta(minutes=31)))
+    forged = _token(_claims("1"), key="another-secret-key-" + "y" * 32)
+    unsigned = _token(_claims("1"), key="", algorithm="none")
+    by_name = _token(_claims("admin"))  # tokens of old releases named the user: refused
+    unversioned = _token({k: v for k, v in _claims("1").items() if k != "ver"})
+    for token in (expired, forged, unsigned, by_name, unversioned, "not.a.token"):
         with pytest.raises(Unauthorized):
             decode_access_token(settings, token)
-    assert decode_access_token(settings, _token(_claims("admin", "admin"))).role is Role.admin
+    claims = decode_access_token(settings, _token(_claims("1", 4)))
+    assert (claims.user_id, claims.version) == (1, 4)
 
 
 def test_generated_secret_is_private_and_survives_a_restart(env: object) -> None:
     settings = load_settings(secret_key=None)
-    token, _ = create_access_token(settings, "ana", Role.viewer)
+    token, _ = create_access_token(settings, 5, 0)
     path = settings.ml_data_path.parent / "secret_key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     persisted_secret.cache_clear()  # what a restart does
-    assert decode_access_token(load_settings(secret_key=None), token).subject == "ana"
-    assert jwt.decode(token, path.read_text().strip(), algorithms=["HS256"])["sub"] == "ana"
+    assert decode_access_token(load_settings(secret_key=None), token).user_id == 5
+    assert jwt.decode(token, path.read_text().strip(), algorithms=["HS256"])["sub"] == "5"
 
 
 def test_secret_key_setting_signs_tokens(env: object) -> None:
     other = "a-different-secret-key-" + "z" * 32
-    token, _ = create_access_token(load_settings(secret_key=other), "ana", Role.viewer)
-    assert jwt.decode(token, other, algorithms=["HS256"])["sub"] == "ana"
+    token, _ = create_access_token(load_settings(secret_key=other), 5, 0)
+    assert jwt.decode(token, other, algorithms=["HS256"])["sub"] == "5"
     with pytest.raises(Unauthorized):
         decode_access_token(load_settings(), token)
 
@@ -160,17 +163,54 @@ def test_authenticate_walks_roles(db: Session, settings: Settings) -> None:
             auth.authenticate(db, settings, token=token, api_key=None, required=higher)
 
 
-def test_demotion_and_disabling_apply_to_tokens_already_issued(
-    db: Session, settings: Settings
+def _works(db: Session, settings: Settings, token: str) -> bool:
+    try:
+        auth.authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
+    except Unauthorized:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"role": Role.viewer}, {"active": False}, {"password": "another long password"}],
+    ids=["role", "disabled", "password"],
+)
+def test_a_change_to_the_user_revokes_tokens_issued_before_it(
+    db: Session, settings: Settings, change: dict[str, object]
 ) -> None:
     boss = auth.create_user(db, username="boss", role=Role.operator, password=PASSWORD)
-    token = auth.login(db, settings, "boss", PASSWORD).access_token
-    auth.update_user(db, boss, role=Role.viewer)
-    with pytest.raises(Forbidden):
-        auth.authenticate(db, settings, token=token, api_key=None, required=Role.operator)
-    auth.update_user(db, boss, active=False)
-    with pytest.raises(Unauthorized):
-        auth.authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
+    before = auth.login(db, settings, "boss", PASSWORD).access_token
+    assert _works(db, settings, before)
+    auth.update_user(db, boss, **change)  # type: ignore[arg-type]
+    assert not _works(db, settings, before)
+    if change.get("active") is False:
+        auth.update_user(db, boss, active=True)  # enabling again does not revive old tokens
+        assert not _works(db, settings, before)
+    password = str(change.get("password", PASSWORD))
+    assert _works(db, settings, auth.login(db, settings, "boss", password).access_token)
+
+
+def test_an_unchanged_update_keeps_tokens(db: Session, settings: Settings) -> None:
+    user = auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    token = auth.login(db, settings, "ana", PASSWORD).access_token
+    auth.update_user(db, user, role=Role.viewer, active=True)
+    assert _works(db, settings, token)
+
+
+def test_a_new_user_with_a_deleted_users_name_does_not_inherit_its_tokens(
+    db: Session, settings: Settings
+) -> None:
+    auth.create_user(db, username="keep", role=Role.admin, password=PASSWORD)
+    old = auth.create_user(db, username="vic", role=Role.viewer, password=PASSWORD)
+    token = auth.login(db, settings, "vic", PASSWORD).access_token
+    old_id = old.id
+    auth.delete_user(db, old)
+    db.commit()
+    new = auth.create_user(db, username="vic", role=Role.admin, password=PASSWORD)
+    db.commit()
+    assert new.id != old_id  # the deleted user held the highest id: still not reused
+    assert not _works(db, settings, token)
 
 
 def test_api_key_is_stored_only_as_its_sha256(db: Session) -> None:

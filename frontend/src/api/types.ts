@@ -191,3 +191,21 @@ export interface BatteryTrends {
   truncated: boolean;
   points: BatteryPoint[];
 }
+
+/** One audited action (backend/app/schemas/audit.py). */
+export interface AuditEvent {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  source: string | null;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  total: number;
+  limit: number;
+  offset: number;
+}

@@ -19,6 +19,7 @@ const FleetHealthPage = lazy(() => import("../features/ml/components/FleetHealth
 const AlertsPage = lazy(() => import("../features/ml/components/AlertsPage"));
 const ModelsPage = lazy(() => import("../features/ml/components/ModelsPage"));
 const UsersPage = lazy(() => import("../features/users/components/UsersPage"));
+const AuditPage = lazy(() => import("../features/audit/components/AuditPage"));
 
 /** Drop cached data when the user changes, so nobody sees the previous user's answers. */
 function ClearCacheOnSessionChange() {
@@ -58,6 +59,7 @@ export function AppRoutes() {
         <Route path="alerts" element={page(<AlertsPage />)} />
         <Route path="models" element={page(<ModelsPage />)} />
         <Route path="users" element={<RequireAuth role="admin">{page(<UsersPage />)}</RequireAuth>} />
+        <Route path="audit" element={<RequireAuth role="admin">{page(<AuditPage />)}</RequireAuth>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -29,7 +29,13 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
       { to: "/models", label: "Models" },
     ],
   },
-  { label: "Administration", items: [{ to: "/users", label: "Users", role: "admin" }] },
+  {
+    label: "Administration",
+    items: [
+      { to: "/users", label: "Users", role: "admin" },
+      { to: "/audit", label: "Audit trail", role: "admin" },
+    ],
+  },
 ];
 
 /** The date and device filters of the current URL, to carry between analytics pages. */

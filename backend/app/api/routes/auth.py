@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.api.deps import DbDep, SettingsDep, Viewer
+from app.api.deps import DbDep, SettingsDep, SourceDep, Viewer
 from app.core.errors import Unauthorized
 from app.core.roles import Principal
 from app.core.throttle import LoginThrottle
 from app.schemas.auth import PrincipalRead, TokenResponse
-from app.services import auth
+from app.services import audit, auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -21,7 +21,10 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     "/token",
     responses={
         401: {"description": "Incorrect username or password"},
-        429: {"description": "Too many failed logins (LOGIN_MAX_FAILURES); see Retry-After"},
+        429: {
+            "description": "Too many failed logins for the account (LOGIN_MAX_FAILURES) or "
+            "from the address (LOGIN_MAX_FAILURES_PER_SOURCE); see Retry-After"
+        },
     },
 )
 def issue_token(
@@ -29,18 +32,24 @@ def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     db: DbDep,
     settings: SettingsDep,
+    source: SourceDep,
 ) -> TokenResponse:
     """Exchange a username and password for a short-lived bearer token."""
     throttle: LoginThrottle = request.app.state.login_throttle
-    key = f"{request.client.host if request.client else '-'}:{form.username.lower()}"
-    throttle.check(key)
+    throttle.check(form.username, source)
     try:
         issued = auth.login(db, settings, form.username, form.password)
     except Unauthorized:
-        throttle.failed(key)
+        throttle.failed(form.username, source)
+        # its own transaction: the request's is rolled back with the 401
+        with request.app.state.session_factory.begin() as trail:
+            audit.record_audit(trail, "anonymous", audit.LOGIN_FAILED, form.username, {}, source)
         raise
-    throttle.succeeded(key)
-    request.state.principal = Principal(name=form.username, role=issued.role, kind="user")
+    throttle.succeeded(form.username)
+    audit.record_audit(db, form.username, audit.LOGIN, form.username, {}, source)
+    request.state.principal = Principal(
+        name=form.username, role=issued.role, kind="user", id=issued.user_id
+    )
     return TokenResponse(
         access_token=issued.access_token, expires_in=issued.expires_in, role=issued.role
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from app.api.deps import Admin, Operator, Viewer
+from app.api.deps import Admin, DbDep, Operator, SourceDep, Viewer
 from app.api.params import Page
 from app.core.errors import BadInput
 from app.ml import views
@@ -32,6 +32,7 @@ from app.schemas.ml_models import (
     TrainJobRead,
     TrainRequest,
 )
+from app.services import audit
 
 router = APIRouter(prefix="/api/ml", tags=["ml"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -117,17 +118,28 @@ def alerts(
 
 @router.post("/alerts/{alert_id}/acknowledge", responses=ERRORS)
 def acknowledge(
-    principal: Operator, ml: ML, alert_id: str, body: AcknowledgeBody | None = None
+    principal: Operator,
+    ml: ML,
+    db: DbDep,
+    source: SourceDep,
+    alert_id: str,
+    body: AcknowledgeBody | None = None,
 ) -> AlertRead:
     """open -> acknowledged, by the caller (operator)."""
     notes = body.notes if body else None
-    return AlertRead.model_validate(ml.acknowledge(alert_id, principal.name, notes))
+    record = ml.acknowledge(alert_id, principal.name, notes)
+    audit.record_audit(db, principal, audit.ALERT_ACKNOWLEDGE, alert_id, {}, source)
+    return AlertRead.model_validate(record)
 
 
 @router.post("/alerts/{alert_id}/resolve", responses=ERRORS)
-def resolve(principal: Operator, ml: ML, alert_id: str, body: ResolveBody) -> AlertRead:
+def resolve(
+    principal: Operator, ml: ML, db: DbDep, source: SourceDep, alert_id: str, body: ResolveBody
+) -> AlertRead:
     """open or acknowledged -> resolved with an outcome, by the caller (operator)."""
     record = ml.resolve(alert_id, principal.name, body.outcome, body.notes)
+    details = {"outcome": body.outcome}
+    audit.record_audit(db, principal, audit.ALERT_RESOLVE, alert_id, details, source)
     return AlertRead.model_validate(record)
 
 
@@ -144,11 +156,17 @@ def models(_: Viewer, ml: ML) -> ModelList:
 
 
 @router.post("/train", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
-def train(principal: Admin, ml: ML, body: TrainRequest | None = None) -> TrainJobRead:
+def train(
+    principal: Admin, ml: ML, db: DbDep, source: SourceDep, body: TrainRequest | None = None
+) -> TrainJobRead:
     """Train on the store's history in the background (admin); poll the returned job."""
     request = body or TrainRequest()
-    job = ml.start_training(principal.name, request.deploy, request.version)
-    return TrainJobRead.model_validate(job)
+    job = TrainJobRead.model_validate(
+        ml.start_training(principal.name, request.deploy, request.version)
+    )
+    details = {"job_id": job.job_id, "deploy": request.deploy}
+    audit.record_audit(db, principal, audit.MODEL_TRAIN, job.version, details, source)
+    return job
 
 
 @router.get("/train/{job_id}", responses=ERRORS)
@@ -158,17 +176,31 @@ def train_job(_: Admin, ml: ML, job_id: str) -> TrainJobRead:
 
 
 @router.post("/models/rollback", responses=ERRORS)
-def rollback(principal: Admin, ml: ML, body: RollbackRequest | None = None) -> ModelRead:
+def rollback(
+    principal: Admin, ml: ML, db: DbDep, source: SourceDep, body: RollbackRequest | None = None
+) -> ModelRead:
     """Reactivate a version, or the previously active one (admin)."""
     request = body or RollbackRequest()
-    return ModelRead.model_validate(ml.rollback(request.version, principal.name, request.reason))
+    model = ModelRead.model_validate(ml.rollback(request.version, principal.name, request.reason))
+    details = {"reason": request.reason}
+    audit.record_audit(db, principal, audit.MODEL_ROLLBACK, model.version, details, source)
+    return model
 
 
 @router.post("/models/{version}/deploy", responses=ERRORS)
-def deploy(principal: Admin, ml: ML, version: str, body: DeployRequest | None = None) -> ModelRead:
+def deploy(
+    principal: Admin,
+    ml: ML,
+    db: DbDep,
+    source: SourceDep,
+    version: str,
+    body: DeployRequest | None = None,
+) -> ModelRead:
     """Verify and activate a registered (or copied-in) version (admin)."""
     reason = body.reason if body else ""
-    return ModelRead.model_validate(ml.deploy(version, principal.name, reason))
+    model = ModelRead.model_validate(ml.deploy(version, principal.name, reason))
+    audit.record_audit(db, principal, audit.MODEL_DEPLOY, version, {"reason": reason}, source)
+    return model
 
 
 @router.get("/statistics", responses=ERRORS)

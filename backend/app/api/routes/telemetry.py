@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from app.api.deps import SettingsDep, StoreDep, TelemetryWriter, Viewer
+from app.api.deps import SettingsDep, StoreDep, TelemetryWriter, UploadBody, Viewer
 from app.api.params import MAX_ID, Offset
+from app.core.config import Settings
 from app.core.errors import AppError, BadInput
+from app.core.json_limits import check_json
 from app.schemas.telemetry import (
     IngestHistory,
     IngestReportRead,
@@ -19,7 +21,6 @@ from app.schemas.telemetry import (
 from app.services import ingestion
 
 router = APIRouter(prefix="/api/v1", tags=["telemetry"])
-MAX_BODY_BYTES = 64 * 1024 * 1024
 CSV_TYPES = ("text/csv", "text/plain")
 JSON_TYPE = "application/json"
 
@@ -38,39 +39,18 @@ BODY_DOC: dict[str, Any] = {
 }
 
 
-class PayloadTooLargeError(AppError):
-    """The request body exceeds what the API accepts in one request."""
-
-    status = 413
-
-
 class UnsupportedMediaTypeError(AppError):
     """The request body is neither CSV nor JSON."""
 
     status = 415
 
 
-async def read_body(request: Request) -> bytes:
-    """The raw request body, refused beyond MAX_BODY_BYTES."""
-    too_large = PayloadTooLargeError(
-        f"request body larger than {MAX_BODY_BYTES // 2**20} MiB; "
-        "split it or use `drillwatch ingest FILE`"
-    )
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+# Bounded by TELEMETRY_MAX_BODY_BYTES in app.api.guard before and while it is read.
+read_body = UploadBody()
 
 
-def parse_body(body: bytes, content_type: str) -> bytes | list[Any]:
-    """CSV bytes as they are, or the list a JSON body holds."""
+def parse_body(body: bytes, content_type: str, settings: Settings) -> bytes | list[Any]:
+    """CSV bytes as they are, or the list a JSON body holds (depth and strings bounded)."""
     media = content_type.split(";")[0].strip().lower()
     if media in CSV_TYPES:
         return body
@@ -79,6 +59,7 @@ def parse_body(body: bytes, content_type: str) -> bytes | list[Any]:
             f"Content-Type {media or '(none)'!r} not supported; send text/csv or {JSON_TYPE}",
             field="content-type",
         )
+    check_json(body, max_depth=settings.json_max_depth, max_string=settings.json_max_string_length)
     try:
         records = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -97,7 +78,7 @@ def post_telemetry(
     settings: SettingsDep,
 ) -> IngestReportRead:
     """Ingest samples sent as CSV (with header) or a JSON array; invalid rows are quarantined."""
-    payload = parse_body(body, request.headers.get("content-type", ""))
+    payload = parse_body(body, request.headers.get("content-type", ""), settings)
     report = ingestion.ingest_rows(store, payload, settings, source=f"api:{principal.name}")
     return IngestReportRead.model_validate(report)
 

@@ -1,10 +1,10 @@
-"""Admin-only management of users and API keys."""
+"""Admin-only management of users and API keys; every change is audited."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Admin, DbDep
+from app.api.deps import Admin, DbDep, SourceDep
 from app.api.params import Id
 from app.core.roles import Role
 from app.schemas.auth import (
@@ -15,7 +15,7 @@ from app.schemas.auth import (
     UserRead,
     UserUpdate,
 )
-from app.services import auth
+from app.services import audit, auth
 
 router = APIRouter(prefix="/api/v1")
 
@@ -27,11 +27,13 @@ def list_users(_: Admin, db: DbDep) -> list[UserRead]:
 
 
 @router.post("/users", tags=["users"], status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, _: Admin, db: DbDep) -> UserRead:
+def create_user(body: UserCreate, admin: Admin, db: DbDep, source: SourceDep) -> UserRead:
     """Add a user."""
     user = auth.create_user(
         db, username=body.username, role=Role(body.role), password=body.password
     )
+    details = {"role": str(user.role)}
+    audit.record_audit(db, admin, audit.USER_CREATE, user.username, details, source)
     return UserRead.model_validate(user)
 
 
@@ -42,8 +44,10 @@ def read_user(user_id: Id, _: Admin, db: DbDep) -> UserRead:
 
 
 @router.patch("/users/{user_id}", tags=["users"])
-def update_user(user_id: Id, body: UserUpdate, _: Admin, db: DbDep) -> UserRead:
-    """Change a user's role, active flag or password."""
+def update_user(
+    user_id: Id, body: UserUpdate, admin: Admin, db: DbDep, source: SourceDep
+) -> UserRead:
+    """Change a user's role, active flag or password (revokes the user's tokens)."""
     user = auth.update_user(
         db,
         auth.get_user(db, user_id),
@@ -51,13 +55,20 @@ def update_user(user_id: Id, body: UserUpdate, _: Admin, db: DbDep) -> UserRead:
         active=body.active,
         password=body.password,
     )
+    details = body.model_dump(exclude_none=True, exclude={"password"})
+    if body.password is not None:
+        details["password_changed"] = True
+    audit.record_audit(db, admin, audit.USER_UPDATE, user.username, details, source)
     return UserRead.model_validate(user)
 
 
 @router.delete("/users/{user_id}", tags=["users"], status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: Id, _: Admin, db: DbDep) -> None:
+def delete_user(user_id: Id, admin: Admin, db: DbDep, source: SourceDep) -> None:
     """Remove a user."""
-    auth.delete_user(db, auth.get_user(db, user_id))
+    user = auth.get_user(db, user_id)
+    auth.delete_user(db, user)
+    details = {"id": user_id, "role": str(user.role)}
+    audit.record_audit(db, admin, audit.USER_DELETE, user.username, details, source)
 
 
 @router.get("/api-keys", tags=["api-keys"])
@@ -67,13 +78,18 @@ def list_api_keys(_: Admin, db: DbDep) -> list[ApiKeyRead]:
 
 
 @router.post("/api-keys", tags=["api-keys"], status_code=status.HTTP_201_CREATED)
-def create_api_key(body: ApiKeyCreate, _: Admin, db: DbDep) -> ApiKeyCreated:
+def create_api_key(body: ApiKeyCreate, admin: Admin, db: DbDep, source: SourceDep) -> ApiKeyCreated:
     """Create a key; the response holds the key, shown this once."""
     record, key = auth.create_api_key(db, name=body.name, role=body.role)
+    details = {"id": record.id, "role": str(record.role), "prefix": record.prefix}
+    audit.record_audit(db, admin, audit.API_KEY_CREATE, record.name, details, source)
     return ApiKeyCreated(**ApiKeyRead.model_validate(record).model_dump(), key=key)
 
 
 @router.delete("/api-keys/{key_id}", tags=["api-keys"])
-def revoke_api_key(key_id: Id, _: Admin, db: DbDep) -> ApiKeyRead:
+def revoke_api_key(key_id: Id, admin: Admin, db: DbDep, source: SourceDep) -> ApiKeyRead:
     """Revoke a key; it stays listed as revoked."""
-    return ApiKeyRead.model_validate(auth.revoke_api_key(db, key_id))
+    record = auth.revoke_api_key(db, key_id)
+    details = {"id": record.id, "prefix": record.prefix}
+    audit.record_audit(db, admin, audit.API_KEY_REVOKE, record.name, details, source)
+    return ApiKeyRead.model_validate(record)

@@ -1,0 +1,97 @@
+"""The audit trail in the SQL store: who did what to which target, when and from where.
+
+``record_audit`` adds a row to the caller's session; it is committed with the change it
+describes (services never commit). Names of actions are ``domain.verb``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.core.roles import Principal
+from app.db.models_audit import AuditEvent
+
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+USER_CREATE = "user.create"
+USER_UPDATE = "user.update"
+USER_DELETE = "user.delete"
+API_KEY_CREATE = "api_key.create"
+API_KEY_REVOKE = "api_key.revoke"
+MODEL_TRAIN = "model.train"
+MODEL_DEPLOY = "model.deploy"
+MODEL_ROLLBACK = "model.rollback"
+ALERT_ACKNOWLEDGE = "alert.acknowledge"
+ALERT_RESOLVE = "alert.resolve"
+TELEMETRY_PURGE = "telemetry.purge"
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    return None if value is None else value[:length]
+
+
+def record_audit(
+    session: Session,
+    actor: str | Principal,
+    action: str,
+    target: str | None,
+    details: Mapping[str, Any] | None,
+    source: str | None,
+) -> AuditEvent:
+    """Add one audit row (never a secret in ``details``); the caller's commit keeps it."""
+    name = actor.name if isinstance(actor, Principal) else actor
+    event = AuditEvent(
+        actor=_clip(name, 128),
+        action=action[:64],
+        target=_clip(target, 256),
+        details=dict(details or {}),
+        source=_clip(source, 64),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to list; ``None`` means any."""
+
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _filtered(query: Select[Any], where: AuditFilter) -> Select[Any]:
+    if where.actor is not None:
+        query = query.where(AuditEvent.actor == where.actor)
+    if where.action is not None:
+        query = query.where(AuditEvent.action == where.action)
+    if where.target is not None:
+        query = query.where(AuditEvent.target == where.target)
+    if where.since is not None:
+        query = query.where(AuditEvent.at >= where.since)
+    if where.until is not None:
+        query = query.where(AuditEvent.at < where.until)
+    return query
+
+
+def list_audit(
+    session: Session, where: AuditFilter, *, limit: int, offset: int
+) -> tuple[list[AuditEvent], int]:
+    """One page of matching rows, newest first, and how many match in all."""
+    rows = session.scalars(
+        _filtered(select(AuditEvent), where)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = session.scalar(_filtered(select(func.count()).select_from(AuditEvent), where))
+    return list(rows), int(total or 0)

@@ -1,0 +1,172 @@
+"""Security of the real server (`python main.py`) on SQLite, and on PostgreSQL in its pass:
+writes committed before the answer, tokens revoked at once, 409 on name races, auth and
+size limits before the body, X-Forwarded-For only from trusted proxies."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.live import Live, admin_headers, live_server
+from tests.support import ADMIN_PASSWORD
+
+PASSWORD = "a-long-enough-password"
+Headers = dict[str, str]
+
+
+@pytest.fixture
+def server(tmp_path: Path, database_url: str) -> Iterator[Live]:
+    with live_server(tmp_path, database_url) as live:
+        yield live
+
+
+def me(live: Live, headers: Headers) -> int:
+    """Status of GET /auth/me on a new connection."""
+    return httpx.get(live.url + "/api/v1/auth/me", headers=headers, timeout=30).status_code
+
+
+def login(live: Live, username: str, password: str, **headers: str) -> httpx.Response:
+    form = {"username": username, "password": password}
+    return httpx.post(live.url + "/api/v1/auth/token", data=form, headers=headers, timeout=30)
+
+
+def bearer(response: httpx.Response) -> Headers:
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_revoked_key_is_refused_as_soon_as_the_revoke_answers(server: Live) -> None:
+    admin = admin_headers(server.url)
+    with httpx.Client(base_url=server.url, headers=admin, timeout=30) as http:
+        for trial in range(25):
+            created = http.post("/api/v1/api-keys", json={"name": f"k{trial}", "role": "viewer"})
+            key = {"X-API-Key": created.json()["key"]}
+            assert me(server, key) == 200
+            assert http.delete(f"/api/v1/api-keys/{created.json()['id']}").status_code == 200
+            assert me(server, key) == 401, f"trial {trial}: key still accepted after revoke"
+
+
+def test_a_disabled_user_is_refused_as_soon_as_the_change_answers(server: Live) -> None:
+    admin = admin_headers(server.url)
+    with httpx.Client(base_url=server.url, headers=admin, timeout=30) as http:
+        for trial in range(10):
+            body = {"username": f"u{trial}", "role": "viewer", "password": PASSWORD}
+            user = http.post("/api/v1/users", json=body).json()
+            token = bearer(login(server, f"u{trial}", PASSWORD))
+            assert me(server, token) == 200
+            assert http.patch(f"/api/v1/users/{user['id']}", json={"active": False}).is_success
+            assert me(server, token) == 401, f"trial {trial}: disabled user still accepted"
+
+
+@pytest.mark.parametrize("change", [{"password": "another-long-password"}, {"role": "operator"}])
+def test_password_and_role_changes_revoke_earlier_tokens(
+    server: Live, change: dict[str, str]
+) -> None:
+    admin = admin_headers(server.url)
+    body = {"username": "vera", "role": "viewer", "password": PASSWORD}
+    user = httpx.post(server.url + "/api/v1/users", json=body, headers=admin, timeout=30).json()
+    token = bearer(login(server, "vera", PASSWORD))
+    path = f"{server.url}/api/v1/users/{user['id']}"
+    assert httpx.patch(path, json=change, headers=admin, timeout=30).status_code == 200
+    assert me(server, token) == 401
+    fresh = bearer(login(server, "vera", change.get("password", PASSWORD)))
+    assert me(server, fresh) == 200
+
+
+def test_a_deleted_viewers_token_never_works_for_a_new_admin_of_the_same_name(
+    server: Live,
+) -> None:
+    admin = admin_headers(server.url)
+    users = server.url + "/api/v1/users"
+    viewer = {"username": "sam", "role": "viewer", "password": PASSWORD}
+    created = httpx.post(users, json=viewer, headers=admin, timeout=30).json()
+    old_token = bearer(login(server, "sam", PASSWORD))
+    httpx.delete(f"{users}/{created['id']}", headers=admin, timeout=30).raise_for_status()
+    again = httpx.post(users, json=viewer | {"role": "admin"}, headers=admin, timeout=30)
+    assert again.status_code == 201
+    assert me(server, old_token) == 401
+    assert httpx.get(users, headers=old_token, timeout=30).status_code == 401
+
+
+def test_ten_concurrent_creates_of_one_name_give_one_201_and_nine_409(server: Live) -> None:
+    admin = admin_headers(server.url)
+    start = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def create(index: int) -> None:
+        body = {"username": "twin", "role": "viewer", "password": f"{PASSWORD}-{index}"}
+        start.wait(timeout=30)
+        response = httpx.post(server.url + "/api/v1/users", json=body, headers=admin, timeout=60)
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [201] + [409] * 9
+    listed = httpx.get(server.url + "/api/v1/users", headers=admin, timeout=30).json()
+    assert [u["username"] for u in listed].count("twin") == 1
+
+
+def raw_status(live: Live, head: str) -> tuple[int, str]:
+    """Send only a request head (and one body byte); the status line and the rest read back."""
+    with socket.create_connection(("127.0.0.1", live.port), timeout=30) as sock:
+        sock.sendall(head.encode() + b"{")
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    text = answer.decode(errors="replace")
+    return int(text.split(" ", 2)[1]), text
+
+
+def test_a_500_mb_post_is_refused_before_its_body_is_sent(server: Live) -> None:
+    head = (
+        "POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        "Content-Length: 524288000\r\n{auth}\r\n"
+    )
+    status, _ = raw_status(server, head.format(auth=""))
+    assert status == 401
+    token = admin_headers(server.url)["Authorization"]
+    status, text = raw_status(server, head.format(auth=f"Authorization: {token}\r\n"))
+    assert status == 413
+    assert "larger than 1 MiB (MAX_BODY_BYTES)" in text
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(
+    tmp_path: Path, database_url: str
+) -> None:
+    with live_server(tmp_path, database_url, LOGIN_MAX_FAILURES="3") as live:
+        tries = [
+            login(live, "admin", "wrong", **{"X-Forwarded-For": f"198.51.100.{i}"})
+            for i in range(4)
+        ]
+        assert [r.status_code for r in tries] == [401, 401, 401, 429]
+
+
+def test_trusted_proxy_addresses_throttle_spraying_per_source(
+    tmp_path: Path, database_url: str
+) -> None:
+    settings = {"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_MAX_FAILURES_PER_SOURCE": "4"}
+    with live_server(tmp_path, database_url, **settings) as live:
+        sprayer = {"X-Forwarded-For": "203.0.113.7"}
+        names = [f"user{i}" for i in range(5)]
+        statuses = [login(live, name, "Summer2025!", **sprayer).status_code for name in names]
+        assert statuses == [401, 401, 401, 401, 429]
+        refused = login(live, "admin", ADMIN_PASSWORD, **sprayer)
+        assert refused.status_code == 429
+        assert "from this address" in refused.json()["detail"]
+        other = {"X-Forwarded-For": "203.0.113.8"}
+        headers = bearer(login(live, "admin", ADMIN_PASSWORD, **other))
+        trail = httpx.get(
+            live.url + "/api/v1/audit", params={"action": "auth.login"}, headers=headers, timeout=30
+        ).json()
+        assert trail["items"][0]["source"] == "203.0.113.8"

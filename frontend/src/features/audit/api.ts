@@ -1,0 +1,57 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { get } from "../../api/client";
+import type { AuditPage } from "../../api/types";
+
+/** The actions the backend records (app/services/audit.py), for the filter. */
+export const AUDIT_ACTIONS = [
+  "auth.login",
+  "auth.login_failed",
+  "user.create",
+  "user.update",
+  "user.delete",
+  "api_key.create",
+  "api_key.revoke",
+  "model.train",
+  "model.deploy",
+  "model.rollback",
+  "alert.acknowledge",
+  "alert.resolve",
+  "telemetry.purge",
+] as const;
+
+/** What the audit table is filtered by; empty strings mean "any". */
+export interface AuditFilters {
+  action: string;
+  actor: string;
+  target: string;
+  from: string;
+  to: string;
+}
+
+/** The API's parameters: ``from``/``to`` are UTC calendar days, ``to`` inclusive. */
+export function auditParams(filters: AuditFilters, limit: number, offset: number) {
+  return {
+    action: filters.action,
+    actor: filters.actor.trim(),
+    target: filters.target.trim(),
+    since: filters.from ? `${filters.from}T00:00:00Z` : "",
+    until: filters.to ? nextDay(filters.to) : "",
+    limit,
+    offset,
+  };
+}
+
+function nextDay(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().replace(".000Z", "Z");
+}
+
+/** One page of the audit trail, newest first (admin only). */
+export function useAuditPage(filters: AuditFilters, limit: number, offset: number) {
+  return useQuery({
+    queryKey: ["audit", filters, limit, offset],
+    queryFn: () => get<AuditPage>("/api/v1/audit", auditParams(filters, limit, offset)),
+    placeholderData: keepPreviousData,
+  });
+}
