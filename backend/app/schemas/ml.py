@@ -14,7 +14,18 @@ def _utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 ServiceState = Literal["ready", "not_ready", "error", "disabled"]
-Status = Literal["healthy", "watch", "degraded", "critical", "insufficient_data"]
+Status = Literal[
+    "healthy",
+    "watch",
+    "degraded",
+    "critical",
+    "offline_likely_failed",
+    "idle",
+    "insufficient_data",
+]
+Component = Literal[
+    "current_stability", "battery_performance", "gps_reliability", "telemetry_quality"
+]
 
 
 class MLServices(BaseModel):
@@ -36,7 +47,8 @@ class MLHealthRead(BaseModel):
 
 
 class ComponentScores(BaseModel):
-    """Component scores 0..100 (100 = normal for this device and the fleet); null = no data."""
+    """Component scores 0..100: 100 at the part's commissioning reference, the critical
+    threshold at its failure limit; null = no data."""
 
     current_stability: float | None
     battery_performance: float | None
@@ -45,20 +57,31 @@ class ComponentScores(BaseModel):
 
 
 class ExplanatoryFactor(BaseModel):
-    """Why a score is lower: a feature against its baseline, in points of its component."""
+    """One indicator behind a score: what it measured against what, and how worn it is.
+
+    Healthy devices get factors too: ``effect`` "holds" says what holds the score up;
+    the most worn indicator comes first, so it is the one that would lower it first.
+    """
 
     feature: str
-    component: str
+    component: Component
     direction: Literal["higher", "lower"]
+    effect: Literal["lowers", "holds"]
     value: float | None
     baseline: float | None
-    baseline_kind: Literal["device", "fleet"]
+    baseline_kind: Literal["own", "fleet", "place"] = Field(
+        description="own: the device's frozen commissioning reference; fleet: the fleet's "
+        "normal rate; place: what other pods met where this one worked"
+    )
+    wear: float = Field(description="Share of the way from the reference to the failure limit")
+    trend_per_day: float = Field(description="Change of wear per day")
     contribution: float = Field(description="Points of the component's score this costs")
     description: str
 
 
 class Finding(BaseModel):
-    """A telemetry or data finding (unexplained silence, too little history)."""
+    """A finding the indicators cannot give: too little history, offline or idle, and data
+    integrity problems such as two pods under one device id (with their evidence)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -89,8 +112,18 @@ class ForecastPoint(BaseModel):
     upper: float
 
 
+class PredictedFailure(BaseModel):
+    """The part closest to failing: its chance to fail within the alert horizon and when."""
+
+    component: Component
+    probability: float = Field(ge=0, le=1)
+    at: UtcDatetime | None
+    earliest: UtcDatetime | None
+    latest: UtcDatetime | None
+
+
 class HealthForecast(BaseModel):
-    """Trend-line forecast for the next days and when thresholds are crossed."""
+    """The scores projected by their wear rates, and when thresholds are crossed."""
 
     horizon_days: int
     slope_per_day: float | None
@@ -101,6 +134,7 @@ class HealthForecast(BaseModel):
         "within 60 days; 0 = already below"
     )
     timeframe: dict[str, str | None]
+    predicted_failure: PredictedFailure | None
     series: list[ForecastPoint]
 
 
@@ -114,6 +148,10 @@ class DeviceHealth(BaseModel):
     confidence: float = Field(ge=0, le=1)
     confidence_interval: list[float | None] = Field(min_length=2, max_length=2)
     status: Status
+    worst_component: Component
+    predicted_failure: PredictedFailure | None = Field(
+        description="null when no part is predicted to fail within a year"
+    )
     explanatory_factors: list[ExplanatoryFactor]
     findings: list[Finding]
     model_version: str
@@ -187,14 +225,25 @@ class AlertRead(BaseModel):
 
     alert_id: str
     device_id: str
+    kind: Literal["degradation", "offline"] = Field(
+        description="degradation: a part is predicted to fail; offline: the pod went silent "
+        "after signs of wear and has likely failed"
+    )
     severity: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
     predicted_issue_type: Literal["motor", "battery", "gps", "telemetry"]
     predicted_timeframe: str
+    evidence_at: UtcDatetime | None = Field(description="When the evidence was measured")
+    predicted_failure_at: UtcDatetime | None = Field(description="Predicted failure date")
+    predicted_earliest_at: UtcDatetime | None
+    predicted_latest_at: UtcDatetime | None
     recommended_actions: list[str]
-    confidence: float
+    confidence: float = Field(
+        description="probability that the part fails within the alert horizon (offline: "
+        "that it has failed)"
+    )
     health_score: float = Field(
-        description="score (0..100) of the component the alert is about, confirmed over "
-        "the last measured days; the device's overall health is in /api/ml/health-scores"
+        description="score (0..100) of the component the alert is about; the device's "
+        "overall health is in /api/ml/health-scores"
     )
     health_trend_context: dict[str, Any]
     model_version: str | None

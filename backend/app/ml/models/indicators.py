@@ -368,7 +368,8 @@ def sites(frame: pd.DataFrame) -> pd.Series:
     """The job site (place grid cell) of each device-day, None without a fix."""
     lat = np.floor(frame["lat"] / SITE_LAT).astype("Int64").astype(str)
     lon = np.floor(frame["lon"] / SITE_LON).astype("Int64").astype(str)
-    return (lat + ":" + lon).where(frame["lat"].notna() & frame["lon"].notna())
+    cells: pd.Series = (lat + ":" + lon).where(frame["lat"].notna() & frame["lon"].notna())
+    return cells
 
 
 CONTEXT_CORRECTED = ("drilling_current", "battery_drain")
