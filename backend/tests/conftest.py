@@ -19,17 +19,24 @@ from tests.support import ADMIN_PASSWORD, SECRET_KEY, use_env
 
 __all__ = ["ADMIN_PASSWORD", "SECRET_KEY"]
 
-SAMPLE_CSV = REPO_DIR.parent / "shared" / "data" / "raw_drilling_sessions.csv"
+SHARED_DATA = REPO_DIR.parent / "shared" / "data"
+SAMPLE_CSV = SHARED_DATA / "raw_drilling_sessions.csv"
+NASA_DIR = SHARED_DATA / "nasa_battery"
+
+
+def shared_file(path: Path) -> Path:
+    """A file of ../shared/data, read by path; missing fails under CI, else skips."""
+    if not path.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data missing at {path}")
+        pytest.skip(f"shared data not found at {path}")
+    return path
 
 
 @pytest.fixture
 def sample_csv() -> Path:
     """The original field sample, read by path; missing fails under CI, else skips."""
-    if not SAMPLE_CSV.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"field sample missing at {SAMPLE_CSV}")
-        pytest.skip(f"field sample not found at {SAMPLE_CSV}")
-    return SAMPLE_CSV
+    return shared_file(SAMPLE_CSV)
 
 
 def _fresh_postgres_database(server_url: str) -> Iterator[str]:

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings, load_settings
-from app.ml.alerts.forecast import forecast_health, thresholds_from
 from app.ml.alerts.predictive_alerts import (
     AlertChange,
     AlertRecord,
     InMemoryAlertService,
     PredictiveAlertService,
-    build_findings,
 )
+from app.ml.alerts.rules import AlertRules
+from app.ml.config import MLConfig
 
 T0 = datetime(2025, 6, 30, 6, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -47,67 +47,30 @@ Make = Callable[..., Service]
 @pytest.fixture(params=["sql", "memory"])
 def make(request: pytest.FixtureRequest, settings: Settings) -> Make:
     """Builds the service under test with setting overrides, in both storage modes."""
+
+    def rules(**overrides: Any) -> AlertRules:
+        return AlertRules.from_config(MLConfig.from_settings(load_settings(**overrides)))
+
     if request.param == "memory":
-        return lambda **overrides: InMemoryAlertService(load_settings(**overrides))
+        return lambda **overrides: InMemoryAlertService(rules(**overrides))
     sessions = request.getfixturevalue("factory")
-    return lambda **overrides: PredictiveAlertService(load_settings(**overrides), sessions)
+    return lambda **overrides: PredictiveAlertService(rules(**overrides), sessions)
+
+
+SEVERITY_OF = {20.0: "CRITICAL", 40.0: "HIGH", 60.0: "MEDIUM"}
 
 
 def findings(*rows: dict[str, Any]) -> pd.DataFrame:
-    """A findings frame; each row defaults to a confident motor finding at health 60."""
-    base = {"device_id": "dev-1", "health_score": 60.0, "confidence": 0.9}
-    return pd.DataFrame([{**base, "predicted_issue_type": "motor", **row} for row in rows])
+    """A findings frame; each row defaults to a confident motor degradation at health 60."""
+    base = {"device_id": "dev-1", "health_score": 60.0, "confidence": 0.9, "kind": "degradation"}
+    full = [{**base, "predicted_issue_type": "motor", **row} for row in rows]
+    for row in full:
+        row.setdefault("severity", SEVERITY_OF.get(row["health_score"], "MEDIUM"))
+    return pd.DataFrame(full)
 
 
 def alerted(changes: list[AlertChange]) -> dict[str, AlertRecord]:
     return {c.alert.device_id: c.alert for c in changes}
-
-
-def test_confidence_gate_uses_ml_confidence_threshold(make: Make) -> None:
-    batch = findings({"device_id": "a", "confidence": 0.59}, {"device_id": "b", "confidence": 0.6})
-    assert set(alerted(make().evaluate(batch, T0))) == {"b"}
-    assert set(alerted(make(ml_confidence_threshold=0.5).evaluate(batch, T0))) == {"a", "b"}
-
-
-def test_health_gate_uses_now_or_the_forecast_against_ml_alert_threshold(make: Make) -> None:
-    batch = findings(
-        {"device_id": "below", "health_score": 69.9},
-        {"device_id": "at", "health_score": 70.0},
-        {"device_id": "heading", "health_score": 80.0, "forecast_health": 65.0},
-        {"device_id": "fine", "health_score": 80.0, "forecast_health": 75.0},
-    )
-    result = alerted(make().evaluate(batch, T0))
-    assert set(result) == {"below", "heading"}
-    assert result["heading"].severity == "MEDIUM"
-    wider = alerted(make(ml_alert_threshold=80).evaluate(batch, T0))
-    assert set(wider) == {"below", "at", "heading", "fine"}
-    assert wider["at"].severity == "LOW"
-
-
-@pytest.mark.parametrize(
-    ("health", "forecast", "severity"),
-    [
-        (29.9, None, "CRITICAL"),
-        (30.0, None, "HIGH"),
-        (49.9, None, "HIGH"),
-        (50.0, None, "MEDIUM"),
-        (69.9, None, "MEDIUM"),
-        (60.0, 25.0, "CRITICAL"),
-        (45.0, 55.0, "HIGH"),
-    ],
-)
-def test_severity_is_the_worse_of_now_and_forecast_by_the_default_thresholds(
-    make: Make, health: float, forecast: float | None, severity: str
-) -> None:
-    row = {"health_score": health, "forecast_health": np.nan if forecast is None else forecast}
-    assert make().evaluate(findings(row), T0)[0].alert.severity == severity
-
-
-def test_severity_thresholds_come_from_settings(make: Make) -> None:
-    service = make(critical_health_threshold=40, high_alert_threshold=55, medium_alert_threshold=65)
-    batch = findings(*({"device_id": str(h), "health_score": h} for h in (38.0, 45.0, 60.0, 68.0)))
-    result = {d: a.severity for d, a in alerted(service.evaluate(batch, T0)).items()}
-    assert result == {"38.0": "CRITICAL", "45.0": "HIGH", "60.0": "MEDIUM", "68.0": "LOW"}
 
 
 def test_new_finding_updates_the_open_alert_instead_of_duplicating(make: Make) -> None:
@@ -193,28 +156,6 @@ def test_at_most_alert_max_per_device_are_active(make: Make) -> None:
     assert len(make().evaluate(fresh, T0)) == 4  # the default cap (5) holds none back
 
 
-def test_timeframe_is_that_of_the_severity_threshold(make: Make) -> None:
-    forecast = {"timeframe_medium": "now", "timeframe_high": "1-2 days"}
-    batch = findings(
-        {
-            "device_id": "falling",
-            "forecast_health": 25.0,
-            **forecast,
-            "timeframe_critical": "4-6 days",
-        },
-        {
-            "device_id": "low",
-            "health_score": 45.0,
-            "forecast_health": 48.0,
-            "timeframe_high": "now",
-        },
-        {"device_id": "bare", "health_score": 45.0},
-        {"device_id": "soon", "health_score": 75.0, "forecast_health": 60.0},
-    )
-    result = {d: a.predicted_timeframe for d, a in alerted(make().evaluate(batch, T0)).items()}
-    assert result == {"falling": "4-6 days", "low": "now", "bare": "now", "soon": "within 7 days"}
-
-
 def test_recommended_actions_are_concrete_per_issue_and_severity(make: Make) -> None:
     issues = ("motor", "battery", "gps", "telemetry")
     batch = findings(
@@ -222,7 +163,8 @@ def test_recommended_actions_are_concrete_per_issue_and_severity(make: Make) -> 
             {"device_id": f"{i}-{h}", "predicted_issue_type": i, "health_score": h}
             for i in issues
             for h in (60.0, 20.0)
-        )
+        ),
+        {"device_id": "gone", "predicted_issue_type": "battery", "kind": "offline"},
     )
     actions = {d: a.recommended_actions for d, a in alerted(make().evaluate(batch, T0)).items()}
     assert "Inspect motor brushes and bearings; check drill bit wear" in actions["motor-60.0"]
@@ -231,17 +173,13 @@ def test_recommended_actions_are_concrete_per_issue_and_severity(make: Make) -> 
     assert any("radio" in a for a in actions["telemetry-60.0"])
     for issue in issues:
         assert actions[f"{issue}-60.0"] != actions[f"{issue}-20.0"]
+    assert actions["gone"][0].startswith("Recharge or replace the pod battery")
 
 
 def test_created_at_is_the_as_of_clock_and_naive_times_are_utc(make: Make) -> None:
     alert = make().evaluate(findings({}), datetime(2025, 6, 1, 12, 0))[0].alert
     assert alert.created_at == datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     assert alert.status == "open"
-
-
-def test_a_finding_without_a_current_score_raises_nothing(make: Make) -> None:
-    batch = findings({"health_score": np.nan, "forecast_health": 20.0})
-    assert make().evaluate(batch, T0) == []
 
 
 def test_numpy_values_in_the_context_are_stored_as_plain_json(make: Make) -> None:
@@ -253,13 +191,30 @@ def test_numpy_values_in_the_context_are_stored_as_plain_json(make: Make) -> Non
 def test_findings_with_an_unknown_issue_type_are_refused(make: Make) -> None:
     with pytest.raises(ValueError, match="unknown predicted_issue_type"):
         make().evaluate(findings({"predicted_issue_type": "engine"}), T0)
+    with pytest.raises(ValueError, match="unknown kind"):
+        make().evaluate(findings({"kind": "rumour"}), T0)
+
+
+def test_evidence_time_and_predicted_dates_are_kept_and_updated(make: Make) -> None:
+    service = make()
+    seen = datetime(2025, 6, 29, 15, 30)
+    due = datetime(2025, 7, 9, 12, 0)
+    row = {"evidence_at": seen, "predicted_failure_at": due, "predicted_timeframe": "around"}
+    alert = service.evaluate(findings(row), T0)[0].alert
+    assert (alert.evidence_at, alert.predicted_failure_at) == (
+        seen.replace(tzinfo=UTC), due.replace(tzinfo=UTC)
+    )
+    sooner = {**row, "predicted_failure_at": due - timedelta(days=3), "kind": "offline"}
+    updated = service.evaluate(findings(sooner), T0 + HOUR)[0].alert
+    assert updated.predicted_failure_at == (due - timedelta(days=3)).replace(tzinfo=UTC)
+    assert updated.kind == "offline"
 
 
 def test_in_memory_replay_raises_the_same_alerts_as_the_sql_service(
     factory: sessionmaker[Session],
 ) -> None:
-    settings = load_settings(alert_max_per_device=1)
-    sql, memory = PredictiveAlertService(settings, factory), InMemoryAlertService(settings)
+    rules = AlertRules(max_per_device=1)
+    sql, memory = PredictiveAlertService(rules, factory), InMemoryAlertService(rules)
     rng = np.random.default_rng(5)
     devices = [f"dev-{i}" for i in range(20)]
     for day in range(10):
@@ -268,7 +223,8 @@ def test_in_memory_replay_raises_the_same_alerts_as_the_sql_service(
                 {
                     "device_id": d,
                     "health_score": float(rng.uniform(20, 90)),
-                    "confidence": float(rng.uniform(0.4, 1.0)),
+                    "confidence": float(rng.uniform(0.6, 1.0)),
+                    "severity": str(rng.choice(["MEDIUM", "HIGH", "CRITICAL"])),
                     "predicted_issue_type": str(rng.choice(["motor", "battery", "gps"])),
                 }
                 for d in devices
@@ -282,107 +238,3 @@ def test_in_memory_replay_raises_the_same_alerts_as_the_sql_service(
     from_memory = sorted(tuple(getattr(a, k) for k in keys) for a in memory.records())
     assert from_sql == from_memory
     assert len(from_sql) >= 20
-
-
-# --- findings: from forecast and scores to the rules' input -----------------------------
-
-
-def daily(device: str, health: list[float], **components: list[float]) -> pd.DataFrame:
-    days = [date(2025, 6, 30) - timedelta(days=len(health) - 1 - i) for i in range(len(health))]
-    return pd.DataFrame({"device_id": device, "day": days, "health": health, **components})
-
-
-@pytest.mark.parametrize(
-    ("component", "issue"),
-    [
-        ("current_stability", "motor"),
-        ("battery_performance", "battery"),
-        ("gps_reliability", "gps"),
-        ("telemetry_quality", "telemetry"),
-    ],
-)
-def test_the_worst_component_names_the_issue(component: str, issue: str) -> None:
-    parts = {
-        c: [90.0] * 5
-        for c in (
-            "current_stability",
-            "battery_performance",
-            "gps_reliability",
-            "telemetry_quality",
-        )
-    }
-    parts[component] = [50.0] * 5
-    forecast = forecast_health(daily("a", [60.0] * 5, **parts), {"medium": 70.0})
-    found = build_findings(forecast, pd.DataFrame({"device_id": ["a"], "confidence": [0.8]}))
-    assert found.loc[0, "predicted_issue_type"] == issue
-    assert found.loc[0, "health_trend_context"]["worst_component"] == component
-
-
-def test_a_falling_component_beats_a_steady_low_one_and_telemetry_findings_override() -> None:
-    falling = [95.0, 92.0, 89.0, 86.0, 83.0, 80.0]  # -3/day: 59 in 7 days
-    steady = [65.0] * 6
-    frame = pd.concat(
-        [
-            daily("a", [70.0] * 6, current_stability=falling, battery_performance=steady),
-            daily("b", [70.0] * 6, current_stability=falling, battery_performance=steady),
-        ]
-    )
-    scores = pd.DataFrame(
-        {
-            "device_id": ["a", "b"],
-            "confidence": 0.8,
-            "telemetry_finding": [False, True],
-            "model_version": "1.2.0",
-        }
-    )
-    found = build_findings(forecast_health(frame, {"medium": 70.0}), scores).set_index("device_id")
-    assert found.loc["a", "predicted_issue_type"] == "motor"
-    assert found.loc["b", "predicted_issue_type"] == "telemetry"
-    assert found.loc["a", "model_version"] == "1.2.0"
-
-
-def test_findings_carry_the_trend_context(settings: Settings) -> None:
-    health = [80.0 - 2.0 * i for i in range(14)]  # 80 down to 54
-    forecast = forecast_health(
-        daily("a", health, current_stability=health), thresholds_from(settings)
-    )
-    found = build_findings(forecast, pd.DataFrame({"device_id": ["a"], "confidence": [0.9]}))
-    context = found.loc[0, "health_trend_context"]
-    assert context["slope_per_day"] == pytest.approx(-2.0)
-    assert context["health_now"] == pytest.approx(54.0)
-    assert context["baseline"] == pytest.approx(np.median(health[:7]))
-    assert [r["health"] for r in context["recent_scores"]] == health[-7:]
-    assert context["forecast_health"] == pytest.approx(40.0)
-    assert context["days_to_threshold"] == {"medium": 0.0, "high": 2.0, "critical": 12.0}
-    assert found.loc[0, "health_score"] == pytest.approx(54.0)
-
-
-@pytest.mark.parametrize("mode", ["sql", "memory"])
-def test_alerts_for_a_thousand_devices_take_under_a_second(
-    request: pytest.FixtureRequest, settings: Settings, mode: str
-) -> None:
-    rng = np.random.default_rng(9)
-    n, days = 1000, 30
-    frame = pd.DataFrame(
-        {
-            "device_id": np.repeat([f"d{i:04d}" for i in range(n)], days),
-            "day": np.tile(pd.date_range(end=date(2025, 6, 30), periods=days), n),
-        }
-    )
-    trend = np.repeat(rng.uniform(-2.5, 0.0, n), days) * np.tile(np.arange(days), n)
-    frame["health"] = 95.0 + trend + rng.normal(0, 2, n * days)
-    frame["current_stability"] = frame["health"] + rng.normal(0, 2, n * days)
-    frame["battery_performance"] = 90.0 + rng.normal(0, 2, n * days)
-    scores = pd.DataFrame({"device_id": frame["device_id"].unique(), "confidence": 0.9})
-    service: Service = (
-        PredictiveAlertService(settings, request.getfixturevalue("factory"))
-        if mode == "sql"
-        else InMemoryAlertService(settings)
-    )
-    started = time.perf_counter()
-    found = build_findings(forecast_health(frame, thresholds_from(settings)), scores)
-    changes = service.evaluate(found, T0)
-    elapsed = time.perf_counter() - started
-    expected = np.fmin(found["health_score"], found["forecast_health"]) < 70.0
-    assert len(changes) == int(expected.sum()) > 300
-    assert elapsed < 1.0

@@ -42,6 +42,7 @@ UPDATED_FIELDS = (
     "model_version",
 )
 REQUIRED = ("device_id", "predicted_issue_type", "kind", "severity", "confidence", "health_score")
+DATES = ("predicted_failure_at", "predicted_earliest_at", "predicted_latest_at", "evidence_at")
 
 
 @dataclass(frozen=True)
@@ -103,16 +104,11 @@ def candidates(findings: pd.DataFrame) -> pd.DataFrame:
     found["recommended_actions"] = actions_for(
         found["predicted_issue_type"], found["severity"], found["kind"]
     )
-    for column in (
-        "model_version",
-        "predicted_timeframe",
-        "predicted_failure_at",
-        "predicted_earliest_at",
-        "predicted_latest_at",
-        "evidence_at",
-    ):
-        if column not in found:
-            found[column] = None
+    for column in DATES:  # naive times are UTC, as everywhere in the store
+        found[column] = pd.to_datetime(found.get(column), utc=True)
+    found["model_version"] = found.get("model_version")
+    if "predicted_timeframe" not in found:
+        found["predicted_timeframe"] = "not predicted"
     if "health_trend_context" not in found:
         found["health_trend_context"] = pd.Series(
             [{} for _ in range(len(found))], index=found.index, dtype=object

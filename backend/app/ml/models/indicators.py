@@ -23,7 +23,7 @@ REGION_LON = 0.4
 SITE_LAT, SITE_LON = 0.005, 0.008  # degrees: a job site (the place grid of the evidence SQL)
 # a day at a site new to the device says less about its motor: the material there is
 # unknown, which adds this much (in each indicator's unit) to the day's uncertainty
-UNKNOWN_SITE_SD = {"drilling_current": 0.25, "current_variation": 0.06}
+UNKNOWN_SITE_SD = {"drilling_current": 0.25, "spin_current": 0.2}
 
 
 @dataclass(frozen=True)
@@ -271,13 +271,14 @@ def deviations(frame: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     sent = frame["samples"] + frame["lost"]
     quarantined_total = frame["samples"] + frame["quarantined"]
     known_site = frame["amp_site_reference"].notna()
+    spin_site = frame["spin_site_reference"].notna()
+    spin_ref = frame["spin_site_reference"].where(spin_site, frame["spin_reference"])
     drain, drain_hours = pooled_drain(frame)
     amp_ref = frame["amp_site_reference"].where(known_site, frame["amp_reference"])
-    cv_ref = frame["cv_site_reference"].where(known_site, frame["cv_reference"])
     values = {
         "drilling_current": _log_ratio(frame["amp_median"], amp_ref),
-        "current_variation": frame["amp_cv"] - cv_ref,
-        "spin_current": _log_ratio(frame["spin_median"], frame["spin_reference"]),
+        "current_variation": frame["amp_cv"] - frame["cv_reference"],
+        "spin_current": _log_ratio(frame["spin_median"], spin_ref),
         "stall_rate": _rate(frame["stalls"], frame["stall_chances"]),
         "spike_rate": _rate(frame["spikes"], frame["spike_chances"]),
         "battery_drain": _log_ratio(
@@ -318,7 +319,8 @@ def deviations(frame: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     for name, count in counts.items():
         out[f"n_{name}"] = count.fillna(0.0).astype(float)
     for name, sd in UNKNOWN_SITE_SD.items():
-        out[f"v_{name}"] = np.where(known_site, 0.0, sd**2)
+        known = spin_site if name == "spin_current" else known_site
+        out[f"v_{name}"] = np.where(known, 0.0, sd**2)
     return out
 
 

@@ -2,8 +2,9 @@
 
 Wear is judged against what a machine did when it was new to the fleet, not against
 its recent past: a reference that kept moving would move with the wear. A reference
-freezes once the device has enough early evidence (so many qualifying days, or enough
-battery drain to measure); from the next day on, its later days are compared with it.
+freezes once it is known well enough: its standard error below a tenth of the
+indicator's failure limit (at least a few qualifying days, at most a few weeks), or
+enough battery drain measured; from the next day on, later days are compared with it.
 Everything is vectorised over device-days; a device-day sees only its own past.
 """
 
@@ -14,8 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-REFERENCE_DAYS = 5  # qualifying days a median reference is taken over
-SITE_DAYS = 3  # ... and a device's reference at one job site
+REFERENCE_DAYS = 5  # qualifying days a median reference takes at least ...
+MAX_REFERENCE_DAYS = 20  # ... and at most (then it freezes however noisy the days are)
+SITE_DAYS = 3  # ... and a device's reference at one job site, at least
+MAX_SITE_DAYS = 10
+MEDIAN_SE = 1.2533  # standard error of a median, in standard errors of a mean
 MIN_DRILL_SAMPLES = 10  # a day with fewer drilling samples says little about the motor
 MIN_FIX_STEPS = 10
 DRAIN_MIN_DAYS = 5  # battery drain: at least this many days with measured drain ...
@@ -28,11 +32,17 @@ CHARGE_MIN_EVENTS = 2
 
 @dataclass(frozen=True)
 class MedianReference:
-    """A reference that is the median of a column over the first qualifying days."""
+    """A reference that is the median of a column over the first qualifying days.
+
+    ``precision``: the standard error at which it freezes, relative to the median when
+    ``relative`` (indicators read as log ratios), else in the column's unit.
+    """
 
     name: str
     column: str
     qualifies: str  # boolean column: the day counts towards the reference
+    precision: float
+    relative: bool = True
 
 
 Keys = list[pd.Series]
@@ -55,16 +65,29 @@ def _frozen(
 
 
 def median_reference(
-    frame: pd.DataFrame, spec: MedianReference, keys: Keys | None = None, days: int = REFERENCE_DAYS
+    frame: pd.DataFrame,
+    spec: MedianReference,
+    keys: Keys | None = None,
+    days: tuple[int, int] = (REFERENCE_DAYS, MAX_REFERENCE_DAYS),
 ) -> pd.Series:
-    """Median of ``spec.column`` over each group's first ``days`` qualifying days, frozen
-    (groups: devices, unless ``keys`` say otherwise)."""
+    """Median of ``spec.column`` over each group's first qualifying days, frozen once its
+    standard error reaches ``spec.precision`` (within ``days`` = (least, most) days);
+    groups are devices unless ``keys`` say otherwise."""
     keys = keys if keys is not None else [frame["device_id"]]
-    qualifies = frame[spec.qualifies].fillna(False).astype(bool)
+    qualifies = frame[spec.qualifies].fillna(False).astype(bool) & frame[spec.column].notna()
     rank = _day_rank(keys, qualifies)
-    early = frame[spec.column].where((rank > 0) & (rank <= days))
-    median = early.groupby(keys, sort=False).transform("median")
-    return _frozen(frame, keys, median, rank == days, qualifies)
+    values = frame[spec.column].where(qualifies)
+    grouped = values.groupby(keys, sort=False)
+    median = grouped.expanding().median().reset_index(level=list(range(len(keys))), drop=True)
+    spread = grouped.expanding().std().reset_index(level=list(range(len(keys))), drop=True)
+    median, spread = median.reindex(frame.index), spread.reindex(frame.index)
+    error = MEDIAN_SE * spread / np.sqrt(rank.clip(lower=1))
+    if spec.relative:
+        error = error / median.abs().where(median.abs() > 0)
+    least, most = days
+    ready = qualifies & (rank >= least) & ((error <= spec.precision) | (rank >= most))
+    first = ready & (ready.astype(int).groupby(keys, sort=False).cumsum() == 1)
+    return _frozen(frame, keys, median, first, ready)
 
 
 def drain_reference(frame: pd.DataFrame) -> pd.Series:
@@ -86,11 +109,12 @@ def drain_reference(frame: pd.DataFrame) -> pd.Series:
     return _frozen(frame, [by_device], rate, first, enough)
 
 
+# precision: a tenth of each indicator's failure limit (see indicators.INDICATORS)
 MEDIANS = (
-    MedianReference("amp_reference", "amp_median", "motor_day"),
-    MedianReference("spin_reference", "spin_median", "spin_day"),
-    MedianReference("cv_reference", "amp_cv", "motor_day"),
-    MedianReference("jitter_reference", "jitter_m", "gps_day"),
+    MedianReference("amp_reference", "amp_median", "motor_day", 0.026),
+    MedianReference("spin_reference", "spin_median", "spin_day", 0.018),
+    MedianReference("cv_reference", "amp_cv", "motor_day", 0.015, relative=False),
+    MedianReference("jitter_reference", "jitter_m", "gps_day", 0.23),
 )
 
 
@@ -118,8 +142,8 @@ def charge_reference(frame: pd.DataFrame) -> pd.Series:
 
 
 SITE_MEDIANS = (
-    MedianReference("amp_site_reference", "amp_median", "motor_day"),
-    MedianReference("cv_site_reference", "amp_cv", "motor_day"),
+    MedianReference("amp_site_reference", "amp_median", "motor_day", 0.026),
+    MedianReference("spin_site_reference", "spin_median", "spin_day", 0.018),
 )
 
 
@@ -137,10 +161,12 @@ def with_references(frame: pd.DataFrame, site: pd.Series) -> pd.DataFrame:
     )
     for spec in MEDIANS:
         out[spec.name] = median_reference(out, spec)
-    at_site = out.assign(motor_day=out["motor_day"] & site.notna())
+    at_site = out.assign(
+        motor_day=out["motor_day"] & site.notna(), spin_day=out["spin_day"] & site.notna()
+    )
     keys = [out["device_id"], site.fillna("")]
     for spec in SITE_MEDIANS:
-        out[spec.name] = median_reference(at_site, spec, keys, SITE_DAYS)
+        out[spec.name] = median_reference(at_site, spec, keys, (SITE_DAYS, MAX_SITE_DAYS))
     out["drain_reference"] = drain_reference(out)
     out["charge_reference"] = charge_reference(out)
     out["full_charge"] = recent_full_charge(out)

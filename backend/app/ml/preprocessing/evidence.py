@@ -134,17 +134,14 @@ def usage_pattern(frame: pd.DataFrame, window: int) -> pd.DataFrame:
     trailing ``window`` days; the surprise of a silent run is -log10 of the chance
     that it stayed idle on every day of it.
     """
-    weekday = frame["day"].dt.dayofweek
-    keys = [frame["device_id"], weekday]
     active = frame["active"].astype(float)
+    by_device = active.groupby(frame["device_id"], sort=False)
     weeks = max(window // 7, 1)
-    worked = active.groupby(keys, sort=False).transform(
-        lambda s: s.shift(1).rolling(weeks, min_periods=1).sum()
-    )
-    seen = active.groupby(keys, sort=False).transform(
-        lambda s: s.shift(1).rolling(weeks, min_periods=1).count()
-    )
-    p_work = ((worked.fillna(0) + 0.5) / (seen.fillna(0) + 1.0)).clip(0.0, 0.999)
+    # the grid has one row per calendar day: the same weekday k weeks ago is 7k rows back
+    earlier = [by_device.shift(7 * k) for k in range(1, weeks + 1)]
+    worked = sum(e.fillna(0.0) for e in earlier)
+    seen = sum(e.notna().astype(float) for e in earlier)
+    p_work = ((worked + 0.5) / (seen + 1.0)).clip(0.0, 0.999)
     surprise_day = np.where(frame["active"], 0.0, -np.log10(1.0 - p_work))
     run = frame["active"].astype(int).groupby(frame["device_id"], sort=False).cumsum()
     surprise = (
