@@ -40,15 +40,15 @@ WITH steps AS (
     SELECT device_id, ts,
         epoch(ts) - epoch(lag(ts) OVER w) AS gap_s,
         epoch(lead(ts) OVER w) - epoch(ts) AS next_s,
-        seq - lag(seq) OVER w AS dseq
+        CAST(seq AS HUGEINT) - lag(seq) OVER w AS dseq  -- never overflows BIGINT
     FROM {{source}}
     WINDOW w AS (PARTITION BY device_id ORDER BY ts)
 ), marks AS MATERIALIZED (
     SELECT device_id, ts, gap_s IS NULL OR gap_s > $gap AS is_start,
         next_s IS NULL OR next_s > $gap AS is_end,
         CASE WHEN gap_s <= $gap AND dseq > 1
-            AND abs(gap_s - dseq * {SAMPLE_PERIOD_S}) <= {SAMPLE_PERIOD_S / 2}
-            THEN dseq - 1 ELSE 0 END AS lost
+            AND abs(gap_s - CAST(dseq AS DOUBLE) * {SAMPLE_PERIOD_S}) <= {SAMPLE_PERIOD_S / 2}
+            THEN CAST(dseq - 1 AS BIGINT) ELSE 0 END AS lost
     FROM steps
     WHERE gap_s IS NULL OR gap_s > $gap OR next_s IS NULL OR next_s > $gap OR lost > 0
 ), bounds AS MATERIALIZED (

@@ -34,7 +34,8 @@ steps AS (
     SELECT device_id, ts, seq, current_amp AS amp, gps_lat AS lat, gps_lon AS lon,
         battery_level AS batt, CAST(ts AS DATE) AS day,
         gps_lat IS NOT NULL AND gps_lon IS NOT NULL AS fix,
-        epoch(ts) - epoch(lag(ts) OVER w) AS dt, seq - lag(seq) OVER w AS dseq,
+        epoch(ts) - epoch(lag(ts) OVER w) AS dt,
+        CAST(seq AS HUGEINT) - lag(seq) OVER w AS dseq,
         lag(current_amp) OVER w AS prev_amp, lag(battery_level) OVER w AS prev_batt,
         lag(gps_lat) OVER w AS prev_lat, lag(gps_lon) OVER w AS prev_lon,
         avg(CASE WHEN current_amp > {drill} THEN current_amp END) OVER (
@@ -46,8 +47,8 @@ steps AS (
 ), samples AS (
     SELECT *, coalesce(dt <= {gap}, false) AS linked, amp > {drill} AS drill,
         coalesce(dt = 0, false) AS repeat,
-        CASE WHEN dseq > 1 AND abs(dt - dseq * {period}) <= {period} / 2
-            THEN dseq - 1 ELSE 0 END AS lost,
+        CASE WHEN dseq > 1 AND abs(dt - CAST(dseq AS DOUBLE) * {period}) <= {period} / 2
+            THEN CAST(dseq - 1 AS BIGINT) ELSE 0 END AS lost,
         CASE WHEN dt <= {gap} THEN greatest(prev_batt - batt, 0) ELSE 0 END AS batt_drop,
         CASE WHEN dt <= {gap} THEN dt ELSE {period} END AS op_s,
         CASE WHEN dt <= {gap} AND fix AND prev_lat IS NOT NULL AND prev_lon IS NOT NULL
