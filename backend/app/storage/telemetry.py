@@ -10,33 +10,37 @@ quarantined. Telemetry and quarantine are filled in the caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
 from app.storage.duckdb import fetch_page
 from app.storage.telemetry_records import FIELDS, CsvRecords
-from app.storage.telemetry_rules import CHECKS, ROW_OK, TRIMMED, TYPED
+from app.storage.telemetry_rules import (
+    CHECKS,
+    QUICK_IDS_OK,
+    QUICK_OK,
+    QUICK_TS,
+    QUICK_VALUES,
+    ROW_OK,
+    STRICT_VALUES,
+    TRIMMED,
+    TYPED,
+    columns,
+)
 
 COLUMNS = FIELDS
 STAGE = "ingest_stage"
 OUTCOME = "ingest_outcome"
 TEXT_COLUMNS = ("ts_s", "dev_s", "seq_s", "amp_s", "lat_s", "lon_s", "bat_s", "ble_s")
 _TYPES = ", ".join(f"'{name}': 'VARCHAR'" for name in TEXT_COLUMNS)
-# Plain blocks hold no quote and exactly eight fields per line: DuckDB splits them as
-# they are, and a line is its fields joined by commas. Row k of the plain file is line
-# k - row_start + first_line of the block it falls in.
+# Plain lines hold no quote and exactly eight fields, after their line number: DuckDB
+# splits them as they are, and such a line is its fields joined by commas.
 PLAIN_SQL = f"""
-SELECT p.k - b.row_start + b.first_line AS line, NULL AS line_reason, NULL AS raw,
-    {len(FIELDS)} AS n_fields, {", ".join(TEXT_COLUMNS)}
-FROM (
-    SELECT row_number() OVER () AS k, *
-    FROM read_csv($plain, header = false, delim = ',', quote = '', escape = '',
-        auto_detect = false, strict_mode = true, columns = {{{_TYPES}}})
-) p
-ASOF JOIN (SELECT unnest($row_starts) AS row_start, unnest($first_lines) AS first_line) b
-    ON p.k >= b.row_start
+SELECT line, NULL AS line_reason, NULL AS raw, {len(FIELDS)} AS n_fields, {", ".join(TEXT_COLUMNS)}
+FROM read_csv($plain, header = false, delim = ',', quote = '', escape = '',
+    auto_detect = false, strict_mode = true, columns = {{'line': 'BIGINT', {_TYPES}}})
 """
 
 
@@ -56,13 +60,23 @@ FROM read_csv($records, header = false, delim = ',', quote = '"', escape = '"',
         'n_fields': 'INTEGER', 'escaped': 'INTEGER', {_TYPES}}})
 """
 JOINED = " || ',' || ".join(f"coalesce({name}, '')" for name in TEXT_COLUMNS)
+# Rows passing the quick test take its values; only the others are trimmed, parsed
+# strictly and, if still invalid, given a reason (CASE evaluates a branch only for
+# the rows that take it).
+STRICT = "(NOT quick)"
 VALIDATE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE {STAGE} AS
-WITH typed AS (
-    SELECT *, {TYPED} FROM (SELECT *, {TRIMMED} FROM ({{records}}))
+WITH marked AS (
+    SELECT *, coalesce(line_reason IS NULL AND n_fields = {len(FIELDS)} AND {QUICK_OK}
+        AND {QUICK_IDS_OK}, false) AS quick
+    FROM (SELECT *, {QUICK_TS} AS ts_q FROM ({{records}}))
+),
+typed AS (
+    SELECT *, {columns(TYPED, "quick")} FROM (SELECT *, {columns(TRIMMED, "quick")} FROM marked)
 ),
 checked AS (
-    SELECT *, CASE WHEN line_reason IS NOT NULL THEN line_reason
+    SELECT *, CASE WHEN quick THEN NULL
+        WHEN line_reason IS NOT NULL THEN line_reason
         WHEN n_fields <> {len(FIELDS)}
             THEN 'wrong column count: expected {len(FIELDS)}, got ' || n_fields
         WHEN coalesce({ROW_OK}, false) THEN NULL
@@ -70,14 +84,14 @@ checked AS (
     FROM typed
 )
 SELECT line, reason, CASE WHEN reason IS NOT NULL THEN coalesce(raw, {JOINED}) END AS raw,
-    CASE WHEN reason IS NULL THEN timezone('UTC', ts_tz) END AS ts,
-    CASE WHEN reason IS NULL THEN dev_t END AS device_id,
-    CASE WHEN reason IS NULL THEN CAST(seq_i AS BIGINT) END AS seq,
-    CASE WHEN reason IS NULL THEN amp_d END AS current_amp,
-    CASE WHEN reason IS NULL THEN lat_d END AS gps_lat,
-    CASE WHEN reason IS NULL THEN lon_d END AS gps_lon,
-    CASE WHEN reason IS NULL THEN CAST(bat_i AS SMALLINT) END AS battery_level,
-    CASE WHEN reason IS NULL THEN ble_t END AS ble_id, false AS duplicate
+    {
+    ", ".join(
+        f"CASE WHEN quick THEN {QUICK_VALUES[n]} WHEN reason IS NULL THEN {STRICT_VALUES[n]} END"
+        f" AS {n}"
+        for n in QUICK_VALUES
+    )
+},
+    false AS duplicate
 FROM checked
 """
 KEY = ("ts", "device_id", "seq")
@@ -150,11 +164,7 @@ def csv_source(records: CsvRecords) -> Staged:
     params: dict[str, Any] = {}
     if records.plain_rows:
         parts.append(PLAIN_SQL)
-        params |= {
-            "plain": str(records.plain),
-            "row_starts": [start for start, _ in records.blocks],
-            "first_lines": [first for _, first in records.blocks],
-        }
+        params["plain"] = str(records.plain)
     if records.record_rows:
         parts.append(RECORDS_SQL)
         params["records"] = str(records.records)
@@ -166,11 +176,21 @@ def records_source(path: str) -> Staged:
     return Staged(RECORDS_SQL, {"records": path})
 
 
+def time_params(earliest: datetime, latest: datetime) -> dict[str, datetime]:
+    """The plausible time range as the rules read it: aware, and naive UTC."""
+    return {
+        "earliest": earliest,
+        "latest": latest,
+        "earliest_utc": earliest.astimezone(UTC).replace(tzinfo=None),
+        "latest_utc": latest.astimezone(UTC).replace(tzinfo=None),
+    }
+
+
 def stage(
     conn: duckdb.DuckDBPyConnection, source: Staged, earliest: datetime, latest: datetime
 ) -> None:
     """Validate the source's records into the stage table."""
-    params = {**source.params, "earliest": earliest, "latest": latest}
+    params = {**source.params, **time_params(earliest, latest)}
     conn.execute(VALIDATE_SQL.replace("{records}", source.sql), params)
 
 

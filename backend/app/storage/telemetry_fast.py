@@ -2,7 +2,8 @@
 
 Most files have no bad row, so a file is first loaded by DuckDB's reader with quoting
 off: a file without quotes splits exactly like RFC 4180 says, and any quote lands in a
-field, where the strict checks of ``telemetry_rules`` refuse it. Any row the validator
+field, where the quick test of ``telemetry_rules`` refuses it (it is stricter than the
+validator's parse, never looser). Any row the validator
 would quarantine, read differently or count as a conflict fails the load; the caller
 then rolls the attempt back and runs the validator on that file.
 """
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from app.storage.telemetry import differences
-from app.storage.telemetry_rules import ROW_OK, TRIMMED, TYPED
+from app.storage.telemetry import differences, time_params
+from app.storage.telemetry_rules import ID_PATTERN, QUICK_OK, QUICK_TS, QUICK_VALUES
 
 NOT_CLEAN = "a row needs the line-numbered validator"
 # nullstr is a newline, which no field can hold: empty fields stay '' and only a
@@ -29,10 +30,17 @@ READ_SQL = """read_csv($path, header = true, delim = ',', quote = '', escape = '
         'extra': 'VARCHAR'})"""
 INSERT_SQL = f"""
 INSERT INTO telemetry
-SELECT CASE WHEN extra IS NULL AND ble_s IS NOT NULL AND {ROW_OK}
-        THEN timezone('UTC', ts_tz) ELSE error('{NOT_CLEAN}') END,
-    dev_t, CAST(seq_i AS BIGINT), amp_d, lat_d, lon_d, CAST(bat_i AS SMALLINT), ble_t, $ingest_id
-FROM (SELECT *, {TYPED} FROM (SELECT *, {TRIMMED} FROM {READ_SQL}))
+SELECT CASE WHEN extra IS NULL AND ble_s IS NOT NULL AND {QUICK_OK}
+        THEN ts_q ELSE error('{NOT_CLEAN}') END,
+    {", ".join(QUICK_VALUES[name] for name in QUICK_VALUES if name != "ts")}, $ingest_id
+FROM (SELECT *, {QUICK_TS} AS ts_q FROM {READ_SQL})
+"""
+# The ids of a file are few: checked once per distinct value, after the insert.
+BAD_IDS_SQL = f"""
+SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT device_id AS id FROM telemetry
+        WHERE ingest_id = $ingest_id
+    UNION SELECT DISTINCT ble_id FROM telemetry WHERE ingest_id = $ingest_id AND ble_id IS NOT NULL)
+    WHERE NOT regexp_full_match(id, '{ID_PATTERN}'))
 """
 # Equal keys hash equally, so equal counts prove the file has no repeated key; a hash
 # collision only sends a clean file to the validator.
@@ -75,17 +83,21 @@ def insert_clean_csv(
     Raises ``NotClean`` (or a ``duckdb.Error``) when any row is not clean or the file
     repeats a (device_id, seq, timestamp); the caller's transaction must then roll back.
     """
+    times = time_params(earliest, latest)
     params = {
         "path": str(path),
         "ingest_id": ingest_id,
-        "earliest": earliest,
-        "latest": latest,
+        "earliest_utc": times["earliest_utc"],
+        "latest_utc": times["latest_utc"],
         "max_line_bytes": max_line_bytes,
     }
     row = conn.execute(INSERT_SQL, params).fetchone()
     inserted = int(row[0]) if row else 0
     if inserted == 0:
         raise NotClean("no data rows")
+    bad_ids = conn.execute(BAD_IDS_SQL, {"ingest_id": ingest_id}).fetchone()
+    if bad_ids is None or bad_ids[0]:
+        raise NotClean("a device_id or ble_id outside the id alphabet")
     repeated = conn.execute(REPEATS_SQL, {"ingest_id": ingest_id}).fetchone()
     if repeated is None or repeated[0]:
         raise NotClean("repeated rows inside the file")

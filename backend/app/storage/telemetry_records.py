@@ -1,8 +1,9 @@
 """Telemetry records from a CSV file or JSON items, as scratch files DuckDB reads.
 
 A CSV file is read in blocks of whole lines. A *plain* block (printable ASCII, no
-quote, every line exactly eight fields) is copied as it is: DuckDB's reader splits it
-exactly, as RFC 4180 does a file without quotes, and that is the bulk of any file.
+quote, every line exactly eight fields) is copied with each line's number put in
+front: DuckDB's reader splits it exactly, as RFC 4180 does a file without quotes, and
+that is the bulk of any file.
 Every other block goes through Python's csv module (RFC 4180: quoted fields with
 commas, quotes and line breaks), which writes one row per record to the records file:
 its first line number, a problem found while reading it, its raw text and its fields.
@@ -19,7 +20,8 @@ import csv
 import json
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import count
 from operator import methodcaller
 from pathlib import Path
 from typing import IO, Any
@@ -52,8 +54,6 @@ class CsvRecords:
 
     plain: Path
     records: Path
-    # Per plain block: its first row in the plain file (from 1) and its first line number.
-    blocks: list[tuple[int, int]] = field(default_factory=list)
     plain_rows: int = 0
     record_rows: int = 0
 
@@ -139,11 +139,10 @@ class _Splitter:
                 self._queue(block)
                 self._drain()
                 continue
-            text, count = plain
-            self.result.blocks.append((self.result.plain_rows + 1, self.next_line))
-            self.plain.write(text)
-            self.result.plain_rows += count
-            self.next_line += count
+            numbered = map(b"%d,%s\n".__mod__, zip(count(self.next_line), plain))
+            self.plain.write(b"".join(numbered))
+            self.result.plain_rows += len(plain)
+            self.next_line += len(plain)
 
     def _pull(self) -> bool:
         block = next(self.blocks, None)
@@ -198,8 +197,8 @@ def _blocks(source: IO[bytes], max_line_bytes: int) -> Iterator[bytes]:
         yield block
 
 
-def _plain(block: bytes, max_line_bytes: int) -> tuple[bytes, int] | None:
-    """The block with LF line ends and its line count, if DuckDB can split it as it is."""
+def _plain(block: bytes, max_line_bytes: int) -> list[bytes] | None:
+    """The block's lines, if DuckDB can split them as they are."""
     if b"\r" in block:
         block = block.replace(b"\r\n", b"\n")
     if block.translate(None, PLAIN_BYTES):
@@ -210,7 +209,7 @@ def _plain(block: bytes, max_line_bytes: int) -> tuple[bytes, int] | None:
     lines.pop()
     if max(map(len, lines)) > max_line_bytes or set(map(COMMAS, lines)) != {len(FIELDS) - 1}:
         return None
-    return block, len(lines)
+    return lines
 
 
 def _decode(number: int, data: bytes, max_line_bytes: int) -> _Line:
