@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -33,7 +34,7 @@ from app.storage import telemetry_fast as fast
 from app.storage.duckdb import TelemetryStore, transaction
 from app.storage.scratch import scratch_file, scratch_root
 from app.storage.sessions import refresh_sessions_for_ingest
-from app.storage.telemetry_records import read_csv_records, write_json_records
+from app.storage.telemetry_records import JsonNumber, read_csv_records, write_json_records
 
 log = logging.getLogger("drillwatch.ingest")
 HEADER = ",".join(repo.COLUMNS)
@@ -121,6 +122,19 @@ def ingest_rows(
         with path.open("w", encoding="utf-8", newline="") as records:
             write_json_records(payload, records, settings.ingest_max_line_bytes)
         return _run(store, settings, _Job(path, "json", label, source))
+
+
+def parse_json_items(body: bytes) -> list[Any]:
+    """The items of a JSON array body; numbers keep their literal text (``JsonNumber``)."""
+    try:
+        items = json.loads(
+            body, parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=JsonNumber
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(f"request body is not valid JSON: {exc}", field="body") from None
+    if not isinstance(items, list):
+        raise BadInput("request body must be a JSON array of telemetry objects", field="body")
+    return items
 
 
 def check_header(path: Path, label: str) -> None:

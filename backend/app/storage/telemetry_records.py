@@ -58,6 +58,15 @@ class CsvRecords:
     record_rows: int = 0
 
 
+class JsonNumber(str):
+    """A JSON number kept as its literal text, so that SQL parses it like a CSV field.
+
+    Parse request bodies with ``json.loads(body, parse_int=JsonNumber,
+    parse_float=JsonNumber, parse_constant=JsonNumber)``: Python's own conversion would
+    turn 1e-400 into 0.0 and 1e309 into inf before any check could see them.
+    """
+
+
 class _OpenQuote(Exception):
     """A quoted field is still open after MAX_RECORD_LINES lines."""
 
@@ -238,8 +247,8 @@ def _strip_eol(text: str) -> str:
 
 
 def _quoting(exc: Exception) -> str:
-    if isinstance(exc, _OpenQuote):
-        return f"quoted field not closed within {MAX_RECORD_LINES} lines"
+    if isinstance(exc, _OpenQuote) or "unexpected end of data" in str(exc):
+        return f"quoted field not closed within {MAX_RECORD_LINES} lines or by the end of data"
     return f"malformed CSV quoting: {exc}"
 
 
@@ -287,6 +296,10 @@ def _json_record(number: int, item: Any, max_line_bytes: int) -> list[Any]:
 def _json_field(name: str, value: Any) -> tuple[str, str | None]:
     if value is None:
         return "", None
+    if isinstance(value, JsonNumber):
+        if name in TEXT_FIELDS:
+            return "", f"{name} must be a JSON string, not a number"
+        return str(value), None
     if name in TEXT_FIELDS:
         if not isinstance(value, str):
             return "", f"{name} must be a JSON string, not {_kind(value)}"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from app.api.deps import SettingsDep, StoreDep, TelemetryWriter, Viewer
 from app.api.params import MAX_ID, Offset
-from app.core.errors import AppError, BadInput
+from app.core.errors import AppError
 from app.schemas.telemetry import (
     IngestHistory,
     IngestReportRead,
@@ -79,13 +78,7 @@ def parse_body(body: bytes, content_type: str) -> bytes | list[Any]:
             f"Content-Type {media or '(none)'!r} not supported; send text/csv or {JSON_TYPE}",
             field="content-type",
         )
-    try:
-        records = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"request body is not valid JSON: {exc}", field="body") from None
-    if not isinstance(records, list):
-        raise BadInput("request body must be a JSON array of telemetry objects", field="body")
-    return records
+    return ingestion.parse_json_items(body)
 
 
 @router.post("/telemetry", openapi_extra=BODY_DOC)
