@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, evaluate, ingest, ml, simulate
+from app.commands import accounts, evaluate, ingest, ml, simulate, telemetry
 
 app = typer.Typer(
     name="drillwatch",
@@ -19,6 +19,7 @@ app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
+app.add_typer(telemetry.telemetry_app, name="telemetry")
 
 if __name__ == "__main__":
     app()

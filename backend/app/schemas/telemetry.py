@@ -77,3 +77,44 @@ class IngestHistory(BaseModel):
 
     items: list[IngestRead]
     total: int
+
+
+class PurgeRequest(BaseModel):
+    """Which stored telemetry to purge: a device and/or a time range (``from`` <= ts < ``to``)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    device_id: str | None = Field(default=None, min_length=1, max_length=256)
+    start: datetime | None = Field(
+        default=None, alias="from", description="Inclusive; without offset it is UTC"
+    )
+    end: datetime | None = Field(default=None, alias="to", description="Exclusive")
+    requarantine: bool = Field(
+        default=False, description="Keep the rows in the quarantine instead of dropping them"
+    )
+    dry_run: bool = Field(default=False, description="Only count what would be purged")
+
+
+class DevicePurge(BaseModel):
+    """Rows of one device that a purge removed (or would remove)."""
+
+    device_id: str
+    rows: int
+    first_ts: UtcDatetime
+    last_ts: UtcDatetime
+
+
+class PurgeReportRead(BaseModel):
+    """What a purge did, or would do on a dry run."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    device_id: str | None
+    start: UtcDatetime | None = Field(serialization_alias="from")
+    end: UtcDatetime | None = Field(serialization_alias="to")
+    requarantine: bool
+    dry_run: bool
+    rows: int
+    devices: list[DevicePurge]
+    sessions_before: int
+    sessions_after: int

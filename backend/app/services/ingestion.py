@@ -42,7 +42,7 @@ HEADER_READ_LIMIT = 64 * 1024
 Kind = Literal["csv", "json"]
 # DuckDB serialises writers across processes by its file lock; inside one process
 # two ingests would conflict on the sessions they both refresh, so they take turns.
-_WRITER = threading.Lock()
+WRITER = threading.Lock()
 
 
 @dataclass
@@ -201,7 +201,7 @@ def _sha256(path: Path) -> str:
 def _run(store: TelemetryStore, settings: Settings, job: _Job) -> IngestReport:
     clock = time.perf_counter()
     digest = _sha256(job.path)
-    with _WRITER, store.connect() as conn:
+    with WRITER, store.connect() as conn:
         conn.execute("SET SESSION TimeZone = 'UTC'")
         if job.skip_known and repo.sha_ingested(conn, digest):
             log.info("skipped %s: already ingested (sha256 %s)", job.label, digest[:12])

@@ -161,6 +161,25 @@ def refresh_sessions_for_ingest(
     _rebuild_scope(conn, max_gap_seconds)
 
 
+def rebuild_devices(
+    conn: duckdb.DuckDBPyConnection, max_gap_seconds: int, device_ids: Sequence[str]
+) -> None:
+    """Rebuild every session of ``device_ids`` (after rows were removed); caller's transaction.
+
+    A device left without telemetry is left without sessions.
+    """
+    if stored_gap(conn) != max_gap_seconds:
+        _rebuild_all(conn, max_gap_seconds)
+        return
+    params = {"ids": sorted(set(device_ids))}
+    conn.execute("DELETE FROM sessions WHERE list_contains($ids, device_id)", params)
+    source = "(SELECT * FROM telemetry WHERE list_contains($ids, device_id))"
+    conn.execute(
+        "INSERT INTO sessions " + BUILD_SQL.format(source=source),
+        {**params, "gap": max_gap_seconds},
+    )
+
+
 def _rebuild_all(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:
     conn.execute("DELETE FROM sessions")
     conn.execute(

@@ -6,16 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from app.api.deps import SettingsDep, StoreDep, TelemetryWriter, Viewer
+from app.api.deps import Admin, SettingsDep, StoreDep, TelemetryWriter, Viewer
 from app.api.params import MAX_ID, Offset
 from app.core.errors import AppError
 from app.schemas.telemetry import (
     IngestHistory,
     IngestReportRead,
+    PurgeReportRead,
+    PurgeRequest,
     QuarantinePage,
     TelemetryRecord,
 )
-from app.services import ingestion
+from app.services import ingestion, purge
 
 router = APIRouter(prefix="/api/v1", tags=["telemetry"])
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -121,3 +123,23 @@ def list_ingests(
 ) -> IngestHistory:
     """Committed ingests, newest first, with their counts."""
     return ingestion.ingest_history(store, limit=limit, offset=offset)
+
+
+@router.post("/telemetry/purge", response_model_by_alias=True)
+def purge_telemetry(
+    body: PurgeRequest, principal: Admin, store: StoreDep, settings: SettingsDep
+) -> PurgeReportRead:
+    """Delete, or move back to the quarantine, stored rows of a device and time range (admin).
+
+    ``dry_run`` only counts. Sessions of the touched devices are rebuilt; ML recomputes.
+    """
+    scope = purge.scope_of(body.device_id, body.start, body.end)
+    report = purge.purge_telemetry(
+        store,
+        settings,
+        scope,
+        actor=principal.name,
+        requarantine=body.requarantine,
+        dry_run=body.dry_run,
+    )
+    return PurgeReportRead.model_validate(report)
