@@ -5,7 +5,7 @@ killed, the file keeps those bytes past the last block DuckDB knows about; when 
 transaction rolls back (the fast path declining a file), its blocks become free
 blocks. DuckDB reuses free blocks but never shrinks the file, so one aborted ingest of
 a big file can leave the store twice its size for good. When more than a quarter of
-the file (and at least 16 MiB) holds no live block, the store is copied into a fresh
+the file (and at least 4 MiB) holds no live block, the store is copied into a fresh
 file that replaces it.
 """
 
@@ -19,7 +19,7 @@ import duckdb
 
 log = logging.getLogger("drillwatch.store")
 
-RECLAIM_MIN_BYTES = 16 * 2**20
+RECLAIM_MIN_BYTES = 4 * 2**20
 RECLAIM_RATIO = 0.25
 SIZE_SQL = """SELECT block_size, used_blocks FROM pragma_database_size()
 WHERE database_name = current_database()"""
