@@ -299,7 +299,7 @@ def _validate(
     row = conn.execute(f"SELECT count(*) FROM {repo.STAGE}").fetchone()
     if not row or not row[0]:
         raise BadInput(f"{job.label} has no data rows")
-    repo.resolve_repeats(conn, source)
+    repo.finish_checks(conn, source)
 
 
 def _finish(

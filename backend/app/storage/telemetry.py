@@ -18,8 +18,9 @@ import duckdb
 from app.storage.duckdb import fetch_page
 from app.storage.telemetry_records import FIELDS, CsvRecords
 from app.storage.telemetry_rules import (
+    BLE_CHECK,
     CHECKS,
-    QUICK_IDS_OK,
+    DEVICE_CHECK,
     QUICK_OK,
     QUICK_TS,
     QUICK_VALUES,
@@ -67,8 +68,8 @@ STRICT = "(NOT quick)"
 VALIDATE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE {STAGE} AS
 WITH marked AS (
-    SELECT *, coalesce(line_reason IS NULL AND n_fields = {len(FIELDS)} AND {QUICK_OK}
-        AND {QUICK_IDS_OK}, false) AS quick
+    SELECT *, coalesce(line_reason IS NULL AND n_fields = {len(FIELDS)} AND {QUICK_OK}, false)
+        AS quick
     FROM (SELECT *, {QUICK_TS} AS ts_q FROM ({{records}}))
 ),
 typed AS (
@@ -138,11 +139,22 @@ UPDATE {STAGE} s SET duplicate = o.differs = '',
     reason = CASE WHEN o.differs <> '' THEN 'conflicts with ' || o.other || ': ' || o.differs END
 FROM {OUTCOME} o WHERE s.line = o.line
 """
-CONFLICT_RAW_SQL = f"""
+REJECT_RAW_SQL = f"""
 UPDATE {STAGE} s SET raw = coalesce(r.raw, r.joined)
 FROM (SELECT line, raw, {JOINED} AS joined FROM ({{records}})) r
 WHERE s.line = r.line AND s.raw IS NULL AND s.reason IS NOT NULL
 """
+# Rows that passed the quick test have unchecked ids: each distinct pair is checked once.
+BAD_IDS_SQL = f"""
+UPDATE {STAGE} s SET reason = b.reason FROM (
+    SELECT device_id, ble_id, nullif(concat_ws('; ', {DEVICE_CHECK}, {BLE_CHECK}), '') AS reason
+    FROM (SELECT DISTINCT device_id, ble_id, device_id AS dev_t, ble_id AS ble_t
+        FROM {STAGE} WHERE reason IS NULL)
+) b
+WHERE s.reason IS NULL AND b.reason IS NOT NULL AND s.device_id IS NOT DISTINCT FROM b.device_id
+    AND s.ble_id IS NOT DISTINCT FROM b.ble_id
+"""
+RAW_MISSING_SQL = f"SELECT count(*) FROM {STAGE} WHERE reason IS NOT NULL AND raw IS NULL"
 # Equal keys hash equally; a hash collision only costs the comparison query.
 HAS_REPEATS_SQL = f"""SELECT count(*) <> count(DISTINCT hash(ts, device_id, seq))
 FROM {STAGE} WHERE reason IS NULL"""
@@ -194,7 +206,16 @@ def stage(
     conn.execute(VALIDATE_SQL.replace("{records}", source.sql), params)
 
 
-def resolve_repeats(conn: duckdb.DuckDBPyConnection, source: Staged) -> None:
+def finish_checks(conn: duckdb.DuckDBPyConnection, source: Staged) -> None:
+    """Check the quick rows' ids, resolve repeats, and fetch the raw text of new rejects."""
+    conn.execute(BAD_IDS_SQL)
+    resolve_repeats(conn)
+    missing = conn.execute(RAW_MISSING_SQL).fetchone()
+    if missing and missing[0]:
+        conn.execute(REJECT_RAW_SQL.replace("{records}", source.sql), source.params)
+
+
+def resolve_repeats(conn: duckdb.DuckDBPyConnection) -> None:
     """Mark exact repeats of stored or earlier rows as duplicates; quarantine conflicts."""
     lo, hi = conn.execute(RANGE_SQL).fetchone() or (None, None)
     if lo is None:
@@ -205,11 +226,6 @@ def resolve_repeats(conn: duckdb.DuckDBPyConnection, source: Staged) -> None:
         return
     conn.execute(OUTCOME_SQL, {"lo": lo, "hi": hi})
     conn.execute(APPLY_OUTCOME_SQL)
-    conflicts = conn.execute(
-        f"SELECT count(*) FROM {STAGE} WHERE reason IS NOT NULL AND raw IS NULL"
-    )
-    if (conflicts.fetchone() or (0,))[0]:
-        conn.execute(CONFLICT_RAW_SQL.replace("{records}", source.sql), source.params)
     conn.execute(f"DROP TABLE {OUTCOME}")
 
 

@@ -91,7 +91,8 @@ ROW_OK = f"""{IN_TIME} AND seq_i BETWEEN 0 AND {SEQ_MAX}
 # DuckDB's casts read exactly what the strict parse reads). Almost every row passes
 # it; both ingest paths use it, the validator falls back to the strict parse for the
 # rest. It reads the raw text columns and ``ts_q`` (QUICK_TS), with the naive UTC
-# parameters ``$earliest_utc`` and ``$latest_utc``.
+# parameters ``$earliest_utc`` and ``$latest_utc``. Ids are few: both paths check them
+# once per distinct value, after the rows are in.
 QUICK_TS = "try_strptime(ts_s, '%Y-%m-%dT%H:%M:%SZ')"
 _NUMBERS = ("seq_s", "amp_s", "lat_s", "lon_s", "bat_s")
 QUICK_OK = f"""ts_s LIKE '____-__-__T__:__:__Z' AND ts_q BETWEEN $earliest_utc AND $latest_utc
@@ -104,11 +105,9 @@ QUICK_OK = f"""ts_s LIKE '____-__-__T__:__:__Z' AND ts_q BETWEEN $earliest_utc A
     AND ((TRY_CAST(lat_s AS DOUBLE) BETWEEN -90 AND 90
             AND TRY_CAST(lon_s AS DOUBLE) BETWEEN -180 AND 180)
         OR (trim(coalesce(lat_s, '')) = '' AND trim(coalesce(lon_s, '')) = ''))"""
-QUICK_IDS_OK = f"""regexp_full_match(trim(dev_s), '{ID_PATTERN}')
-    AND (trim(coalesce(ble_s, '')) = '' OR regexp_full_match(trim(ble_s), '{ID_PATTERN}'))"""
 QUICK_VALUES = {
     "ts": "ts_q",
-    "device_id": "trim(dev_s)",
+    "device_id": "trim(coalesce(dev_s, ''))",
     "seq": "CAST(seq_s AS BIGINT)",
     "current_amp": "CAST(amp_s AS DOUBLE)",
     "gps_lat": "TRY_CAST(lat_s AS DOUBLE)",
@@ -172,6 +171,7 @@ LON_CHECK = _number("gps_lon", "lon_t", "lon_d", -180, 180, integer=False)
 DEVICE_CHECK = (
     f"CASE WHEN dev_t = '' THEN 'device_id is empty' ELSE {_id('device_id', 'dev_t')} END"
 )
+BLE_CHECK = f"CASE WHEN ble_t IS NOT NULL THEN {_id('ble_id', 'ble_t')} END"
 CHECKS = ",\n".join(
     [
         TS_CHECK,
@@ -181,6 +181,6 @@ CHECKS = ",\n".join(
         f"CASE WHEN NOT {GPS_EMPTY} THEN {LAT_CHECK} END",
         f"CASE WHEN NOT {GPS_EMPTY} THEN {LON_CHECK} END",
         _number("battery_level", "bat_t", "bat_i", 0, 100, integer=True),
-        f"CASE WHEN ble_t IS NOT NULL THEN {_id('ble_id', 'ble_t')} END",
+        BLE_CHECK,
     ]
 )
