@@ -124,6 +124,8 @@ def read_csv_records(
 
 
 class _Splitter:
+    """Plain blocks to the plain file, every other line through csv.reader to the records."""
+
     def __init__(
         self,
         source: IO[bytes],
@@ -186,10 +188,10 @@ class _Splitter:
                 self._write(number, problem, raw, len(fields), fields)
 
     def _write(
-        self, number: int, problem: str | None, raw: str, count: int, fields: list[str]
+        self, number: int, problem: str | None, raw: str, n_fields: int, fields: list[str]
     ) -> None:
-        values = fields if count == len(FIELDS) and problem is None else NO_FIELDS
-        self.writer.writerow(_row(number, problem, raw, count, values))
+        values = fields if n_fields == len(FIELDS) and problem is None else NO_FIELDS
+        self.writer.writerow(_row(number, problem, raw, n_fields, values))
         self.result.record_rows += 1
 
 
@@ -253,13 +255,13 @@ def _quoting(exc: Exception) -> str:
 
 
 def _row(
-    number: int, problem: str | None, raw: str, count: int, fields: Sequence[str]
+    number: int, problem: str | None, raw: str, n_fields: int, fields: Sequence[str]
 ) -> list[Any]:
     texts = [raw, *fields]
     escaped = any("\r" in text for text in texts)
     if escaped:
         texts = [_escape(text) for text in texts]
-    return [number, problem, texts[0], count, int(escaped), *texts[1:]]
+    return [number, problem, texts[0], n_fields, int(escaped), *texts[1:]]
 
 
 def _escape(text: str) -> str:
