@@ -66,6 +66,11 @@ class JsonNumber(str):
     turn 1e-400 into 0.0 and 1e309 into inf before any check could see them.
     """
 
+    def number(self) -> int | float:
+        """The value as Python reads it (for re-serialising an item)."""
+        digits = self.removeprefix("-")
+        return int(self) if digits.isdigit() and len(digits) <= 4000 else float(self)
+
 
 class _OpenQuote(Exception):
     """A quoted field is still open after MAX_RECORD_LINES lines."""
@@ -278,7 +283,10 @@ def write_json_records(items: Sequence[Any], records: IO[str], max_line_bytes: i
 
 
 def _json_record(number: int, item: Any, max_line_bytes: int) -> list[Any]:
-    raw = json.dumps(item, separators=(",", ":"))  # ASCII: safe whatever the item holds
+    try:  # ASCII: safe to keep whatever the item holds
+        raw = json.dumps(_as_json(item), separators=(",", ":"))
+    except RecursionError:
+        return _row(number, "item nested too deeply", "(not kept)", 0, NO_FIELDS)
     if len(raw) > max_line_bytes:
         return _row(number, _too_long("item", max_line_bytes), raw[:max_line_bytes], 0, NO_FIELDS)
     if not isinstance(item, dict):
@@ -293,6 +301,17 @@ def _json_record(number: int, item: Any, max_line_bytes: int) -> list[Any]:
     if problems:
         return _row(number, "; ".join(problems), raw, len(FIELDS), NO_FIELDS)
     return _row(number, None, raw, len(FIELDS), texts)
+
+
+def _as_json(value: Any) -> Any:
+    """The item with its JSON numbers as Python numbers again."""
+    if isinstance(value, JsonNumber):
+        return value.number()
+    if isinstance(value, dict):
+        return {key: _as_json(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_as_json(inner) for inner in value]
+    return value
 
 
 def _json_field(name: str, value: Any) -> tuple[str, str | None]:
