@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, audit, evaluate, ingest, ml, simulate
+from app.commands import accounts, audit, evaluate, ingest, ml, simulate, telemetry
 from app.core.files import private_umask
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.command("train")(ml.train)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")
+app.add_typer(telemetry.telemetry_app, name="telemetry")
 
 
 @app.callback()

@@ -27,6 +27,7 @@ from app.services.auth import ensure_admin
 from app.services.ingestion import ingest_directory
 from app.services.sessions import ensure_current
 from app.storage.duckdb import TelemetryStore
+from app.storage.scratch import clean_scratch, scratch_root
 
 log = logging.getLogger("drillwatch")
 
@@ -35,6 +36,7 @@ def build_store(settings: Settings) -> TelemetryStore:
     """The DuckDB telemetry store configured from settings, schema ensured."""
     store = TelemetryStore.from_settings(settings)
     store.initialise()
+    store.reclaim_space()
     return store
 
 
@@ -52,6 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     private_umask()
     settings.ensure_directories()
     configure_logging(settings)
+    clean_scratch(scratch_root(settings))
     engine = build_engine(settings)
     migrate(engine)
     app.state.session_factory = build_session_factory(engine)

@@ -58,14 +58,26 @@ def table_counts(db: Path) -> dict[str, int]:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
 
 
-def wait_for_write(db: Path, process: subprocess.Popen[str], timeout: float) -> None:
-    """Return once the ingest writes rows into the file (before commit), or at timeout."""
+def wait_for_write(
+    db: Path, process: subprocess.Popen[str], timeout: float, grown: int = 1_000_000
+) -> None:
+    """Return once the ingest wrote ``grown`` bytes into the file (before commit), or at timeout."""
     initial = db.stat().st_size
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
-        if db.stat().st_size > initial + 1_000_000:
+        if db.stat().st_size > initial + grown:
             return
-        time.sleep(0.05)
+        time.sleep(0.02)
+
+
+def unused_share(db: Path) -> float:
+    """The share of the DuckDB file that holds no live block."""
+    with duckdb.connect(str(db)) as conn:
+        block_size, used = conn.execute(
+            "SELECT block_size, used_blocks FROM pragma_database_size()"
+        ).fetchone()  # type: ignore[misc]
+    size = db.stat().st_size
+    return float(size - block_size * used) / size
 
 
 def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path) -> None:
@@ -85,7 +97,7 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path)
     assert child.stderr is not None
     started = child.stderr.readline()
     assert "started" in started, started + child.stderr.read()
-    wait_for_write(db, child, timeout=60)
+    wait_for_write(db, child, timeout=60, grown=8 * 2**20)
     assert child.poll() is None, "the ingest finished before it could be killed"
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
@@ -94,6 +106,19 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path)
     child.stdout.close()
 
     assert {t: n for t, n in table_counts(db).items() if n} == {}
+    assert unused_share(db) > 0.5, "the killed ingest left its blocks in the file"
+    start = "from app.core.config import get_settings; from app.main import build_store; "
+    restart = subprocess.run(
+        [sys.executable, "-c", start + "build_store(get_settings())"],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert restart.returncode == 0, restart.stderr
+    # the next start compacted the file: it is not left twice the size of its data
+    assert unused_share(db) < 0.25
 
     rerun = cli(env, "ingest", str(big))
     assert rerun.returncode == 0, rerun.stderr

@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.logging import configure_logging
 from app.services.ingestion import IngestReport, ingest_files
 from app.storage.duckdb import TelemetryStore
+from app.storage.scratch import clean_scratch, scratch_root
 
 console = Console()
 errors = Console(stderr=True)
@@ -33,8 +34,10 @@ def ingest(
     settings.ensure_directories()
     configure_logging(settings)
     store = TelemetryStore.from_settings(settings)
+    clean_scratch(scratch_root(settings))
     try:
         store.initialise()
+        store.reclaim_space()
     except AppError as exc:
         errors.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from None

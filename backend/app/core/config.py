@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
     store_lock_timeout: PosFloat = 60.0
     session_max_gap_seconds: PosInt = 120
 
+    # Ingestion: what a plausible row is, and how long a line may be
+    ingest_max_future_seconds: NonNegInt = 86400
+    ingest_earliest_timestamp: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    ingest_max_line_bytes: Annotated[int, Field(ge=256, le=131072)] = 4096
+
     # Auth
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = None
@@ -146,6 +152,13 @@ class Settings(BaseSettings):
     @classmethod
     def _resolve_path(cls, value: Path) -> Path:
         return value if value.is_absolute() else (BACKEND_DIR / value).resolve()
+
+    @field_validator("ingest_earliest_timestamp")
+    @classmethod
+    def _utc_moment(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # a naive moment is UTC, like telemetry
+        return value.astimezone(UTC)
 
     @field_validator("log_level", "ml_log_level", mode="before")
     @classmethod

@@ -7,19 +7,22 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.sessions import UtcDatetime
+from app.storage.telemetry_rules import ID_MAX_CHARS, ID_PATTERN, SEQ_MAX
 
 
 class TelemetryRecord(BaseModel):
     """One sample as a JSON object (documents the JSON body of POST /telemetry)."""
 
     timestamp: datetime = Field(examples=["2025-07-01T09:20:15Z"])
-    device_id: str = Field(examples=["b4e1d9c2"])
-    seq: int = Field(examples=[410])
+    device_id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS, examples=["b4e1d9c2"])
+    seq: int = Field(ge=0, le=SEQ_MAX, examples=[410])
     current_amp: float = Field(ge=0, le=100, examples=[7.3])
     gps_lat: float | None = Field(default=None, ge=-90, le=90, examples=[52.393297])
     gps_lon: float | None = Field(default=None, ge=-180, le=180, examples=[13.265675])
     battery_level: int = Field(ge=0, le=100, examples=[67])
-    ble_id: str | None = Field(default=None, examples=["F4:12:FA:6C:9D:21"])
+    ble_id: str | None = Field(
+        default=None, pattern=ID_PATTERN, max_length=ID_MAX_CHARS, examples=["F4:12:FA:6C:9D:21"]
+    )
 
 
 class IngestReportRead(BaseModel):
@@ -77,3 +80,44 @@ class IngestHistory(BaseModel):
 
     items: list[IngestRead]
     total: int
+
+
+class PurgeRequest(BaseModel):
+    """Which stored telemetry to purge: a device and/or a time range (``from`` <= ts < ``to``)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    device_id: str | None = Field(default=None, min_length=1, max_length=256)
+    start: datetime | None = Field(
+        default=None, alias="from", description="Inclusive; without offset it is UTC"
+    )
+    end: datetime | None = Field(default=None, alias="to", description="Exclusive")
+    requarantine: bool = Field(
+        default=False, description="Keep the rows in the quarantine instead of dropping them"
+    )
+    dry_run: bool = Field(default=False, description="Only count what would be purged")
+
+
+class DevicePurge(BaseModel):
+    """Rows of one device that a purge removed (or would remove)."""
+
+    device_id: str
+    rows: int
+    first_ts: UtcDatetime
+    last_ts: UtcDatetime
+
+
+class PurgeReportRead(BaseModel):
+    """What a purge did, or would do on a dry run."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    device_id: str | None
+    start: UtcDatetime | None = Field(serialization_alias="from")
+    end: UtcDatetime | None = Field(serialization_alias="to")
+    requarantine: bool
+    dry_run: bool
+    rows: int
+    devices: list[DevicePurge]
+    sessions_before: int
+    sessions_after: int

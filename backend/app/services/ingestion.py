@@ -5,20 +5,21 @@ telemetry rows and the refreshed sessions), so a crash leaves the store as if th
 source had never been seen and running it again completes it. A CSV file is first
 tried on the parallel fast path for clean files; if it declines, that transaction is
 rolled back and the exact line-numbered validator ingests the file in a new one.
+Copies of request bodies and the validator's scratch files live in this process's
+scratch folder under the data folder, never in /tmp.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
-import re
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,7 +32,9 @@ from app.schemas.telemetry import IngestHistory, IngestRead, QuarantinePage, Qua
 from app.storage import telemetry as repo
 from app.storage import telemetry_fast as fast
 from app.storage.duckdb import TelemetryStore, transaction
+from app.storage.scratch import scratch_file, scratch_root
 from app.storage.sessions import refresh_sessions_for_ingest
+from app.storage.telemetry_records import JsonNumber, read_csv_records, write_json_records
 
 log = logging.getLogger("drillwatch.ingest")
 HEADER = ",".join(repo.COLUMNS)
@@ -39,7 +42,7 @@ HEADER_READ_LIMIT = 64 * 1024
 Kind = Literal["csv", "json"]
 # DuckDB serialises writers across processes by its file lock; inside one process
 # two ingests would conflict on the sessions they both refresh, so they take turns.
-_WRITER = threading.Lock()
+WRITER = threading.Lock()
 
 
 @dataclass
@@ -105,23 +108,41 @@ def ingest_rows(
     settings: Settings,
     source: str,
 ) -> IngestReport:
-    """Ingest an API body: CSV text (with header) or a list of JSON objects."""
+    """Ingest an API body: CSV text (with header) or a list of JSON items."""
     label = "request body"
-    with tempfile.TemporaryDirectory(prefix="drillwatch-ingest-") as tmp:
-        if isinstance(payload, str | bytes):
-            path = Path(tmp) / "body.csv"
+    root = scratch_root(settings)
+    if isinstance(payload, str | bytes):
+        with scratch_file(root, ".csv") as path:
             path.write_bytes(payload.encode() if isinstance(payload, str) else payload)
             check_header(path, label)
             return _run(store, settings, _Job(path, "csv", label, source))
-        if not payload:
-            raise BadInput(f"{label} has no data rows")
-        path = Path(tmp) / "body.json"
-        path.write_text(json.dumps(list(payload)), encoding="utf-8")
+    if not payload:
+        raise BadInput(f"{label} has no data rows")
+    with scratch_file(root, ".records.csv") as path:
+        with path.open("w", encoding="utf-8", newline="") as records:
+            write_json_records(payload, records, settings.ingest_max_line_bytes)
         return _run(store, settings, _Job(path, "json", label, source))
 
 
+def parse_json_items(body: bytes) -> list[Any]:
+    """The items of a JSON array body; numbers keep their literal text (``JsonNumber``)."""
+    try:
+        items = json.loads(
+            body, parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=JsonNumber
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(f"request body is not valid JSON: {exc}", field="body") from None
+    if not isinstance(items, list):
+        raise BadInput("request body must be a JSON array of telemetry objects", field="body")
+    return items
+
+
 def check_header(path: Path, label: str) -> None:
-    """Raise ``BadInput`` unless ``path`` is a file whose first line is the expected header."""
+    """Raise ``BadInput`` unless ``path`` is a file whose first line is the expected header.
+
+    The header is a CSV record too: names may be quoted; case, spaces around a name, a
+    byte-order mark and CRLF do not matter.
+    """
     if not path.is_file():
         raise BadInput(f"{label}: no such file")
     with path.open("rb") as handle:
@@ -132,8 +153,13 @@ def check_header(path: Path, label: str) -> None:
         text = first.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
         raise BadInput(f"{label}: not UTF-8 text (invalid bytes on line 1)") from None
-    if [name.strip() for name in text.split(",")] != list(repo.COLUMNS):
-        raise BadInput(f"{label}: wrong header: expected {HEADER!r}, got {text.strip()[:200]!r}")
+    try:
+        names = next(csv.reader([text], strict=True), [])
+    except csv.Error:
+        names = []
+    if [name.strip().lower() for name in names] != list(repo.COLUMNS):
+        shown = text.strip()[:200].encode("ascii", "backslashreplace").decode()
+        raise BadInput(f"{label}: wrong header: expected {HEADER!r}, got {shown!r}")
 
 
 def quarantine_page(
@@ -175,7 +201,7 @@ def _sha256(path: Path) -> str:
 def _run(store: TelemetryStore, settings: Settings, job: _Job) -> IngestReport:
     clock = time.perf_counter()
     digest = _sha256(job.path)
-    with _WRITER, store.connect() as conn:
+    with WRITER, store.connect() as conn:
         conn.execute("SET SESSION TimeZone = 'UTC'")
         if job.skip_known and repo.sha_ingested(conn, digest):
             log.info("skipped %s: already ingested (sha256 %s)", job.label, digest[:12])
@@ -199,6 +225,12 @@ def _run(store: TelemetryStore, settings: Settings, job: _Job) -> IngestReport:
     return report
 
 
+def _plausible(settings: Settings) -> dict[str, Any]:
+    """The time range a row must fall in, as of now."""
+    latest = datetime.now(UTC) + timedelta(seconds=settings.ingest_max_future_seconds)
+    return {"earliest": settings.ingest_earliest_timestamp, "latest": latest}
+
+
 def _load_clean(
     conn: duckdb.DuckDBPyConnection, settings: Settings, job: _Job, digest: str
 ) -> IngestReport | None:
@@ -207,7 +239,13 @@ def _load_clean(
     try:
         with transaction(conn):
             ingest_id = repo.next_ingest_id(conn)
-            rows = fast.insert_clean_csv(conn, job.path, ingest_id)
+            rows = fast.insert_clean_csv(
+                conn,
+                job.path,
+                ingest_id,
+                max_line_bytes=settings.ingest_max_line_bytes,
+                **_plausible(settings),
+            )
             known = fast.delete_known(conn, ingest_id)
             report = IngestReport(
                 job.source, rows - known, known, 0, ingest_id=ingest_id, sha256=digest
@@ -223,18 +261,45 @@ def _load(
     conn: duckdb.DuckDBPyConnection, settings: Settings, job: _Job, digest: str
 ) -> IngestReport:
     started = _now()
-    _stage(conn, job)
-    valid, quarantined = repo.staged_counts(conn)
-    if valid + quarantined == 0:
-        raise BadInput(f"{job.label} has no data rows")
+    root = scratch_root(settings)
+    if job.kind == "json":
+        _validate(conn, settings, repo.records_source(str(job.path)), job)
+    else:
+        with scratch_file(root, ".plain.csv") as plain, scratch_file(root, ".rec.csv") as rec:
+            _validate(conn, settings, _split_csv(job.path, plain, rec, settings), job)
+    _, duplicates, quarantined = repo.staged_counts(conn)
     ingest_id = repo.next_ingest_id(conn)
     repo.quarantine_staged(conn, ingest_id, job.source, started)
     accepted = repo.insert_staged(conn, ingest_id)
     repo.drop_stage(conn)
     report = IngestReport(
-        job.source, accepted, valid - accepted, quarantined, ingest_id=ingest_id, sha256=digest
+        job.source, accepted, duplicates, quarantined, ingest_id=ingest_id, sha256=digest
     )
     return _finish(conn, settings, report, started)
+
+
+def _split_csv(path: Path, plain: Path, rec: Path, settings: Settings) -> repo.Staged:
+    with (
+        path.open("rb") as src,
+        plain.open("wb") as plain_out,
+        rec.open("w", encoding="utf-8", newline="") as rec_out,
+    ):
+        src.readline(HEADER_READ_LIMIT)
+        records = read_csv_records(src, plain_out, rec_out, settings.ingest_max_line_bytes)
+    return repo.csv_source(records)
+
+
+def _validate(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, source: repo.Staged, job: _Job
+) -> None:
+    """Stage and check the source's records; ``BadInput`` when it has none."""
+    if not source.sql:
+        raise BadInput(f"{job.label} has no data rows")
+    repo.stage(conn, source, **_plausible(settings))
+    row = conn.execute(f"SELECT count(*) FROM {repo.STAGE}").fetchone()
+    if not row or not row[0]:
+        raise BadInput(f"{job.label} has no data rows")
+    repo.finish_checks(conn, source)
 
 
 def _finish(
@@ -264,25 +329,3 @@ def _ingest_row(report: IngestReport, started: datetime) -> dict[str, Any]:
         "duplicates": report.duplicates,
         "quarantined": report.quarantined,
     }
-
-
-def _stage(conn: duckdb.DuckDBPyConnection, job: _Job) -> None:
-    try:
-        if job.kind == "csv":
-            repo.stage_csv(conn, job.path)
-        else:
-            repo.stage_json(conn, job.path)
-    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
-        message = str(exc).replace(str(job.path), job.label)
-        raise BadInput(_describe_read_error(job.label, message)) from None
-
-
-def _describe_read_error(label: str, message: str) -> str:
-    line = re.search(r"on Line: (\d+)", message)
-    where = f" on line {line.group(1)}" if line else ""
-    if "Invalid unicode" in message:
-        return f"{label}: not UTF-8 text (invalid bytes{where})"
-    if "Expected Number of Columns: 1" in message:
-        return f"{label}: not text (NUL byte{where})"
-    first = message.splitlines()[0] if message else "unreadable"
-    return f"{label}: unreadable{where}: {first}"

@@ -19,6 +19,7 @@ import duckdb
 
 from app.core.config import DUCKDB_MEMORY_LIMIT
 from app.core.errors import Unavailable
+from app.storage.compaction import reclaim_space
 
 if TYPE_CHECKING:
     from app.core.config import Settings
@@ -164,6 +165,14 @@ class TelemetryStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as conn:
             conn.execute(SCHEMA)
+
+    def reclaim_space(self) -> bool:
+        """Compact the file if an aborted ingest left much unused space in it.
+
+        Call it only while this process has no other connection to the store (start-up).
+        """
+        with self.connect() as conn:
+            return reclaim_space(conn, self.path)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -40,15 +40,15 @@ WITH steps AS (
     SELECT device_id, ts,
         epoch(ts) - epoch(lag(ts) OVER w) AS gap_s,
         epoch(lead(ts) OVER w) - epoch(ts) AS next_s,
-        seq - lag(seq) OVER w AS dseq
+        CAST(seq AS HUGEINT) - lag(seq) OVER w AS dseq  -- never overflows BIGINT
     FROM {{source}}
     WINDOW w AS (PARTITION BY device_id ORDER BY ts)
 ), marks AS MATERIALIZED (
     SELECT device_id, ts, gap_s IS NULL OR gap_s > $gap AS is_start,
         next_s IS NULL OR next_s > $gap AS is_end,
         CASE WHEN gap_s <= $gap AND dseq > 1
-            AND abs(gap_s - dseq * {SAMPLE_PERIOD_S}) <= {SAMPLE_PERIOD_S / 2}
-            THEN dseq - 1 ELSE 0 END AS lost
+            AND abs(gap_s - CAST(dseq AS DOUBLE) * {SAMPLE_PERIOD_S}) <= {SAMPLE_PERIOD_S / 2}
+            THEN CAST(dseq - 1 AS BIGINT) ELSE 0 END AS lost
     FROM steps
     WHERE gap_s IS NULL OR gap_s > $gap OR next_s IS NULL OR next_s > $gap OR lost > 0
 ), bounds AS MATERIALIZED (
@@ -159,6 +159,25 @@ def refresh_sessions_for_ingest(
         return
     conn.execute(INGEST_SCOPE_SQL, {"ingest_id": ingest_id, "gap": max_gap_seconds})
     _rebuild_scope(conn, max_gap_seconds)
+
+
+def rebuild_devices(
+    conn: duckdb.DuckDBPyConnection, max_gap_seconds: int, device_ids: Sequence[str]
+) -> None:
+    """Rebuild every session of ``device_ids`` (after rows were removed); caller's transaction.
+
+    A device left without telemetry is left without sessions.
+    """
+    if stored_gap(conn) != max_gap_seconds:
+        _rebuild_all(conn, max_gap_seconds)
+        return
+    params = {"ids": sorted(set(device_ids))}
+    conn.execute("DELETE FROM sessions WHERE list_contains($ids, device_id)", params)
+    source = "(SELECT * FROM telemetry WHERE list_contains($ids, device_id))"
+    conn.execute(
+        "INSERT INTO sessions " + BUILD_SQL.format(source=source),
+        {**params, "gap": max_gap_seconds},
+    )
 
 
 def _rebuild_all(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:

@@ -1,194 +1,243 @@
-"""Ingest and quarantine SQL: stage a file, split it into telemetry and quarantine.
+"""Ingest and quarantine SQL: validate staged records, split them into telemetry and quarantine.
 
-A file is read once by DuckDB's CSV reader, one VARCHAR per line, so the
-quarantine keeps the exact raw text and line number of every rejected row. The
-validated lines land in a temporary ``ingest_stage`` table; telemetry and
-quarantine are filled from it in the caller's transaction.
+The records of one source (``telemetry_records``) are validated set-based into the
+temporary ``ingest_stage`` table: one row per record with its line number, its typed
+values when valid, or its raw text and reason when not. Exact repeats of a stored or
+earlier row are counted as duplicates; a repeat with other values (a conflict) is
+quarantined. Telemetry and quarantine are filled in the caller's transaction.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
 from app.storage.duckdb import fetch_page
-
-COLUMNS = (
-    "timestamp",
-    "device_id",
-    "seq",
-    "current_amp",
-    "gps_lat",
-    "gps_lon",
-    "battery_level",
-    "ble_id",
+from app.storage.telemetry_records import FIELDS, CsvRecords
+from app.storage.telemetry_rules import (
+    BLE_CHECK,
+    CHECKS,
+    DEVICE_CHECK,
+    QUICK_OK,
+    QUICK_TS,
+    QUICK_VALUES,
+    ROW_OK,
+    STRICT_VALUES,
+    TRIMMED,
+    TYPED,
+    columns,
 )
+
+COLUMNS = FIELDS
 STAGE = "ingest_stage"
-# One VARCHAR per line: the quarantine keeps the exact raw text. NUL is the
-# delimiter because text has none; a line holding one fails the whole file, except
-# a line of NUL bytes only, which the reader returns as NULL like a blank line.
-BLANK = "blank line"
-CSV_FIELDS_SQL = f"""
-SELECT line, text, len(p) AS n_cols, CASE WHEN text IS NULL THEN '{BLANK}' END AS line_reason,
-    p[1] AS ts_s, trim(p[2]) AS device_id, p[3] AS seq_s, p[4] AS amp_s,
-    p[5] AS lat_s, p[6] AS lon_s, p[7] AS bat_s, nullif(trim(rtrim(p[8], '\r')), '') AS ble_id
-FROM (
-    SELECT row_number() OVER () AS line, text, string_split(text, ',') AS p
-    FROM read_csv($path, columns = {{'text': 'VARCHAR'}}, header = false, delim = '\x00',
-        quote = '', escape = '', auto_detect = false, strict_mode = true)
-)
-WHERE line > 1
-"""
-# Split on commas instead, a NUL-only line is one non-empty field while a blank line
-# stays NULL; the first field of a NUL-only line is the whole line.
-NUL_LINES_SQL = f"""
-UPDATE {STAGE} s SET raw = f.text,
-    reason = CASE WHEN replace(rtrim(f.text, chr(13)), chr(0), '') = ''
-        THEN 'not text: the line holds only NUL bytes' ELSE 'unreadable line' END
-FROM (
-    SELECT row_number() OVER () AS line, text
-    FROM read_csv($path, columns = {{'text': 'VARCHAR'}}, header = false, delim = ',',
-        quote = '', escape = '', auto_detect = false, strict_mode = false)
-) f
-WHERE s.reason = '{BLANK}' AND s.line = f.line AND f.text IS NOT NULL
-"""
-JSON_FIELDS_SQL = """
-SELECT row_number() OVER () AS line, json::VARCHAR AS text, 8 AS n_cols,
-    CASE WHEN json_type(json) <> 'OBJECT' THEN 'item is not a JSON object' END AS line_reason,
-    json_extract_string(json, '$.timestamp') AS ts_s,
-    trim(coalesce(json_extract_string(json, '$.device_id'), '')) AS device_id,
-    json_extract_string(json, '$.seq') AS seq_s,
-    json_extract_string(json, '$.current_amp') AS amp_s,
-    json_extract_string(json, '$.gps_lat') AS lat_s,
-    json_extract_string(json, '$.gps_lon') AS lon_s,
-    json_extract_string(json, '$.battery_level') AS bat_s,
-    nullif(trim(json_extract_string(json, '$.ble_id')), '') AS ble_id
-FROM read_json_objects($path, format = 'array')
+OUTCOME = "ingest_outcome"
+TEXT_COLUMNS = ("ts_s", "dev_s", "seq_s", "amp_s", "lat_s", "lon_s", "bat_s", "ble_s")
+_TYPES = ", ".join(f"'{name}': 'VARCHAR'" for name in TEXT_COLUMNS)
+# Plain lines hold no quote and exactly eight fields, after their line number: DuckDB
+# splits them as they are, and such a line is its fields joined by commas.
+PLAIN_SQL = f"""
+SELECT line, NULL AS line_reason, NULL AS raw, {len(FIELDS)} AS n_fields, {", ".join(TEXT_COLUMNS)}
+FROM read_csv($plain, header = false, delim = ',', quote = '', escape = '',
+    auto_detect = false, strict_mode = true, columns = {{'line': 'BIGINT', {_TYPES}}})
 """
 
 
-def _empty(text: str) -> str:
-    return f"trim(coalesce({text}, '')) = ''"
-
-
-def _number_check(name: str, text: str, lo: float, hi: float, *, integer: bool = False) -> str:
-    """A CASE naming the first problem of one numeric field, NULL when it is fine."""
-    value = f"{name}_d"
-    bad_integer = (
-        f"WHEN {value} <> trunc({value}) THEN '{name} is not an integer: ' || trim({text})"
-        if integer
-        else ""
+def _unescaped(name: str) -> str:
+    return (
+        f"CASE WHEN escaped = 1 THEN replace(replace({name}, '%0D', chr(13)), '%25', '%') "
+        f"ELSE {name} END AS {name}"
     )
-    return f"""CASE WHEN {value} IS NULL OR NOT isfinite({value}) THEN
-            CASE WHEN {_empty(text)} THEN '{name} is empty'
-            ELSE '{name} is not a number: ' || trim({text}) END
-        WHEN {value} < {lo} OR {value} > {hi}
-            THEN '{name} out of range {lo:g}..{hi:g}: ' || trim({text})
-        {bad_integer} END"""
 
 
-TS_RANGE = "TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '9999-12-31 00:00:00+00'"
-TS_CHECK = f"""CASE WHEN {_empty("ts_s")} THEN 'timestamp is empty'
-    WHEN ts_tz IS NULL THEN 'timestamp unparseable: ' || trim(ts_s)
-    WHEN NOT ts_tz BETWEEN {TS_RANGE}
-        THEN 'timestamp out of range 1970..9999: ' || trim(ts_s) END"""
-SEQ_CHECK = f"""CASE WHEN {_empty("seq_s")} THEN 'seq is empty'
-    WHEN seq_d IS NULL OR NOT isfinite(seq_d) OR seq_d <> trunc(seq_d)
-        OR abs(seq_d) >= 9.2e18 THEN 'seq is not an integer: ' || trim(seq_s) END"""
-GPS_EMPTY = f"({_empty('lat_s')} AND {_empty('lon_s')})"
-CHECKS = ",\n".join(
-    [
-        TS_CHECK,
-        "CASE WHEN device_id = '' THEN 'device_id is empty' END",
-        SEQ_CHECK,
-        _number_check("current_amp", "amp_s", 0, 100),
-        f"CASE WHEN NOT {GPS_EMPTY} THEN {_number_check('gps_lat', 'lat_s', -90, 90)} END",
-        f"CASE WHEN NOT {GPS_EMPTY} THEN {_number_check('gps_lon', 'lon_s', -180, 180)} END",
-        _number_check("battery_level", "bat_s", 0, 100, integer=True),
-    ]
-)
-# Cheap numeric test passed by almost every row; only the others build a reason.
-# NaN sorts above every number in DuckDB, so BETWEEN rejects it like infinity.
-ROW_OK = f"""line_reason IS NULL AND n_cols = {len(COLUMNS)} AND device_id <> ''
-    AND ts_tz BETWEEN {TS_RANGE} AND seq_d = trunc(seq_d) AND abs(seq_d) < 9.2e18
-    AND current_amp_d BETWEEN 0 AND 100
-    AND battery_level_d BETWEEN 0 AND 100 AND battery_level_d = trunc(battery_level_d)
-    AND ((gps_lat_d BETWEEN -90 AND 90 AND gps_lon_d BETWEEN -180 AND 180) OR {GPS_EMPTY})"""
+RECORDS_SQL = f"""
+SELECT line, problem AS line_reason, {_unescaped("raw")}, n_fields,
+    {", ".join(_unescaped(name) for name in TEXT_COLUMNS)}
+FROM read_csv($records, header = false, delim = ',', quote = '"', escape = '"',
+    auto_detect = false, strict_mode = true,
+    columns = {{'line': 'BIGINT', 'problem': 'VARCHAR', 'raw': 'VARCHAR',
+        'n_fields': 'INTEGER', 'escaped': 'INTEGER', {_TYPES}}})
+"""
+JOINED = " || ',' || ".join(f"coalesce({name}, '')" for name in TEXT_COLUMNS)
+# Rows passing the quick test take its values; only the others are trimmed, parsed
+# strictly and, if still invalid, given a reason (CASE evaluates a branch only for
+# the rows that take it).
+STRICT = "(NOT quick)"
 VALIDATE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE {STAGE} AS
-WITH fields AS ({{fields}}),
+WITH marked AS (
+    SELECT *, coalesce(line_reason IS NULL AND n_fields = {len(FIELDS)} AND {QUICK_OK}, false)
+        AS quick
+    FROM (SELECT *, {QUICK_TS} AS ts_q FROM ({{records}}))
+),
 typed AS (
-    SELECT *, TRY_CAST(ts_s AS TIMESTAMPTZ) AS ts_tz, TRY_CAST(seq_s AS DOUBLE) AS seq_d,
-        TRY_CAST(amp_s AS DOUBLE) AS current_amp_d, TRY_CAST(lat_s AS DOUBLE) AS gps_lat_d,
-        TRY_CAST(lon_s AS DOUBLE) AS gps_lon_d, TRY_CAST(bat_s AS DOUBLE) AS battery_level_d
-    FROM fields
+    SELECT *, {columns(TYPED, "quick")} FROM (SELECT *, {columns(TRIMMED, "quick")} FROM marked)
 ),
 checked AS (
-    SELECT *, CASE WHEN coalesce({ROW_OK}, false) THEN NULL
+    SELECT *, CASE WHEN quick THEN NULL
         WHEN line_reason IS NOT NULL THEN line_reason
-        WHEN n_cols <> {len(COLUMNS)}
-            THEN 'wrong column count: expected {len(COLUMNS)}, got ' || n_cols
+        WHEN n_fields <> {len(FIELDS)}
+            THEN 'wrong column count: expected {len(FIELDS)}, got ' || n_fields
+        WHEN coalesce({ROW_OK}, false) THEN NULL
         ELSE nullif(concat_ws('; ', {CHECKS}), '') END AS reason
     FROM typed
 )
-SELECT line, reason,
-    CASE WHEN reason IS NOT NULL THEN text END AS raw,
-    CASE WHEN reason IS NULL THEN timezone('UTC', ts_tz) END AS ts, device_id,
-    CASE WHEN reason IS NULL THEN CAST(seq_d AS BIGINT) END AS seq,
-    current_amp_d AS current_amp,
-    CASE WHEN reason IS NULL THEN gps_lat_d END AS gps_lat,
-    CASE WHEN reason IS NULL THEN gps_lon_d END AS gps_lon,
-    CASE WHEN reason IS NULL THEN CAST(battery_level_d AS SMALLINT) END AS battery_level,
-    ble_id
+SELECT line, reason, CASE WHEN reason IS NOT NULL THEN coalesce(raw, {JOINED}) END AS raw,
+    {
+    ", ".join(
+        f"CASE WHEN quick THEN {QUICK_VALUES[n]} WHEN reason IS NULL THEN {STRICT_VALUES[n]} END"
+        f" AS {n}"
+        for n in QUICK_VALUES
+    )
+},
+    false AS duplicate
 FROM checked
 """
-# Only stored rows inside the new rows' time range can be duplicates of them.
-NEW_ROWS = """ANTI JOIN (SELECT device_id, seq, ts FROM telemetry WHERE ts BETWEEN $lo AND $hi) t
-    ON t.device_id = s.device_id AND t.seq = s.seq AND t.ts = s.ts"""
-INSERT_SQL = f"""
-INSERT INTO telemetry
-SELECT s.ts, s.device_id, s.seq, s.current_amp, s.gps_lat, s.gps_lon, s.battery_level,
-    s.ble_id, $ingest_id
-FROM {{rows}} s {NEW_ROWS}
+KEY = ("ts", "device_id", "seq")
+VALUES = ("current_amp", "gps_lat", "gps_lon", "battery_level", "ble_id")
+
+
+def _on(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in KEY)
+
+
+def differences(a: str, b: str) -> str:
+    """SQL text listing the values in which rows ``a`` and ``b`` differ ('' when none)."""
+    parts = [
+        f"CASE WHEN {a}.{v} IS DISTINCT FROM {b}.{v} THEN '{v} ' || coalesce(CAST({a}.{v} AS "
+        f"VARCHAR), 'empty') || ' vs ' || coalesce(CAST({b}.{v} AS VARCHAR), 'empty') END"
+        for v in VALUES
+    ]
+    return f"concat_ws(', ', {', '.join(parts)})"
+
+
+# The reference of a repeated key is the stored row if there is one, else the key's
+# first line in the source; every other row with that key is compared with it.
+OUTCOME_SQL = f"""
+CREATE OR REPLACE TEMP TABLE {OUTCOME} AS
+WITH valid AS (SELECT * FROM {STAGE} WHERE reason IS NULL),
+firsts AS (
+    SELECT ts, device_id, seq, min(line) AS first_line FROM valid
+    GROUP BY ALL HAVING count(*) > 1
+),
+stored AS (SELECT * FROM telemetry WHERE ts BETWEEN $lo AND $hi)
+SELECT v.line,
+    CASE WHEN s.device_id IS NOT NULL THEN {differences("v", "s")}
+        ELSE {differences("v", "r")} END AS differs,
+    CASE WHEN s.device_id IS NOT NULL THEN 'the row stored by ingest ' || s.ingest_id
+        ELSE 'line ' || f.first_line END AS other
+FROM valid v
+LEFT JOIN stored s ON {_on("s", "v")}
+LEFT JOIN firsts f ON {_on("f", "v")}
+LEFT JOIN valid r ON r.line = f.first_line
+WHERE s.device_id IS NOT NULL OR v.line <> f.first_line
 """
-VALID_ROWS = f"(SELECT * FROM {STAGE} WHERE reason IS NULL)"
-# Within a file the first line of a duplicated (device_id, seq, ts) wins.
-FIRST_OF_DUPLICATES = f"""(
-    SELECT ts, device_id, seq, arg_min(current_amp, line) AS current_amp,
-        arg_min(gps_lat, line) AS gps_lat, arg_min(gps_lon, line) AS gps_lon,
-        arg_min(battery_level, line) AS battery_level, arg_min(ble_id, line) AS ble_id
-    FROM {STAGE} WHERE reason IS NULL GROUP BY ts, device_id, seq
-)"""
-# Equal keys hash equally; a hash collision only costs the deduplicating insert.
-HAS_DUPLICATES_SQL = f"""SELECT count(*) <> count(DISTINCT hash(ts, device_id, seq))
+APPLY_OUTCOME_SQL = f"""
+UPDATE {STAGE} s SET duplicate = o.differs = '',
+    reason = CASE WHEN o.differs <> '' THEN 'conflicts with ' || o.other || ': ' || o.differs END
+FROM {OUTCOME} o WHERE s.line = o.line
+"""
+REJECT_RAW_SQL = f"""
+UPDATE {STAGE} s SET raw = coalesce(r.raw, r.joined)
+FROM (SELECT line, raw, {JOINED} AS joined FROM ({{records}})) r
+WHERE s.line = r.line AND s.raw IS NULL AND s.reason IS NOT NULL
+"""
+# Rows that passed the quick test have unchecked ids: each distinct pair is checked once.
+BAD_IDS_SQL = f"""
+UPDATE {STAGE} s SET reason = b.reason FROM (
+    SELECT device_id, ble_id, nullif(concat_ws('; ', {DEVICE_CHECK}, {BLE_CHECK}), '') AS reason
+    FROM (SELECT DISTINCT device_id, ble_id, device_id AS dev_t, ble_id AS ble_t
+        FROM {STAGE} WHERE reason IS NULL)
+) b
+WHERE s.reason IS NULL AND b.reason IS NOT NULL AND s.device_id IS NOT DISTINCT FROM b.device_id
+    AND s.ble_id IS NOT DISTINCT FROM b.ble_id
+"""
+RAW_MISSING_SQL = f"SELECT count(*) FROM {STAGE} WHERE reason IS NOT NULL AND raw IS NULL"
+# Equal keys hash equally; a hash collision only costs the comparison query.
+HAS_REPEATS_SQL = f"""SELECT count(*) <> count(DISTINCT hash(ts, device_id, seq))
 FROM {STAGE} WHERE reason IS NULL"""
+RANGE_SQL = f"SELECT min(ts), max(ts) FROM {STAGE} WHERE reason IS NULL"
+OVERLAP_SQL = "SELECT EXISTS (SELECT 1 FROM telemetry WHERE ts BETWEEN $lo AND $hi)"
 
 
-def stage_csv(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Read a CSV file (header on line 1) into the validated stage table."""
-    conn.execute(VALIDATE_SQL.format(fields=CSV_FIELDS_SQL), {"path": str(path)})
-    blank = conn.execute(f"SELECT count(*) FROM {STAGE} WHERE reason = $b", {"b": BLANK})
-    if (blank.fetchone() or (0,))[0]:
-        conn.execute(NUL_LINES_SQL, {"path": str(path)})
-        conn.execute(f"DELETE FROM {STAGE} WHERE reason = $b", {"b": BLANK})
+@dataclass(frozen=True)
+class Staged:
+    """The SQL and parameters that read one source's records."""
+
+    sql: str
+    params: dict[str, Any]
 
 
-def stage_json(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Read a JSON array of objects into the validated stage table."""
-    conn.execute(VALIDATE_SQL.format(fields=JSON_FIELDS_SQL), {"path": str(path)})
+def csv_source(records: CsvRecords) -> Staged:
+    """The plain blocks and the records file of a CSV file."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    if records.plain_rows:
+        parts.append(PLAIN_SQL)
+        params["plain"] = str(records.plain)
+    if records.record_rows:
+        parts.append(RECORDS_SQL)
+        params["records"] = str(records.records)
+    return Staged(" UNION ALL ".join(parts), params)
 
 
-def staged_counts(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """Valid and quarantined row counts of the stage."""
+def records_source(path: str) -> Staged:
+    """A records file alone (the JSON items of a request)."""
+    return Staged(RECORDS_SQL, {"records": path})
+
+
+def time_params(earliest: datetime, latest: datetime) -> dict[str, datetime]:
+    """The plausible time range as the rules read it: aware, and naive UTC."""
+    return {
+        "earliest": earliest,
+        "latest": latest,
+        "earliest_utc": earliest.astimezone(UTC).replace(tzinfo=None),
+        "latest_utc": latest.astimezone(UTC).replace(tzinfo=None),
+    }
+
+
+def stage(
+    conn: duckdb.DuckDBPyConnection, source: Staged, earliest: datetime, latest: datetime
+) -> None:
+    """Validate the source's records into the stage table."""
+    params = {**source.params, **time_params(earliest, latest)}
+    conn.execute(VALIDATE_SQL.replace("{records}", source.sql), params)
+
+
+def finish_checks(conn: duckdb.DuckDBPyConnection, source: Staged) -> None:
+    """Check the quick rows' ids, resolve repeats, and fetch the raw text of new rejects."""
+    conn.execute(BAD_IDS_SQL)
+    resolve_repeats(conn)
+    missing = conn.execute(RAW_MISSING_SQL).fetchone()
+    if missing and missing[0]:
+        conn.execute(REJECT_RAW_SQL.replace("{records}", source.sql), source.params)
+
+
+def resolve_repeats(conn: duckdb.DuckDBPyConnection) -> None:
+    """Mark exact repeats of stored or earlier rows as duplicates; quarantine conflicts."""
+    lo, hi = conn.execute(RANGE_SQL).fetchone() or (None, None)
+    if lo is None:
+        return
+    repeats = conn.execute(HAS_REPEATS_SQL).fetchone()
+    overlap = conn.execute(OVERLAP_SQL, {"lo": lo, "hi": hi}).fetchone()
+    if not (repeats and repeats[0]) and not (overlap and overlap[0]):
+        return
+    conn.execute(OUTCOME_SQL, {"lo": lo, "hi": hi})
+    conn.execute(APPLY_OUTCOME_SQL)
+    conn.execute(f"DROP TABLE {OUTCOME}")
+
+
+def staged_counts(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """New, duplicate and quarantined row counts of the stage."""
     row = conn.execute(
-        f"SELECT count(*) FILTER (WHERE reason IS NULL), count(*) FILTER (WHERE reason IS NOT NULL)"
-        f" FROM {STAGE}"
+        f"SELECT count(*) FILTER (WHERE reason IS NULL AND NOT duplicate), "
+        f"count(*) FILTER (WHERE duplicate), count(*) FILTER (WHERE reason IS NOT NULL) "
+        f"FROM {STAGE}"
     ).fetchone()
     assert row is not None
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def quarantine_staged(
@@ -203,17 +252,12 @@ def quarantine_staged(
 
 
 def insert_staged(conn: duckdb.DuckDBPyConnection, ingest_id: int) -> int:
-    """Insert the stage's valid rows not yet stored (first line wins); returns the count."""
-    # Deduplicating costs an aggregate over every row, so it runs only when needed.
-    lo, hi = conn.execute(
-        f"SELECT min(ts), max(ts) FROM {STAGE} WHERE reason IS NULL"
-    ).fetchone() or (None, None)
-    if lo is None:
-        return 0
-    duplicated = conn.execute(HAS_DUPLICATES_SQL).fetchone()
-    rows = FIRST_OF_DUPLICATES if duplicated and duplicated[0] else VALID_ROWS
-    params = {"ingest_id": ingest_id, "lo": lo, "hi": hi}
-    row = conn.execute(INSERT_SQL.format(rows=rows), params).fetchone()
+    """Insert the stage's new rows; returns the count."""
+    row = conn.execute(
+        f"INSERT INTO telemetry SELECT ts, device_id, seq, current_amp, gps_lat, gps_lon, "
+        f"battery_level, ble_id, $ingest_id FROM {STAGE} WHERE reason IS NULL AND NOT duplicate",
+        {"ingest_id": ingest_id},
+    ).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -264,7 +308,7 @@ def list_quarantine(
         "WHERE ($source IS NULL OR source = $source) "
         "AND ($ingest_id IS NULL OR ingest_id = $ingest_id)"
     )
-    order = "ingest_id DESC, line"
+    order = "ingest_id DESC, line NULLS LAST, quarantined_at"
     return fetch_page(conn, f"quarantine {where}", order, params, limit=limit, offset=offset)
 
 

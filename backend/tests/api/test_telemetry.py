@@ -85,7 +85,7 @@ BAD_BODIES: list[tuple[str, str | bytes, int, str]] = [
     ("text/csv", "", 422, "request body is empty"),
     ("text/csv", "a,b,c\n1,2,3\n", 422, "request body: wrong header"),
     ("text/csv", HEADER + "\n", 422, "request body has no data rows"),
-    ("text/csv", HEADER.encode() + b"\n\xff\xfe,1\n", 422, "not UTF-8 text"),
+    ("text/csv", b"\xff\xfe" + HEADER.encode() + b"\n", 422, "not UTF-8 text"),
     ("application/json", "[{", 422, "request body is not valid JSON"),
     ("application/json", '{"device_id": "x"}', 422, "must be a JSON array"),
     ("application/json", "[]", 422, "request body has no data rows"),

@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from app.ml.alerts.trajectory import alert_findings, alert_trajectory, confirmed
 from typer.testing import CliRunner
 
 from app.cli import app
 from app.core.config import Settings
 from app.core.errors import BadInput
-from app.ml.alerts.trajectory import alert_findings, alert_trajectory, confirmed
 from app.ml.runs.backtest import BacktestConfig, BacktestResult, day_end, run_backtest
 from app.simulation import DEFAULT_START, simulate_fleet
 

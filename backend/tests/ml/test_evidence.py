@@ -14,7 +14,9 @@ from tests.ml.feature_helpers import insert_rows, new_store, quiet_settings, ses
 DAY = datetime(2025, 7, 7, 8, 0)
 
 
-def extract(tmp_path: Path, rows: list[tuple[object, ...]]) -> tuple[pd.DataFrame, MLFeatureService]:
+def extract(
+    tmp_path: Path, rows: list[tuple[object, ...]]
+) -> tuple[pd.DataFrame, MLFeatureService]:
     store = new_store(tmp_path / "t.duckdb")
     insert_rows(store, rows)
     service = MLFeatureService(store, quiet_settings(tmp_path))
@@ -30,7 +32,11 @@ def day_of(frame: pd.DataFrame, device: str, when: datetime = DAY) -> pd.Series:
 def test_a_second_pod_under_one_id_is_left_out_and_reported(tmp_path: Path) -> None:
     own = session_rows("d1", DAY, [6.0] * 40, seq0=1000, battery=70, gps=(52.55, 13.12))
     other = session_rows(
-        "d1", DAY + timedelta(minutes=5, seconds=6), [7.0] * 12, seq0=200, battery=40,
+        "d1",
+        DAY + timedelta(minutes=5, seconds=6),
+        [7.0] * 12,
+        seq0=200,
+        battery=40,
         gps=(52.35, 13.47),
     )
     frame, service = extract(tmp_path, own + other)

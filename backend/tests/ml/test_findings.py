@@ -30,9 +30,17 @@ def scored_day(**rows: dict[str, Any]) -> pd.DataFrame:
         }
         for c in COMPONENTS:
             row |= {
-                c: 100.0, f"{c}_week": 100.0, f"{c}_level": 0.0, f"{c}_sd": 0.05,
-                f"{c}_slope": 0.0, f"{c}_p_fail": 0.0, f"{c}_p_now": 0.0, f"{c}_p_gone": 0.0,
-                f"{c}_days": np.inf, f"{c}_days_early": np.inf, f"{c}_days_late": np.inf,
+                c: 100.0,
+                f"{c}_week": 100.0,
+                f"{c}_level": 0.0,
+                f"{c}_sd": 0.05,
+                f"{c}_slope": 0.0,
+                f"{c}_p_fail": 0.0,
+                f"{c}_p_now": 0.0,
+                f"{c}_p_gone": 0.0,
+                f"{c}_days": np.inf,
+                f"{c}_days_early": np.inf,
+                f"{c}_days_late": np.inf,
             }
         frame.append(row | values)
     return pd.DataFrame(frame)
@@ -41,9 +49,15 @@ def scored_day(**rows: dict[str, Any]) -> pd.DataFrame:
 def wearing(component: str, **extra: float) -> dict[str, Any]:
     """A component 60 % of the way to failure, failing in about 9 days."""
     return {
-        component: 58.0, f"{component}_week": 40.0, f"{component}_level": 0.6,
-        f"{component}_slope": 0.045, f"{component}_p_fail": 0.8, f"{component}_days": 9.0,
-        f"{component}_days_early": 6.0, f"{component}_days_late": 14.0, **extra,
+        component: 58.0,
+        f"{component}_week": 40.0,
+        f"{component}_level": 0.6,
+        f"{component}_slope": 0.045,
+        f"{component}_p_fail": 0.8,
+        f"{component}_days": 9.0,
+        f"{component}_days_early": 6.0,
+        f"{component}_days_late": 14.0,
+        **extra,
     }
 
 
@@ -56,7 +70,9 @@ def test_a_wearing_part_gets_a_dated_alert_with_its_evidence_time() -> None:
     assert len(found) == 1
     row = found.iloc[0]
     assert (row["predicted_issue_type"], row["kind"], row["severity"]) == (
-        "battery", "degradation", "HIGH"
+        "battery",
+        "degradation",
+        "HIGH",
     )
     assert row["confidence"] == 0.8
     assert row["evidence_at"] == SEEN
@@ -75,10 +91,17 @@ def test_only_strong_evidence_says_now() -> None:
 
 def test_a_silent_device_after_wear_gets_one_offline_alert_naming_the_worn_part() -> None:
     gone = wearing(
-        "current_stability", current_stability_p_gone=0.7, status="offline_likely_failed",
-        offline_probability=0.95, failure_signs_probability=0.93, silent_days=6,
-    ) | {"battery_performance_p_fail": 0.7, "battery_performance_week": 40.0,
-         "battery_performance": 60.0}
+        "current_stability",
+        current_stability_p_gone=0.7,
+        status="offline_likely_failed",
+        offline_probability=0.95,
+        failure_signs_probability=0.93,
+        silent_days=6,
+    ) | {
+        "battery_performance_p_fail": 0.7,
+        "battery_performance_week": 40.0,
+        "battery_performance": 60.0,
+    }
     found = day_findings(scored_day(a=gone), CONFIG, None)
     assert found[["predicted_issue_type", "kind", "severity"]].values.tolist() == [
         ["motor", "offline", "CRITICAL"]

@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from app.ml.runs.backtest import BacktestResult, day_end, run_backtest
 from app.ml.models.health_scoring import HealthScoringService
+from app.ml.runs.backtest import BacktestResult, day_end, run_backtest
 from app.ml.runs.scoring import Deadline, RunOutput, run_scoring
 from app.ml.services import MLService
 from app.services.ingestion import ingest_file

@@ -17,8 +17,8 @@ from app.core.errors import Unavailable
 from app.core.logging import configure_logging
 from app.ml.models.model_manager import MLModelManager
 from app.ml.runs.scoring import blas_threads
-from app.ml.services import MLService
 from app.ml.runs.training import train_model
+from app.ml.services import MLService
 from tests.ml.service_helpers import ingest_frame, isolated, simulate, store_of, wait_for
 
 DEVICES, DAYS, SEED = 16, 30, 5

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import numpy as np
@@ -202,7 +201,8 @@ def test_evidence_time_and_predicted_dates_are_kept_and_updated(make: Make) -> N
     row = {"evidence_at": seen, "predicted_failure_at": due, "predicted_timeframe": "around"}
     alert = service.evaluate(findings(row), T0)[0].alert
     assert (alert.evidence_at, alert.predicted_failure_at) == (
-        seen.replace(tzinfo=UTC), due.replace(tzinfo=UTC)
+        seen.replace(tzinfo=UTC),
+        due.replace(tzinfo=UTC),
     )
     sooner = {**row, "predicted_failure_at": due - timedelta(days=3), "kind": "offline"}
     updated = service.evaluate(findings(sooner), T0 + HOUR)[0].alert

@@ -8,13 +8,11 @@ pods are healthy, and one of them has a second pod reporting under its id twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from app.core.config import load_settings
 from app.ml.preprocessing.feature_engineering import MLFeatureService
 from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest
 from app.services.ingestion import ingest_file

@@ -79,12 +79,14 @@ def test_probability_failed_is_the_normal_tail_of_the_projection() -> None:
     sd = np.sqrt(horizon_variance(state, h, PARAMS))
     expected = 1.0 - norm.cdf((1.0 - mean) / sd)
     assert np.allclose(probability_failed(state, h, PARAMS), expected)
-    assert probability_failed(state, h, PARAMS)[0, 0] >= probability_failed(
-        state, np.zeros((1, 1)), PARAMS
-    )[0, 0]
+    assert (
+        probability_failed(state, h, PARAMS)[0, 0]
+        >= probability_failed(state, np.zeros((1, 1)), PARAMS)[0, 0]
+    )
 
 
 def test_a_state_past_the_limit_has_failed_now() -> None:
     state = run([0.0] * 5 + [1.5] * 10, [0.01] * 15)
     expected, earliest, _ = days_to_failure(state)
-    assert expected[0, 0] == 0.0 and earliest[0, 0] == 0.0
+    assert expected[0, 0] == 0.0
+    assert earliest[0, 0] == 0.0

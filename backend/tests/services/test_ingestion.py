@@ -102,19 +102,39 @@ def test_second_ingest_of_a_file_adds_nothing_and_counts_duplicates(
     assert count(store, "ingests") == 2
 
 
-def test_duplicates_inside_a_file_are_stored_once_first_line_wins(
+def test_repeats_inside_a_file_first_line_wins_and_conflicts_are_quarantined(
     store: TelemetryStore, settings: Settings, tmp_path: Path
 ) -> None:
     first = "2025-07-01T09:20:15Z,dev-a,1,5.0,,,50,"
     later = "2025-07-01T09:20:15Z,dev-a,1,9.0,,,40,"  # same key, other values
     other = "2025-07-01T09:20:45Z,dev-a,2,5.0,,,50,"
-    path = write_csv(tmp_path, "dups.csv", first, other, later, first)
+    path = write_csv(tmp_path, "dups.csv", first, other, later, first.replace("5.0", "5"))
     report = ingest_file(store, path, settings)
-    assert (report.accepted, report.duplicates, report.quarantined) == (2, 2, 0)
+    assert (report.accepted, report.duplicates, report.quarantined) == (2, 1, 1)
     assert query(store, "SELECT seq, current_amp, battery_level FROM telemetry ORDER BY seq") == [
         (1, 5.0, 50),
         (2, 5.0, 50),
     ]
+    assert query(store, "SELECT line, raw, reason FROM quarantine") == [
+        (4, later, "conflicts with line 2: current_amp 9.0 vs 5.0, battery_level 40 vs 50")
+    ]
+
+
+def test_a_row_conflicting_with_a_stored_row_is_quarantined_not_dropped(
+    store: TelemetryStore, settings: Settings, tmp_path: Path
+) -> None:
+    stored = ingest_file(store, write_csv(tmp_path, "a.csv", GOOD), settings)
+    changed = GOOD.replace(",67,", ",66,")
+    report = ingest_file(store, write_csv(tmp_path, "b.csv", GOOD, changed), settings)
+    assert (report.accepted, report.duplicates, report.quarantined) == (0, 1, 1)
+    assert query(store, "SELECT line, raw, reason FROM quarantine") == [
+        (
+            3,
+            changed,
+            f"conflicts with the row stored by ingest {stored.ingest_id}: battery_level 66 vs 67",
+        )
+    ]
+    assert query(store, "SELECT battery_level FROM telemetry") == [(67,)]
 
 
 def test_duplicates_across_files_are_counted_not_stored(
@@ -130,8 +150,11 @@ def test_duplicates_across_files_are_counted_not_stored(
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("not-a-time,dev-a,1,5,,,50,", "timestamp unparseable: not-a-time"),
-        ("2025-02-30T09:00:00Z,dev-a,1,5,,,50,", "timestamp unparseable: 2025-02-30T09:00:00Z"),
+        ("not-a-time,dev-a,1,5,,,50,", "timestamp is not an ISO 8601 date and time: not-a-time"),
+        (
+            "2025-02-30T09:00:00Z,dev-a,1,5,,,50,",
+            "timestamp is not an ISO 8601 date and time: 2025-02-30T09:00:00Z",
+        ),
         (",dev-a,1,5,,,50,", "timestamp is empty"),
         ("2025-07-01T09:20:15Z,,1,5,,,50,", "device_id is empty"),
         ("2025-07-01T09:20:15Z,  ,1,5,,,50,", "device_id is empty"),
@@ -189,7 +212,36 @@ def test_line_of_nul_bytes_only_is_quarantined_not_dropped(
     report = ingest_file(store, path, settings)
     assert (report.accepted, report.quarantined) == (2, 1)
     assert query(store, "SELECT line, raw, reason FROM quarantine") == [
-        (4, "\x00\x00", "not text: the line holds only NUL bytes")
+        (4, "\\x00\\x00", "not text: NUL byte (shown as \\x00)")
+    ]
+
+
+def test_a_nul_byte_or_invalid_utf8_costs_only_its_own_line(
+    store: TelemetryStore, settings: Settings, tmp_path: Path
+) -> None:
+    rows = [f"2025-07-01T09:2{m}:00Z,dev-a,{m},5,,,50,".encode() for m in range(4)]
+    body = b"\n".join(
+        [
+            HEADER.encode(),
+            rows[0],
+            b"2025-07-01T09:30:00Z,d\x00v,9,5,,,50,",
+            rows[1],
+            b"2025-07-01T09:31:00Z,d\xe9v,9,5,,,50,",
+            rows[2],
+            rows[3],
+        ]
+    )
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(body + b"\n")
+    report = ingest_file(store, path, settings)
+    assert (report.accepted, report.duplicates, report.quarantined) == (4, 0, 2)
+    assert query(store, "SELECT line, raw, reason FROM quarantine ORDER BY line") == [
+        (3, "2025-07-01T09:30:00Z,d\\x00v,9,5,,,50,", "not text: NUL byte (shown as \\x00)"),
+        (
+            5,
+            "2025-07-01T09:31:00Z,d\\xe9v,9,5,,,50,",
+            "not UTF-8 text (invalid bytes shown as \\xNN)",
+        ),
     ]
 
 
@@ -227,14 +279,6 @@ def test_crlf_bom_padded_header_and_offsets_are_tolerated(
         (HEADER.replace("ble_id", "tag").encode() + b"\n", "wrong header"),
         (b"timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id,x\n", "header"),
         (b"\xfftimestamp\n", "not UTF-8 text (invalid bytes on line 1)"),
-        (
-            (HEADER + "\n" + GOOD + "\n").encode() + b"2025-07-01T09:20:45Z,d\xe9v,2,5,,,50,\n",
-            "not UTF-8 text (invalid bytes on line 3)",
-        ),
-        (
-            (HEADER + "\n" + GOOD + "\n").encode() + b"2025-07-01T09:20:45Z,d\x00v,2,5,,,50,\n",
-            "not text (NUL byte on line 3)",
-        ),
     ],
 )
 def test_unreadable_file_is_rejected_as_a_whole_naming_file_and_problem(

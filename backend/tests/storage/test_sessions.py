@@ -289,3 +289,17 @@ def test_ingest_refreshes_in_any_order_equal_a_full_rebuild(
     full = sessions_table(conn)
     assert len(incremental) == len(pandas_sessions(frame, 120)) == 98
     pd.testing.assert_frame_equal(incremental, full, check_exact=False)
+
+
+def test_seq_jumps_at_the_bigint_limits_do_not_overflow(conn: duckdb.DuckDBPyConnection) -> None:
+    # stores written before the seq range was checked may hold such rows
+    big = 2**63 - 1
+    rows = [
+        ("old", 0, -big, 5.0, None, None, 80, None),
+        ("old", 30, big, 5.0, None, None, 80, None),
+    ]
+    rows += [("old", 60, 3 * 10**17, 5.0, None, None, 80, None), *steady("fine", [1, 2, 4])]
+    insert_rows(conn, rows)
+    refresh_sessions(conn, 120, None)
+    got = dict(conn.execute("SELECT device_id, lost_samples FROM sessions").fetchall())
+    assert got == {"old": 0, "fine": 1}

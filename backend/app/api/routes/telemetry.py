@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from app.api.deps import SettingsDep, StoreDep, TelemetryWriter, UploadBody, Viewer
+from app.api.deps import (
+    Admin,
+    DbDep,
+    SettingsDep,
+    SourceDep,
+    StoreDep,
+    TelemetryWriter,
+    UploadBody,
+    Viewer,
+)
 from app.api.params import MAX_ID, Offset
 from app.core.config import Settings
-from app.core.errors import AppError, BadInput
+from app.core.errors import AppError
 from app.core.json_limits import check_json
 from app.schemas.telemetry import (
     IngestHistory,
     IngestReportRead,
+    PurgeReportRead,
+    PurgeRequest,
     QuarantinePage,
     TelemetryRecord,
 )
-from app.services import ingestion
+from app.services import audit, ingestion, purge
 
 router = APIRouter(prefix="/api/v1", tags=["telemetry"])
 CSV_TYPES = ("text/csv", "text/plain")
@@ -60,13 +71,7 @@ def parse_body(body: bytes, content_type: str, settings: Settings) -> bytes | li
             field="content-type",
         )
     check_json(body, max_depth=settings.json_max_depth, max_string=settings.json_max_string_length)
-    try:
-        records = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"request body is not valid JSON: {exc}", field="body") from None
-    if not isinstance(records, list):
-        raise BadInput("request body must be a JSON array of telemetry objects", field="body")
-    return records
+    return ingestion.parse_json_items(body)
 
 
 @router.post("/telemetry", openapi_extra=BODY_DOC)
@@ -109,3 +114,32 @@ def list_ingests(
 ) -> IngestHistory:
     """Committed ingests, newest first, with their counts."""
     return ingestion.ingest_history(store, limit=limit, offset=offset)
+
+
+@router.post("/telemetry/purge", response_model_by_alias=True)
+def purge_telemetry(
+    body: PurgeRequest,
+    principal: Admin,
+    store: StoreDep,
+    settings: SettingsDep,
+    db: DbDep,
+    source: SourceDep,
+) -> PurgeReportRead:
+    """Delete, or move back to the quarantine, stored rows of a device and time range (admin).
+
+    ``dry_run`` only counts. Sessions of the touched devices are rebuilt; ML recomputes.
+    """
+    scope = purge.scope_of(body.device_id, body.start, body.end)
+    report = purge.purge_telemetry(
+        store,
+        settings,
+        scope,
+        actor=principal.name,
+        requarantine=body.requarantine,
+        dry_run=body.dry_run,
+    )
+    if not report.dry_run:
+        details = purge.purge_audit_details(principal.name, report, datetime.now(UTC))
+        target = report.device_id or "all devices"
+        audit.record_audit(db, principal, audit.TELEMETRY_PURGE, target, details, source)
+    return PurgeReportRead.model_validate(report)

@@ -105,7 +105,8 @@ def candidates(findings: pd.DataFrame) -> pd.DataFrame:
         found["predicted_issue_type"], found["severity"], found["kind"]
     )
     for column in DATES:  # naive times are UTC, as everywhere in the store
-        found[column] = pd.to_datetime(found.get(column), utc=True)
+        values = found[column] if column in found else pd.Series(None, index=found.index)
+        found[column] = pd.to_datetime(values, utc=True)
     found["model_version"] = found.get("model_version")
     if "predicted_timeframe" not in found:
         found["predicted_timeframe"] = "not predicted"

@@ -139,8 +139,8 @@ def usage_pattern(frame: pd.DataFrame, window: int) -> pd.DataFrame:
     weeks = max(window // 7, 1)
     # the grid has one row per calendar day: the same weekday k weeks ago is 7k rows back
     earlier = [by_device.shift(7 * k) for k in range(1, weeks + 1)]
-    worked = sum(e.fillna(0.0) for e in earlier)
-    seen = sum(e.notna().astype(float) for e in earlier)
+    worked = pd.concat([e.fillna(0.0) for e in earlier], axis=1).sum(axis=1)
+    seen = pd.concat([e.notna() for e in earlier], axis=1).sum(axis=1).astype(float)
     p_work = ((worked + 0.5) / (seen + 1.0)).clip(0.0, 0.999)
     surprise_day = np.where(frame["active"], 0.0, -np.log10(1.0 - p_work))
     run = frame["active"].astype(int).groupby(frame["device_id"], sort=False).cumsum()
