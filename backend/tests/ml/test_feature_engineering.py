@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +29,30 @@ def sample_store(settings: Settings, sample_csv: Path) -> TelemetryStore:
     return store
 
 
+# The field sample's two episodes of a second pod under 9f8c2a7d (its data README)
+EPISODES = (("2025-07-21 23:20", "2025-07-21 23:40"), ("2025-07-26 13:25", "2025-07-26 13:50"))
+
+
+def second_pod(frame: pd.DataFrame) -> pd.Series:
+    """True on the other pod's rows: in each episode window, the counter on the far side
+    of the largest gap between sorted seq values, whichever side has fewer rows."""
+    flags = pd.Series(False, index=frame.index)
+    for start, end in EPISODES:
+        window = frame[(frame["device_id"] == "9f8c2a7d") & frame["ts"].between(start, end)]
+        seqs = window["seq"].sort_values()
+        cut = seqs.iloc[int(np.argmax(np.diff(seqs.to_numpy()))) + 1]
+        low, high = window[window["seq"] < cut], window[window["seq"] >= cut]
+        flags[(low if len(low) < len(high) else high).index] = True
+    return flags
+
+
 @pytest.fixture
 def raw(sample_csv: Path) -> pd.DataFrame:
-    """The field sample read by pandas, with a UTC day and hour."""
+    """The field sample's own-pod rows read by pandas, with a UTC day and hour."""
     frame = pd.read_csv(sample_csv)
     ts = pd.to_datetime(frame["timestamp"], utc=True).dt.tz_convert(None)
-    return frame.assign(ts=ts, day=ts.dt.floor("D"), hour=ts.dt.floor("h"))
+    frame = frame.assign(ts=ts, day=ts.dt.floor("D"), hour=ts.dt.floor("h"))
+    return frame[~second_pod(frame)]
 
 
 def features(store: TelemetryStore, settings: Settings, **kwargs: object) -> pd.DataFrame:
@@ -51,14 +69,14 @@ def test_daily_levels_match_pandas_on_the_field_sample(
     expected = pd.DataFrame(
         {
             "samples": raw.groupby(["device_id", "day"]).size(),
-            "amp_mean": drilling.groupby(["device_id", "day"])["current_amp"].mean(),
-            "battery_max": raw.groupby(["device_id", "day"])["battery_level"].max(),
+            "amp_median": drilling.groupby(["device_id", "day"])["current_amp"].median(),
+            "battery_min": raw.groupby(["device_id", "day"])["battery_level"].min(),
         }
     )
     assert sorted(got.index) == sorted(expected.index)
     for column in expected:
         np.testing.assert_allclose(got.loc[expected.index, column], expected[column])
-    assert (got["fix_rate"] == 1.0).all()  # every sample row has a position
+    assert (got["fixless_samples"] == 0).all()  # every sample row has a position
 
 
 def pandas_cv(raw: pd.DataFrame, bucket: str) -> pd.Series:
@@ -99,22 +117,33 @@ def test_week_period_measures_the_week_to_date(
     assert got.loc[("9f8c2a7d", pd.Timestamp("2025-07-09"))] == pytest.approx(expected)
 
 
-def test_window_size_bounds_output_days_and_baseline(
-    sample_store: TelemetryStore, env: Path, raw: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+def test_window_size_bounds_the_days_given_out(
+    sample_store: TelemetryStore, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FEATURE_WINDOW_SIZE", "7")
     get_settings.cache_clear()
     frame = MLFeatureService(sample_store, get_settings()).daily_features()
     assert frame.groupby("device_id")["day"].nunique().max() == 7
-    levels = raw[raw["current_amp"] > DRILL].groupby(["device_id", "day"])["current_amp"].mean()
-    row = frame[frame["active"]].iloc[-1]
-    device_levels = levels.loc[row["device_id"]]
-    prior = device_levels[
-        (device_levels.index >= row["day"] - pd.Timedelta(days=7))
-        & (device_levels.index < row["day"])
-    ]
-    assert row["baseline_days"] == len(prior)
-    assert row["amp_baseline"] == pytest.approx(prior.median())
+    assert frame["day"].min() == pd.Timestamp("2025-07-25")
+
+
+def test_window_size_sets_how_long_a_place_remembers_other_pods(
+    settings: Settings, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = new_store(settings.duckdb_path)
+    start = datetime(2025, 7, 1, 8, 0)
+    lossy = session_rows("a", start, [6.0] * 40)  # pod a loses every other fix at the place
+    insert_rows(store, [r if i % 2 else (*r[:4], None, None, r[6]) for i, r in enumerate(lossy)])
+    later = start + timedelta(days=10)
+    insert_rows(store, session_rows("b", later, [6.0] * 40, seq0=500))
+    shares = {}
+    for window in ("30", "7"):
+        monkeypatch.setenv("FEATURE_WINDOW_SIZE", window)
+        get_settings.cache_clear()
+        got = features(store, get_settings(), days=31)
+        shares[window] = got.loc[("b", pd.Timestamp(later.date())), "expected_fixless_share"]
+    assert shares["30"] == pytest.approx((20 + 2) / (40 + 200))  # a's visit counts
+    assert shares["7"] == pytest.approx(0.01)  # ten days ago: forgotten, the prior only
 
 
 def test_features_at_a_day_ignore_later_data(
@@ -147,11 +176,10 @@ def test_lost_repeated_and_quarantined_samples_are_counted(settings: Settings) -
             ["2025-07-01T09:00:00Z,lossy,99,abc,52.5,13.4,80,"],
         )
     got = features(store, settings, as_of=date(2025, 7, 1), days=1)
-    assert got.loc[("lossy", pd.Timestamp("2025-07-01")), "lost_rate"] == pytest.approx(3 / 40)
-    assert got.loc[("lossy", pd.Timestamp("2025-07-01")), "quarantine_rate"] == pytest.approx(
-        1 / 38
-    )
-    assert got.loc[("twice", pd.Timestamp("2025-07-01")), "duplicate_rate"] == pytest.approx(1 / 21)
+    day = pd.Timestamp("2025-07-01")
+    assert got.loc[("lossy", day), "lost_share"] == pytest.approx(3 / 40)
+    assert got.loc[("lossy", day), "malformed_rate"] == pytest.approx(1 / 38)
+    assert got.loc[("twice", day), "duplicate_rate"] == pytest.approx(1 / 21)
 
 
 def test_silence_is_measured_against_the_weekday_usage(settings: Settings) -> None:
@@ -160,6 +188,7 @@ def test_silence_is_measured_against_the_weekday_usage(settings: Settings) -> No
     # Mondays to Fridays for three weeks, then nothing
     insert_rows(store, [r for d in weekdays for r in session_rows("pod", d, [6.0] * 30)])
     frame = MLFeatureService(store, settings).daily_features(as_of=date(2025, 6, 26), days=7)
+    frame = frame[frame["device_id"] == "pod"]
     last = frame.set_index("day").loc[pd.Timestamp("2025-06-26")]
     saturday = frame.set_index("day").loc[pd.Timestamp("2025-06-21")]
     usage = (3 + 0.5) / (3 + 1)  # three of three earlier Mondays..Thursdays were worked
@@ -175,9 +204,9 @@ def test_quality_report_counts_completeness_per_device(settings: Settings) -> No
     start = datetime(2025, 7, 1, 8, 0)
     insert_rows(store, session_rows("with_gps", start, [6.0, 7.0] * 20))
     insert_rows(store, session_rows("no_gps", start, [6.0, 7.0] * 20, gps=None))
-    result = MLFeatureService(store, settings).extract(days=1)
-    assert result.report.per_device == {"no_gps": 0.875, "with_gps": 1.0}  # 7 of 8 measured
-    assert result.report.missing_data_share == pytest.approx(1 / 16)
+    result = MLFeatureService(store, settings).extract()
+    assert result.report.per_device == {"no_gps": 0.8, "with_gps": 1.0}  # 4 of 5 measured
+    assert result.report.missing_data_share == pytest.approx(1 / 10)
     assert result.report.extraction_success_rate == 1.0
 
 
@@ -207,9 +236,7 @@ def test_device_features_give_the_stores_latest_day_with_features_carried_over(
     assert row["silent_days"] == 1
     assert not row["active"]
     last = raw[(raw["device_id"] == "b4e1d9c2") & (raw["day"] == "2025-07-30")]
-    assert row["amp_mean"] == pytest.approx(
-        last.loc[last["current_amp"] > DRILL, "current_amp"].mean()
-    )
+    assert row["last_seen"] == last["ts"].max()
 
 
 def test_feature_engineer_gives_one_entry_per_session(
@@ -233,20 +260,14 @@ def test_feature_engineer_gives_one_entry_per_session(
     assert FeatureEngineer().extract_features([]) == []
 
 
-def test_fleet_comparisons_use_the_whole_fleet_when_some_devices_are_asked_for(
-    sample_store: TelemetryStore, settings: Settings, raw: pd.DataFrame
+def test_asking_for_some_devices_gives_their_rows_of_the_whole_fleets_frame(
+    sample_store: TelemetryStore, settings: Settings
 ) -> None:
     service = MLFeatureService(sample_store, settings)
     one = service.daily_features(device_ids=["7a3f55e1"], days=31)
     everyone = service.daily_features(days=31)
     mine = everyone[everyone["device_id"] == "7a3f55e1"].reset_index(drop=True)
     pd.testing.assert_frame_equal(one, mine)
-    drilling = raw[raw["current_amp"] > DRILL]
-    levels = drilling.groupby(["device_id", "day"])["current_amp"].mean()
-    fleet = levels.groupby("day").median()
-    row = one[one["active"]].iloc[0]
-    expected = levels.loc[("7a3f55e1", row["day"])] / fleet.loc[row["day"]]
-    assert row["amp_fleet_ratio"] == pytest.approx(expected)
 
 
 def test_session_gap_setting_splits_sessions(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,10 +36,19 @@ PLACE_CELL = (0.005, 0.008)  # degrees lat/lon: a job site (about 550 m)
 PLACE_PRIOR_SAMPLES = 200  # pseudo-samples of open-sky behaviour at an unknown place
 PLACE_PRIOR_SHARE = 0.01
 METRES_PER_DEGREE = 111_320.0
+# FEATURE_AGGREGATION_PERIOD: the bucket drilling-current variation is measured in
 BUCKETS = {
     AggregationPeriod.hour: "date_trunc('hour', ts)",
     AggregationPeriod.day: "day",
-    AggregationPeriod.week: "date_trunc('week', day)",
+    AggregationPeriod.week: "day",
+}
+_CV = "sqrt(greatest({s2} / {n} - ({s1} / {n}) ^ 2, 0)) / ({s1} / {n})"
+VARIATION = {
+    AggregationPeriod.hour: "weighted_cv / weighted_n",  # each hour's, weighted
+    AggregationPeriod.day: _CV.format(n="n", s1="s1", s2="s2"),  # the whole day's
+    AggregationPeriod.week: _CV.format(  # the calendar week's up to and including the day
+        n="sum(n) OVER week", s1="sum(s1) OVER week", s2="sum(s2) OVER week"
+    ),
 }
 HISTORY_DAYS = 366  # references and states are built over at most this much history
 
@@ -67,6 +76,7 @@ def _values(config: MLConfig) -> dict[str, object]:
         "cell_lat": PLACE_CELL[0],
         "cell_lon": PLACE_CELL[1],
         "bucket": BUCKETS[config.period],
+        "variation": VARIATION[config.period],
         "window": int(config.window_days),
         "prior_n": PLACE_PRIOR_SAMPLES,
         "fixless_prior": PLACE_PRIOR_SHARE,

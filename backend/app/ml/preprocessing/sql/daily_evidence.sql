@@ -52,11 +52,17 @@ kept AS (
     SELECT device_id, day, {bucket} AS bucket, count(*) FILTER (WHERE drill) AS n,
         sum(amp) FILTER (WHERE drill) AS s1, sum(amp * amp) FILTER (WHERE drill) AS s2
     FROM samples GROUP BY ALL
-), variation AS (
-    SELECT device_id, day,
+), day_sums AS (
+    -- a bucket's CV weighs by its drilling samples (buckets of under 3 samples say nothing)
+    SELECT device_id, day, sum(n) AS n, sum(s1) AS s1, sum(s2) AS s2,
         sum(n * sqrt(greatest(s2 / n - (s1 / n) ^ 2, 0)) / (s1 / n)) FILTER (WHERE n >= 3)
-            / sum(n) FILTER (WHERE n >= 3) AS amp_cv
+            AS weighted_cv,
+        sum(n) FILTER (WHERE n >= 3) AS weighted_n
     FROM buckets GROUP BY ALL
+), variation AS (
+    SELECT device_id, day, {variation} AS amp_cv FROM day_sums
+    WINDOW week AS (PARTITION BY device_id, date_trunc('week', day) ORDER BY day
+        ROWS UNBOUNDED PRECEDING)
 ), place_day AS (
     SELECT device_id, day, place,
         count(*) FILTER (WHERE fix_session) AS fix_session_samples,
