@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, evaluate, ingest, ml, simulate
+from app.commands import accounts, evaluate, ingest, ml, scenario, simulate
 
 app = typer.Typer(
     name="drillwatch",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest.ingest)
 app.command("simulate")(simulate.simulate)
+app.command("scenario")(scenario.scenario)
 app.command("backtest")(evaluate.backtest)
 app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)

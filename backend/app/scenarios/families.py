@@ -9,7 +9,7 @@ everything else live with the part that uses them (see each module's docstring).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.scenarios.draws import Draws
 from app.scenarios.plan.faults import FaultSpec
@@ -28,8 +28,7 @@ class FamilySpec:
 def _capped(spec: FaultSpec, days: int) -> FaultSpec:
     """Ramps no longer than the window allows (long families need long windows)."""
     hi = min(spec.ramp_days[1], 0.9 * days)
-    lo = min(spec.ramp_days[0], 0.5 * hi)
-    return FaultSpec(spec.types, spec.share, (lo, hi), spec.shapes, spec.failure_at, spec.silent)
+    return replace(spec, ramp_days=(min(spec.ramp_days[0], 0.5 * hi), hi))
 
 
 def normal(d: Draws, days: int) -> FamilySpec:
@@ -108,7 +107,7 @@ def sudden(d: Draws, days: int) -> FamilySpec:
     """Failures with 0-5 days of warning; healthy pods with one-off glitch days."""
     return FamilySpec(
         profiles={"transient_glitch": d.uniform("share_transient_glitch", 0.10, 0.30)},
-        faults=_capped(FaultSpec(ramp_days=(0.02, 5.0)), days),
+        faults=_capped(FaultSpec(ramp_days=(0.02, 5.0), usage_clocks=False), days),
     )
 
 

@@ -246,7 +246,7 @@ def _power(run: _Run, sessions: usage.Sessions, cap: Ints) -> charging.Power:
     since = (sessions.start - run.window.t0).astype(np.float64)
     damage = faults.severity(run.faults, dev, since, sessions.usage_start.astype(np.float64))
     fade = np.where(run.faults.kind[dev] == faults.BATTERY, damage, 0.0)
-    first_of_day = np.r_[True, (day[1:] != day[:-1]) | (dev[1:] != dev[:-1])]
+    first_of_day = (np.diff(day, prepend=-1) != 0) | (np.diff(dev, prepend=-1) != 0)
     glitch = run.calendar.glitch[dev, day] == cal.GLITCH_BATTERY
     inputs = charging.Battery(
         health=battery.health(run.symptoms.battery, dev, fade),

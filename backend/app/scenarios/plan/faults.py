@@ -2,14 +2,15 @@
 
 A fault degrades one component from condition 1 (healthy) to 0 (failed). Its progress
 runs on a clock: calendar time (GPS, radio; some batteries: calendar ageing) or the
-machine's operating time (motor wear; battery cycle ageing; 40-90 % of batteries per run),
-so wear pauses while a machine stands still and runs faster for heavy users. The ramp
-length R (family range, in days of typical use) is scaled by ``ref^a * own^(1-a)`` daily
-use (coupling ``a`` 0-1 per run). Failure lands at a fraction 0.25..1.15 of the pod's
-time in the window (beyond 1: still degrading at the end); onset = failure - R, possibly
-before the window. Shapes (weights drawn per run over the family's set): linear,
-accelerating (power 1.5-4), decelerating (power 0.35-0.75), knee (5-30 % of the damage by
-50-90 % of the ramp, then steep), steps (2-5 jumps). Symptoms show only past a per-pod
+machine's operating time (motor wear; battery cycle ageing: 40-90 % of batteries per
+run), so wear pauses while a machine stands still and runs faster for heavy users (the
+``sudden`` family counts its warnings in calendar days only). The ramp length R (family
+range, in days of typical use) is scaled by ``ref^a * own^(1-a)`` daily use (coupling
+``a`` 0-1 per run). Failure lands at a fraction 0.25..1.15 of the pod's time in the
+window (beyond 1: still degrading at the end); onset = failure - R, possibly before the
+window. Shapes (weights drawn per run over the family's set): linear, accelerating
+(power 1.5-4), decelerating (power 0.35-0.75), knee (5-30 % of the damage by 50-90 % of
+the ramp, then steep), steps (2-5 jumps). Symptoms show only past a per-pod
 threshold of 0..0.05-0.35 of the damage, so early wear can be invisible.
 """
 
@@ -37,6 +38,7 @@ class FaultSpec:
     ramp_days: tuple[float, float] = (3.0, 45.0)
     shapes: tuple[str, ...] = SHAPES
     failure_at: tuple[float, float] = (0.25, 1.15)
+    usage_clocks: bool = True
     silent: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
             "motor": (0.4, 0.9),
@@ -86,8 +88,9 @@ def draft_faults(d: Draws, rng: np.random.Generator, spec: FaultSpec, n: int) ->
     """Pick the faulty pods, their fault types, clocks, shapes and ramp lengths."""
     kind = _kinds(d, rng, spec, n)
     faulty = kind != NONE
-    cycle = d.uniform("battery_usage_clock_share", 0.4, 0.9)
+    cycle = d.uniform("battery_usage_clock_share", 0.4, 0.9) if spec.usage_clocks else 0.0
     usage_clock = (kind == MOTOR) | ((kind == BATTERY) & (rng.random(n) < cycle))
+    usage_clock &= spec.usage_clocks
     silent_odds = np.zeros(len(FAULT_NAMES))
     for name in spec.types:
         silent_odds[FAULT_NAMES.index(name)] = d.uniform(f"silent_share_{name}", *spec.silent[name])
@@ -230,9 +233,9 @@ def time_of_usage(use: Usage, clock: Floats) -> Floats:
     ends = use.clock_start + use.samples * SAMPLE_SECONDS
     key = (use.device * KEY + ends).astype(np.float64)
     reach = np.clip(np.nan_to_num(clock, nan=-1.0, posinf=KEY), -1.0, KEY - 1.0)
-    at = np.searchsorted(key, np.arange(pods) * KEY + reach, side="right")
+    at = np.searchsorted(key, np.arange(pods) * KEY + reach, side="left")
     at = np.minimum(at, use.device.size - 1)
-    inside = (use.device[at] == np.arange(pods)) & (clock < ends[at]) & (clock >= 0)
+    inside = (use.device[at] == np.arange(pods)) & (clock <= ends[at]) & (clock >= 0)
     seconds = use.start[at] + np.maximum(clock - use.clock_start[at], 0.0)
     return np.where(inside, np.floor(seconds), np.nan)
 

@@ -120,7 +120,7 @@ def plan_sessions(
     count = np.where(active, count, 0).ravel()
     cell = np.repeat(np.arange(n * days), count)
     device, day = cell // days, cell % days
-    first = np.r_[True, cell[1:] != cell[:-1]]
+    first = np.diff(cell, prepend=-1) != 0
     group = np.cumsum(first) - 1
     thin_session = thin.ravel()[cell]
     total = thin_total.ravel()[cell]
