@@ -91,6 +91,8 @@ def slow_wear(d: Draws, days: int) -> FamilySpec:
         ramp_days=(28.0, 140.0),
         shapes=("linear", "accelerating", "knee", "steps"),
         failure_at=(0.45, 1.15),
+        coupling=(0.0, 0.3),
+        abrupt=(0.0, 0.0),
     )
     return FamilySpec(
         profiles={
@@ -107,7 +109,9 @@ def sudden(d: Draws, days: int) -> FamilySpec:
     """Failures with 0-5 days of warning; healthy pods with one-off glitch days."""
     return FamilySpec(
         profiles={"transient_glitch": d.uniform("share_transient_glitch", 0.10, 0.30)},
-        faults=_capped(FaultSpec(ramp_days=(0.02, 5.0), usage_clocks=False), days),
+        faults=_capped(
+            FaultSpec(ramp_days=(0.5, 5.0), usage_clocks=False, abrupt=(0.2, 0.5)), days
+        ),
     )
 
 

@@ -3,9 +3,9 @@
 Run ranges: charge across a night with probability 0.2-0.95 (per pod x0.7-1.3), when the
 gauge reads below 15-50 % with probability 0.6-1.0, top up in a day-time break of 30 min
 or more 0-0.3 (heavy users +0.3), charging speed 25-60 % of design capacity per hour.
-``flat_battery`` pods forget: 0.02-0.10 a night and 0.05-0.25 when low, so they run flat
-and stay silent for days (healthy cells). A flat pod sends nothing until charged, while
-its machine goes on working.
+``flat_battery`` pods forget: 0.01-0.05 a night and 0.02-0.10 when low, never top up,
+and start the window at 5-30 %, so they run flat and stay silent for days (healthy
+cells). A flat pod sends nothing until charged, while its machine goes on working.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Habits:
     threshold: Floats
     topup: Floats
     rate: Floats
+    forgetful: Bools
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,12 @@ def draw_habits(d: Draws, rng: np.random.Generator, heavy: Bools, forgetful: Boo
     overnight = np.clip(d.uniform("charge_overnight", 0.2, 0.95) * rng.uniform(0.7, 1.3, n), 0, 1)
     low = rng.uniform(d.uniform("charge_when_low_min", 0.6, 0.9), 1.0, n)
     habits = Habits(
-        overnight=np.where(forgetful, rng.uniform(0.02, 0.10, n), overnight),
-        low=np.where(forgetful, rng.uniform(0.05, 0.25, n), low),
+        overnight=np.where(forgetful, rng.uniform(0.01, 0.05, n), overnight),
+        low=np.where(forgetful, rng.uniform(0.02, 0.10, n), low),
         threshold=d.uniform("charge_threshold_pct", 15, 50) / 100 * rng.uniform(0.8, 1.2, n),
-        topup=d.uniform("topup_share", 0.0, 0.3) + np.where(heavy, 0.3, 0.0),
+        topup=np.where(forgetful, 0.0, d.uniform("topup_share", 0.0, 0.3) + heavy * 0.3),
         rate=rng.uniform(0.25, 0.60, n),
+        forgetful=forgetful,
     )
     d.summarise("charge_overnight", habits.overnight)
     return habits
@@ -101,7 +103,7 @@ def run_power(
     charge = np.zeros(device.size)
     alive = np.zeros(device.size, dtype=np.int64)
     q = np.where(fresh, rng.uniform(0.9, 1.0, pods), rng.uniform(0.4, 1.0, pods))
-    q = q * cells.capacity
+    q = np.where(habits.forgetful, rng.uniform(0.05, 0.3, pods), q) * cells.capacity
     last_end = np.full(pods, np.nan)
     last_day = np.full(pods, -1, dtype=np.int64)
     for column in rank_matrix(device, pods).T:

@@ -6,7 +6,9 @@ machine's operating time (motor wear; battery cycle ageing: 40-90 % of batteries
 run), so wear pauses while a machine stands still and runs faster for heavy users (the
 ``sudden`` family counts its warnings in calendar days only). The ramp length R (family
 range, in days of typical use) is scaled by ``ref^a * own^(1-a)`` daily use (coupling
-``a`` 0-1 per run). Failure lands at a fraction 0.25..1.15 of the pod's time in the
+``a`` 0-1 per run; ``slow_wear`` 0-0.3, so its ramps span weeks even for heavy users).
+A share of faults (0-0.1 per run; ``sudden`` 0.2-0.5) comes with almost no warning: a
+ramp of 0.02-0.25 days. Failure lands at a fraction 0.25..1.15 of the pod's time in the
 window (beyond 1: still degrading at the end); onset = failure - R, possibly before the
 window. Shapes (weights drawn per run over the family's set): linear, accelerating
 (power 1.5-4), decelerating (power 0.35-0.75), knee (5-30 % of the damage by 50-90 % of
@@ -39,6 +41,8 @@ class FaultSpec:
     shapes: tuple[str, ...] = SHAPES
     failure_at: tuple[float, float] = (0.25, 1.15)
     usage_clocks: bool = True
+    coupling: tuple[float, float] = (0.0, 1.0)
+    abrupt: tuple[float, float] = (0.0, 0.1)
     silent: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
             "motor": (0.4, 0.9),
@@ -109,10 +113,13 @@ def draft_faults(d: Draws, rng: np.random.Generator, spec: FaultSpec, n: int) ->
     ramp_lo, ramp_hi = d.uniform("ramp_days_min", *spec.ramp_days), spec.ramp_days[1]
     ramp_hi = d.uniform("ramp_days_max", ramp_lo, ramp_hi)
     hidden = d.uniform("symptom_threshold_max", 0.05, 0.35)
+    ramp = np.exp(rng.uniform(np.log(ramp_lo), np.log(ramp_hi), n))
+    abrupt = rng.random(n) < d.uniform("abrupt_share", *spec.abrupt)
+    ramp = np.where(abrupt, np.exp(rng.uniform(np.log(0.02), np.log(0.25), n)), ramp)
     draft = Draft(
         kind=kind,
         usage_clock=usage_clock & faulty,
-        ramp_days=np.where(faulty, np.exp(rng.uniform(np.log(ramp_lo), np.log(ramp_hi), n)), 0.0),
+        ramp_days=np.where(faulty, ramp, 0.0),
         position=rng.uniform(*spec.failure_at, n),
         shape=shape,
         power=power,
@@ -120,7 +127,7 @@ def draft_faults(d: Draws, rng: np.random.Generator, spec: FaultSpec, n: int) ->
         steps=steps,
         threshold=rng.uniform(0.0, hidden, n),
         silent=faulty & (rng.random(n) < silent_odds[kind]),
-        coupling=d.uniform("wear_usage_coupling", 0.0, 1.0),
+        coupling=d.uniform("wear_usage_coupling", *spec.coupling),
     )
     d.summarise("ramp_days", draft.ramp_days[faulty])
     return draft

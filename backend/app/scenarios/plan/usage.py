@@ -1,10 +1,11 @@
 """When machines are used: work days, sessions per day, their lengths and times of day.
 
 Run ranges (ordinary pods): work-day probability 0.45-0.90 (x0.8-1.2 per pod), weekend
-factor 0-0.8, sessions per work day 1.2-3.5 (Poisson around a per-pod mean x0.6-1.4),
-session length median 8-45 min (per pod x0.6-1.6, log-sd 0.3-0.9, 1 min-3 h), breaks
+factor 0-0.8, sessions per work day 1.0-3.0 (Poisson around a per-pod mean x0.6-1.4),
+session length median 8-40 min (per pod x0.6-1.4, log-sd 0.3-0.9, 1 min-3 h), breaks
 median 15-90 min (8 min-5 h), working hours starting 4-8 h and ending 14-19 h UTC, a
-share 0-0.6 of sessions at any hour, a share 0-5 % of 1-5-sample sessions.
+share 0-0.6 of sessions at any hour (never in a UTC day's first 8 min), a share 0-5 %
+of 1-5-sample sessions.
 Heavy users: in use 3-6 h a day (per pod mean 3.3-5.7 h, +-0.5 h a day) in 2-6 sessions,
 work-day probability 0.80-0.97. Light users: 5-15 min a day in 1-2 sessions.
 Thin days: 1-3 sessions holding 1-10 samples in all.
@@ -21,6 +22,7 @@ from app.scenarios.window import DAY, SAMPLE_SECONDS, Window
 
 NORMAL, HEAVY, LIGHT = 0, 1, 2
 DAY_LIMIT = DAY - 3 * SAMPLE_SECONDS
+MIN_BREAK = 480
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ def draw_users(d: Draws, rng: np.random.Generator, kind: Ints) -> Users:
         kind=kind,
         workday=np.where(kind == HEAVY, heavy_workday, workday),
         weekend=d.uniform("weekend_factor", 0.0, 0.8),
-        sessions=d.uniform("sessions_per_day", 1.2, 3.5) * rng.uniform(0.6, 1.4, n),
-        session_median=d.uniform("session_median_min", 8.0, 45.0) * 60 * rng.uniform(0.6, 1.6, n),
+        sessions=d.uniform("sessions_per_day", 1.0, 3.0) * rng.uniform(0.6, 1.4, n),
+        session_median=d.uniform("session_median_min", 8.0, 40.0) * 60 * rng.uniform(0.6, 1.4, n),
         session_sigma=d.uniform("session_log_sd", 0.3, 0.9),
         break_median=d.uniform("break_median_min", 15.0, 90.0) * 60,
         hours=(
@@ -196,18 +198,21 @@ def _starts(
     size = group.size
     length = (samples - 1) * SAMPLE_SECONDS
     pause = np.exp(rng.normal(np.log(users.break_median), 0.8, size))
-    pause = np.where(heavy, np.clip(pause * 0.4, 480, 5400), np.clip(pause, 480, 18_000))
-    pause = np.where(first, 0.0, pause)
+    pause = np.where(
+        heavy, np.clip(pause * 0.4, MIN_BREAK, 5400), np.clip(pause, MIN_BREAK, 18_000)
+    )
+    floor = np.where(first, 0.0, float(MIN_BREAK))
+    extra = np.where(first, 0.0, pause - MIN_BREAK)
     busy = _day_sum(group, length.astype(np.float64))
-    idle = _day_sum(group, pause)
-    room = np.maximum(DAY_LIMIT - busy, 0.0)
-    pause = pause * np.minimum(1.0, room / np.maximum(idle, 1.0))
-    offset = group_cumsum(np.rint(pause + np.r_[0, length[:-1]] * ~first).astype(np.int64), group)
+    room = np.maximum(DAY_LIMIT - MIN_BREAK - busy - _day_sum(group, floor), 0.0)
+    pause = floor + extra * np.minimum(1.0, room / np.maximum(_day_sum(group, extra), 1.0))
+    previous = np.where(first, 0, np.roll(length, 1))
+    offset = group_cumsum(np.rint(pause + previous).astype(np.int64), group)
     span = busy + _day_sum(group, pause)
     lo, hi = users.hours
     day_time = rng.uniform(lo, hi, size) * 3600
     any_time = rng.uniform(0, 24, size) * 3600
     begin = np.where(rng.random(size) < users.any_hour, any_time, day_time)
-    begin = np.minimum(begin, np.maximum(DAY_LIMIT - span, 0.0))
+    begin = np.maximum(np.minimum(begin, DAY_LIMIT - span), MIN_BREAK)
     begin = _per_day(first, begin)
     return (np.floor(begin).astype(np.int64) + offset).astype(np.int64)
