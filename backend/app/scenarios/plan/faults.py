@@ -48,7 +48,7 @@ class FaultSpec:
             "motor": (0.4, 0.9),
             "battery": (0.3, 0.8),
             "gps": (0.0, 0.0),
-            "radio": (0.6, 1.0),
+            "radio": (1.0, 1.0),
         }
     )
 
