@@ -30,6 +30,7 @@ FILES = {
     "telemetry": "telemetry.csv",
     "devices": "truth_devices.csv",
     "daily": "truth_daily.csv",
+    "faults": "truth_faults.csv",
     "collisions": "collisions.csv",
     "sites": "sites.csv",
     "sessions": "sessions.csv",
@@ -49,6 +50,7 @@ class ScenarioResult:
     telemetry_csv: Path
     devices_csv: Path
     daily_csv: Path
+    faults_csv: Path
     collisions_csv: Path
     sites_csv: Path
     sessions_csv: Path
@@ -86,8 +88,7 @@ def generate_scenario(
     began = time.perf_counter()
     window = Window(start or DEFAULT_START, days)
     d = Draws(seed)
-    spec = REGISTRY[family](d, days)
-    plan = plan_run(spec, d, window, devices, seed)
+    plan = plan_run(REGISTRY[family](d, days), d, window, devices, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".scenario-", dir=out_dir))
     try:
@@ -98,20 +99,21 @@ def generate_scenario(
             (scratch / name).replace(out_dir / name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    paths = {key: out_dir / name for key, name in FILES.items()}
+    path = {key: out_dir / name for key, name in FILES.items()}
     return ScenarioResult(
         family=family,
         devices=devices,
         days=days,
         seed=seed,
         out_dir=out_dir,
-        telemetry_csv=paths["telemetry"],
-        devices_csv=paths["devices"],
-        daily_csv=paths["daily"],
-        collisions_csv=paths["collisions"],
-        sites_csv=paths["sites"],
-        sessions_csv=paths["sessions"],
-        scenario_json=paths["scenario"],
+        telemetry_csv=path["telemetry"],
+        devices_csv=path["devices"],
+        daily_csv=path["daily"],
+        faults_csv=path["faults"],
+        collisions_csv=path["collisions"],
+        sites_csv=path["sites"],
+        sessions_csv=path["sessions"],
+        scenario_json=path["scenario"],
         rows=rows,
         seconds=time.perf_counter() - began,
     )
@@ -135,6 +137,7 @@ def _write_telemetry(
 def _write_truth(plan: RunPlan, family: str, folder: Path) -> None:
     write_csv(truth.devices_frame(plan, family), folder / FILES["devices"])
     write_csv(truth.daily_frame(plan), folder / FILES["daily"])
+    write_csv(truth.faults_frame(plan), folder / FILES["faults"])
     write_csv(truth.collisions_frame(plan), folder / FILES["collisions"])
     write_csv(truth.sites_frame(plan), folder / FILES["sites"])
     write_csv(truth.sessions_frame(plan), folder / FILES["sessions"])

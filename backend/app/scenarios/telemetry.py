@@ -6,7 +6,7 @@ device_id, then seq.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -34,8 +34,19 @@ class Chunk:
     def __len__(self) -> int:
         return int(self.time.size)
 
+    def take(self, which: Ints | Bools) -> Chunk:
+        """The rows picked by an index array or a mask, in that order."""
+        return Chunk(**{f.name: getattr(self, f.name)[which] for f in fields(self)})
 
-COLUMNS = tuple(Chunk.__dataclass_fields__)
+    @staticmethod
+    def join(first: Chunk, second: Chunk) -> Chunk:
+        """The rows of both chunks, first's then second's."""
+        return Chunk(
+            **{
+                f.name: np.concatenate([getattr(first, f.name), getattr(second, f.name)])
+                for f in fields(first)
+            }
+        )
 
 
 def within(counts: Ints) -> Ints:
@@ -46,15 +57,31 @@ def within(counts: Ints) -> Ints:
 
 def day_rows(plan: RunPlan, day: int, rng: np.random.Generator, order: Ints) -> Chunk:
     """All rows received on ``day``; ``order`` ranks pods by device_id text."""
-    own, twin = _owner_rows(plan, day, rng), _twin_rows(plan, day, rng)
-    columns = [np.concatenate([getattr(own, f), getattr(twin, f)]) for f in COLUMNS]
-    time, device, seq = columns[0], columns[1], columns[2]
-    sort = np.lexsort((seq, order[device], time))
-    return Chunk(*(column[sort] for column in columns))
+    rows = Chunk.join(_owner_rows(plan, day, rng), _twin_rows(plan, day, rng))
+    return rows.take(np.lexsort((rows.seq, order[rows.device], rows.time)))
 
 
-def _owner_rows(plan: RunPlan, day: int, rng: np.random.Generator) -> Chunk:
-    """The pods' own samples of the day, with every fault, site and weather effect."""
+@dataclass(frozen=True)
+class Samples:
+    """The day's samples as the pods send them (before radio losses)."""
+
+    session: Ints
+    index: Ints
+    dev: Ints
+    time: Ints
+    site: Ints
+    glitch: Ints
+    kind: Ints
+    shown: Floats
+    failed: Bools
+
+    def of(self, component: int) -> Floats:
+        """How strongly ``component``'s fault shows on each sample (0 for other faults)."""
+        return np.where(self.kind == component, self.shown, 0.0)
+
+
+def _samples(plan: RunPlan, day: int) -> Samples:
+    """Expand the day's sessions into samples, with each pod's fault state at that moment."""
     ids = plan.sessions_on(day)
     sent = plan.placed.sent[ids]
     session = np.repeat(ids, sent)
@@ -64,73 +91,65 @@ def _owner_rows(plan: RunPlan, day: int, rng: np.random.Generator) -> Chunk:
     since = (time - plan.window.t0).astype(np.float64)
     used = (plan.sessions.usage_start[session] + index * SAMPLE_SECONDS).astype(np.float64)
     damage = faults.severity(plan.faults, dev, since, used)
-    shown = faults.symptom(plan.faults, dev, damage)
-    kind = plan.faults.kind[dev]
-
-    def of(component: int) -> Floats:
-        return np.where(kind == component, shown, 0.0)
-
-    failed = damage >= 1.0
-    site = plan.placed.site[session]
-    glitch = plan.calendar.glitch[dev, day]
-    amps = _amps(plan, rng, dev, session, index, site, glitch, of(faults.MOTOR), day)
-    sym = plan.symptoms
-    level = plan.placed.power.level(session, index)
-    ratio = amps / plan.parts.machines.drill[dev]
-    charge = battery.readings(level, sym.battery.sag[dev], of(faults.BATTERY), ratio)
-    fixes = gps.Fixes(
-        lat=plan.placed.lat[session],
-        lon=plan.placed.lon[session],
-        no_fix=plan.sites.no_fix[site] | (glitch == cal.GLITCH_GPS),
-        severity=of(faults.GPS),
-        failed=failed & (kind == faults.GPS),
+    return Samples(
         session=session,
         index=index,
-    )
-    lat, lon = gps.positions(rng, plan.parts.receivers, sym.gps, dev, fixes)
-    extra = plan.sites.radio_loss[site] + np.where(glitch == cal.GLITCH_RADIO, 0.6, 0.0)
-    gone = radio.lost(
-        rng,
-        plan.parts.radios,
-        sym.radio,
-        dev,
-        index,
-        extra,
-        of(faults.RADIO),
-    )
-    tag = tags.heard(rng, plan.parts.tags, plan.placed.tag[session])
-    seq = plan.placed.seq[session] + index
-    keep = ~gone
-    return Chunk(
-        time[keep], dev[keep], seq[keep], amps[keep], lat[keep], lon[keep], charge[keep], tag[keep]
+        dev=dev,
+        time=time,
+        site=plan.placed.site[session],
+        glitch=plan.calendar.glitch[dev, day],
+        kind=plan.faults.kind[dev],
+        shown=faults.symptom(plan.faults, dev, damage),
+        failed=damage >= 1.0,
     )
 
 
-def _amps(
-    plan: RunPlan,
-    rng: np.random.Generator,
-    dev: Ints,
-    session: Ints,
-    index: Ints,
-    site: Ints,
-    glitch: Ints,
-    severity: Floats,
-    day: int,
-) -> Floats:
+def _owner_rows(plan: RunPlan, day: int, rng: np.random.Generator) -> Chunk:
+    """The pods' own samples of the day, with every fault, site and weather effect."""
+    s = _samples(plan, day)
+    amps = _amps(plan, rng, s, day)
+    level = plan.placed.power.level(s.session, s.index)
+    ratio = amps / plan.parts.machines.drill[s.dev]
+    sag = plan.symptoms.battery.sag[s.dev]
+    charge = battery.readings(level, sag, s.of(faults.BATTERY), ratio)
+    lat, lon = _positions(plan, rng, s)
+    extra = plan.sites.radio_loss[s.site] + np.where(s.glitch == cal.GLITCH_RADIO, 0.6, 0.0)
+    radios, sym = plan.parts.radios, plan.symptoms.radio
+    keep = ~radio.lost(rng, radios, sym, s.dev, s.index, extra, s.of(faults.RADIO))
+    tag = tags.heard(rng, plan.parts.tags, plan.placed.tag[s.session])
+    seq = plan.placed.seq[s.session] + s.index
+    return Chunk(s.time, s.dev, seq, amps, lat, lon, charge, tag).take(keep)
+
+
+def _positions(plan: RunPlan, rng: np.random.Generator, s: Samples) -> tuple[Floats, Floats]:
+    """GPS fixes: none at no-fix sites, on GPS glitch days or from a failed receiver."""
+    fixes = gps.Fixes(
+        lat=plan.placed.lat[s.session],
+        lon=plan.placed.lon[s.session],
+        no_fix=plan.sites.no_fix[s.site] | (s.glitch == cal.GLITCH_GPS),
+        severity=s.of(faults.GPS),
+        failed=s.failed & (s.kind == faults.GPS),
+        session=s.session,
+        index=s.index,
+    )
+    return gps.positions(rng, plan.parts.receivers, plan.symptoms.gps, s.dev, fixes)
+
+
+def _amps(plan: RunPlan, rng: np.random.Generator, s: Samples, day: int) -> Floats:
     """Motor current of the day's samples (intermittent wear shows on some days only)."""
     sym = plan.symptoms.motor
-    today = rng.random(plan.pods.profile.size)[dev]
-    symptomatic: Bools = ~sym.intermittent[dev] | (today < 0.25 + 0.75 * severity)
-    thin = plan.sessions.thin[session]
+    severity = s.of(faults.MOTOR)
+    today = rng.random(plan.pods.profile.size)[s.dev]
+    symptomatic: Bools = ~sym.intermittent[s.dev] | (today < 0.25 + 0.75 * severity)
     load = motor.Load(
-        first=index == 0,
-        hardness=plan.sites.hardness[site],
-        cold=plan.calendar.cold[dev, day],
+        first=s.index == 0,
+        hardness=plan.sites.hardness[s.site],
+        cold=plan.calendar.cold[s.dev, day],
         severity=severity,
-        glitch=glitch == cal.GLITCH_MOTOR,
-        odd=np.where(thin, plan.calendar.odd[dev], motor.ODD_NONE),
+        glitch=s.glitch == cal.GLITCH_MOTOR,
+        odd=np.where(plan.sessions.thin[s.session], plan.calendar.odd[s.dev], motor.ODD_NONE),
     )
-    return motor.currents(rng, plan.parts.machines, sym, dev, load, symptomatic)
+    return motor.currents(rng, plan.parts.machines, sym, s.dev, load, symptomatic)
 
 
 def _twin_rows(plan: RunPlan, day: int, rng: np.random.Generator) -> Chunk:

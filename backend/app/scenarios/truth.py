@@ -52,6 +52,30 @@ def daily_frame(plan: RunPlan) -> pd.DataFrame:
     return frame.sort_values(["device_id", "date"], kind="stable").reset_index(drop=True)
 
 
+def faults_frame(plan: RunPlan) -> pd.DataFrame:
+    """truth_faults.csv: per faulty pod, its clock, shape, ramp and how its fault shows."""
+    f, sym = plan.faults, plan.symptoms
+    signs = {
+        faults.MOTOR: sym.motor.signs(),
+        faults.BATTERY: sym.battery.signs(),
+        faults.GPS: sym.gps.signs(),
+        faults.RADIO: sym.radio.signs(),
+    }
+    faulty = np.flatnonzero(f.kind != faults.NONE)
+    frame = pd.DataFrame(
+        {
+            "device_id": np.array(plan.pods.ids, dtype=object)[faulty],
+            "fault_type": np.array(faults.FAULT_NAMES)[f.kind[faulty]],
+            "clock": np.where(f.usage_clock[faulty], "usage", "calendar"),
+            "shape": np.array(faults.SHAPES)[f.shape[faulty]],
+            "ramp_days": np.round(f.ramp_days[faulty], 2),
+            "symptom_threshold": np.round(f.threshold[faulty], 3),
+            "signs": ["+".join(signs[int(f.kind[i])][i]) for i in faulty],
+        }
+    )
+    return frame.sort_values("device_id", kind="stable").reset_index(drop=True)
+
+
 def collisions_frame(plan: RunPlan) -> pd.DataFrame:
     """collisions.csv: when a second pod reported under each device_id."""
     twins = plan.twins

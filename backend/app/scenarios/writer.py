@@ -7,6 +7,7 @@ shortest form, as the field sample does: ``7.3``, ``52.6946``); empty fields are
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -88,7 +89,7 @@ class TelemetryWriter:
 
 
 def _frame(chunk: Chunk) -> pd.DataFrame:
-    return pd.DataFrame({name: getattr(chunk, name) for name in Chunk.__dataclass_fields__})
+    return pd.DataFrame({f.name: getattr(chunk, f.name) for f in fields(chunk)})
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -16,6 +16,7 @@ FILES = [
     "telemetry.csv",
     "truth_devices.csv",
     "truth_daily.csv",
+    "truth_faults.csv",
     "collisions.csv",
     "sites.csv",
     "sessions.csv",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.scenarios.draws import Bools, Draws, Floats, Ints
+from app.scenarios.parts import present_names
 
 SAMPLES_PER_HOUR = 120
 
@@ -46,6 +47,10 @@ class BatterySymptoms:
 
     fade: Floats
     sag: Floats
+
+    def signs(self) -> list[list[str]]:
+        """Per device, the names of the manifestations it shows."""
+        return present_names({"capacity_fade": self.fade > 0, "load_sag": self.sag > 0})
 
 
 def draw_cells(d: Draws, rng: np.random.Generator, weak: Bools) -> Cells:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.scenarios.draws import Bools, Draws, Floats, Ints
+from app.scenarios.parts import present_names
 
 M_PER_DEG_LAT = 111_320.0
 M_PER_DEG_LON = 111_320.0 * np.cos(np.radians(52.5))
@@ -40,6 +41,17 @@ class GpsSymptoms:
     jitter_gain: Floats
     jump_rate: Floats
     freeze_rate: Floats
+
+    def signs(self) -> list[list[str]]:
+        """Per device, the names of the manifestations it shows."""
+        return present_names(
+            {
+                "fix_loss": self.loss > 0,
+                "jitter": self.jitter_gain > 0,
+                "jumps": self.jump_rate > 0,
+                "frozen": self.freeze_rate > 0,
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.scenarios.draws import Bools, Draws, Floats, Ints
+from app.scenarios.parts import present_names
 
 STANDBY, SPIN, DRILL = 0, 1, 2
 ODD_NONE, ODD_INRUSH, ODD_STANDBY, ODD_SPIKY = 0, 1, 2, 3
@@ -54,6 +55,18 @@ class MotorSymptoms:
     noise_gain: Floats
     stall_rate: Floats
     intermittent: Bools
+
+    def signs(self) -> list[list[str]]:
+        """Per device, the names of the manifestations it shows."""
+        present = {
+            "current_up": self.load_gain > 0,
+            "current_down": self.load_gain < 0,
+            "idle_current": self.idle_gain > 0,
+            "noise": self.noise_gain > 0,
+            "stalls": self.stall_rate > 0,
+            "intermittent": self.intermittent,
+        }
+        return present_names(present)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.scenarios.draws import Bools, Draws, Floats, Ints
+from app.scenarios.parts import present_names
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class RadioSymptoms:
     loss: Floats
     loss_power: Floats
     burst_gain: Floats
+
+    def signs(self) -> list[list[str]]:
+        """Per device, the names of the manifestations it shows."""
+        return present_names({"losses": self.loss > 0, "bursts": self.burst_gain > 0})
 
 
 def draw_radios(d: Draws, rng: np.random.Generator, n: int) -> Radios:

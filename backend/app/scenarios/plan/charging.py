@@ -33,13 +33,15 @@ class Habits:
 
 @dataclass(frozen=True)
 class Power:
-    """Per session: charge at its start, drain per sample, gauge scale, samples alive."""
+    """Per session: charge at its start, drain per sample, gauge scale, samples alive, and
+    the charge a full cell holds then."""
 
     charge: Floats
     drain: Floats
     locked: Floats
     scale: Floats
     alive: Ints
+    full: Floats
 
     def level(self, session: Ints, index: Ints) -> Floats:
         """Unloaded gauge level (0..1) of each sample."""
@@ -96,12 +98,7 @@ def run_power(
     """Charge state session by session (vectorised over pods, one step per session rank)."""
     device, day, start, samples = sessions
     pods = fresh.size
-    qmax = cells.capacity[device] * battery.health
-    locked = cells.cold_loss * battery.cold * qmax
-    scale = cells.gauge_w[device] * cells.capacity[device] + (1 - cells.gauge_w[device]) * qmax
-    drain = cells.op_drain[device] * (1 + cells.cold_drain * battery.cold) / SAMPLES_PER_HOUR
-    charge = np.zeros(device.size)
-    alive = np.zeros(device.size, dtype=np.int64)
+    power = _gauge(cells, battery, device)
     q = np.where(fresh, rng.uniform(0.9, 1.0, pods), rng.uniform(0.4, 1.0, pods))
     q = np.where(habits.forgetful, rng.uniform(0.05, 0.3, pods), q) * cells.capacity
     last_end = np.full(pods, np.nan)
@@ -109,28 +106,61 @@ def run_power(
     for column in rank_matrix(device, pods).T:
         pod = np.flatnonzero(column >= 0)
         s = column[pod]
-        hours = (start[s] - last_end[pod]) / 3600
-        night = day[s] != last_day[pod]
-        q_pod = np.where(
-            np.isnan(hours), q[pod], q[pod] - cells.idle_drain[pod] * np.nan_to_num(hours)
-        )
-        q_pod = np.where(battery.left_on[s], q_pod - rng.uniform(0.3, 0.7, s.size) * qmax[s], q_pod)
-        q_pod = np.maximum(q_pod, 0.0)
-        reading = np.maximum(q_pod - locked[s], 0.0) / scale[s]
-        odds = np.where(
-            night, habits.overnight[pod], np.where(hours >= 0.5, habits.topup[pod], 0.0)
-        )
-        odds = np.where(reading < habits.threshold[pod], np.maximum(odds, habits.low[pod]), odds)
-        plugged = ~np.isnan(hours) & (rng.random(s.size) < odds)
-        hours_on = np.where(night, np.minimum(np.nan_to_num(hours), 10.0), np.nan_to_num(hours))
-        q_pod = np.where(plugged, q_pod + habits.rate[pod] * hours_on, q_pod)
-        q_pod = np.minimum(q_pod, qmax[s])
-        usable = q_pod - locked[s]
-        lasts = np.where(usable > 0, np.floor(usable / drain[s]).astype(np.int64) + 1, 0)
+        rest = Rest(hours=(start[s] - last_end[pod]) / 3600, night=day[s] != last_day[pod])
+        q_pod = _after_rest(rng, cells, habits, power, battery, pod, s, q[pod], rest)
+        usable = q_pod - power.locked[s]
+        lasts = np.where(usable > 0, np.floor(usable / power.drain[s]).astype(np.int64) + 1, 0)
         used = np.minimum(np.minimum(lasts, samples[s]), battery.sent_cap[s])
-        charge[s] = q_pod
-        alive[s] = lasts
-        q[pod] = np.maximum(q_pod - drain[s] * used, 0.0)
+        power.charge[s] = q_pod
+        power.alive[s] = lasts
+        q[pod] = np.maximum(q_pod - power.drain[s] * used, 0.0)
         last_end[pod] = start[s] + (samples[s] - 1) * SAMPLE_SECONDS
         last_day[pod] = day[s]
-    return Power(charge=charge, drain=drain, locked=locked, scale=scale, alive=alive)
+    return power
+
+
+@dataclass(frozen=True)
+class Rest:
+    """The break before a session: hours (NaN before a pod's first session), across a night."""
+
+    hours: Floats
+    night: Bools
+
+
+def _gauge(cells: Cells, battery: Battery, device: Ints) -> Power:
+    """Per session: capacity locked by cold, gauge scale and drain (charge filled in later)."""
+    qmax = cells.capacity[device] * battery.health
+    w = cells.gauge_w[device]
+    return Power(
+        charge=np.zeros(device.size),
+        drain=cells.op_drain[device] * (1 + cells.cold_drain * battery.cold) / SAMPLES_PER_HOUR,
+        locked=cells.cold_loss * battery.cold * qmax,
+        scale=w * cells.capacity[device] + (1 - w) * qmax,
+        alive=np.zeros(device.size, dtype=np.int64),
+        full=qmax,
+    )
+
+
+def _after_rest(
+    rng: np.random.Generator,
+    cells: Cells,
+    habits: Habits,
+    power: Power,
+    battery: Battery,
+    pod: Ints,
+    s: Ints,
+    q: Floats,
+    rest: Rest,
+) -> Floats:
+    """Charge at a session's start: idle drain, a pod left running, maybe a charge."""
+    known = ~np.isnan(rest.hours)
+    hours = np.nan_to_num(rest.hours)
+    q = q - cells.idle_drain[pod] * hours
+    q = np.maximum(q - battery.left_on[s] * rng.uniform(0.3, 0.7, s.size) * power.full[s], 0.0)
+    reading = np.maximum(q - power.locked[s], 0.0) / power.scale[s]
+    odds = np.where(rest.night, habits.overnight[pod], (hours >= 0.5) * habits.topup[pod])
+    odds = np.where(reading < habits.threshold[pod], np.maximum(odds, habits.low[pod]), odds)
+    plugged = known & (rng.random(s.size) < odds)
+    hours_on = np.where(rest.night, np.minimum(hours, 10.0), hours)
+    q = np.where(plugged, q + habits.rate[pod] * hours_on, q)
+    return np.minimum(q, power.full[s])

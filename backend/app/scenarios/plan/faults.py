@@ -4,16 +4,20 @@ A fault degrades one component from condition 1 (healthy) to 0 (failed). Its pro
 runs on a clock: calendar time (GPS, radio; some batteries: calendar ageing) or the
 machine's operating time (motor wear; battery cycle ageing: 40-90 % of batteries per
 run), so wear pauses while a machine stands still and runs faster for heavy users (the
-``sudden`` family counts its warnings in calendar days only). The ramp length R (family
-range, in days of typical use) is scaled by ``ref^a * own^(1-a)`` daily use (coupling
-``a`` 0-1 per run; ``slow_wear`` 0-0.3, so its ramps span weeks even for heavy users).
-A share of faults (0-0.1 per run; ``sudden`` 0.2-0.5) comes with almost no warning: a
-ramp of 0.02-0.25 days. Failure lands at a fraction 0.25..1.15 of the pod's time in the
-window (beyond 1: still degrading at the end); onset = failure - R, possibly before the
-window. Shapes (weights drawn per run over the family's set): linear, accelerating
-(power 1.5-4), decelerating (power 0.35-0.75), knee (5-30 % of the damage by 50-90 % of
-the ramp, then steep), steps (2-5 jumps). Symptoms show only past a per-pod
-threshold of 0..0.05-0.35 of the damage, so early wear can be invisible.
+``sudden`` family counts its warnings in calendar days only).
+
+The ramp length R is in days of typical use: per pod log-uniform between a run minimum
+(drawn below the geometric middle of the family range) and a run maximum (drawn above
+it), then scaled by ``ref^a * own^(1-a)`` daily use (coupling ``a`` 0-1 per run;
+``slow_wear`` 0-0.3, so its ramps span weeks even for heavy users). A share of faults
+(0-0.1 per run; ``sudden`` 0.2-0.5) comes with almost no warning: 0.02-0.25 days.
+Failure lands at a fraction 0.25..1.15 of the pod's time in the window (beyond 1: still
+degrading at the end); onset = failure - R, possibly before the window.
+
+Shapes (weights drawn per run over the family's set): linear, accelerating (power
+1.5-4), decelerating (power 0.35-0.75), knee (5-30 % of the damage by 50-90 % of the
+ramp, then steep), steps (2-5 jumps). Symptoms show only past a per-pod threshold of
+0..0.05-0.35 of the damage, so early wear can be invisible.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class Faults:
     silent: Bools
     onset_ts: Floats
     failure_ts: Floats
+    ramp_days: Floats
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,12 @@ def draft_faults(d: Draws, rng: np.random.Generator, spec: FaultSpec, n: int) ->
     count = rng.integers(2, STEP_SLOTS + 1, n)
     steps = np.sort(rng.uniform(0.05, 0.95, (n, STEP_SLOTS)), axis=1)
     steps = np.where(np.arange(STEP_SLOTS) < count[:, None], steps, np.inf)
-    ramp_lo, ramp_hi = d.uniform("ramp_days_min", *spec.ramp_days), spec.ramp_days[1]
-    ramp_hi = d.uniform("ramp_days_max", ramp_lo, ramp_hi)
+    lo, hi = spec.ramp_days
+    middle = float(np.sqrt(lo * hi))
+    ramp_lo, ramp_hi = (
+        d.uniform("ramp_days_min", lo, middle),
+        d.uniform("ramp_days_max", middle, hi),
+    )
     hidden = d.uniform("symptom_threshold_max", 0.05, 0.35)
     ramp = np.exp(rng.uniform(np.log(ramp_lo), np.log(ramp_hi), n))
     abrupt = rng.random(n) < d.uniform("abrupt_share", *spec.abrupt)
@@ -191,6 +200,7 @@ def schedule(draft: Draft, use: Usage, span: tuple[Ints, Ints], t0: int) -> Faul
         silent=draft.silent,
         onset_ts=np.where(faulty, onset_ts, nan),
         failure_ts=np.where(faulty, failure_ts, nan),
+        ramp_days=draft.ramp_days,
     )
 
 
