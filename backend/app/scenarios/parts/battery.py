@@ -10,7 +10,9 @@ rate but a full charge reads lower. A run draws the share of counter-like gauges
 Under load an aged cell sags: readings lose up to ``sag`` points (0-12, per faulty cell)
 in proportion to the current. Cold locks part of the charge (reversible): a full charge
 reads up to ``cold_loss`` lower (0.10-0.35) and the pod draws up to ``cold_drain`` more
-(0.1-0.5).
+(0.1-0.5). On the first working day after 2+ idle days an aged cell shows back a share
+0-0.3 of the capacity it lost (as the NASA cells do after rest breaks); its latent
+condition does not recover.
 
 Run ranges: 1-3 battery models of 0.6-1.6 x a reference size; operating drain 1.5-8 % of
 the reference per hour of use, idle drain 0.3-4 % per day (both divided by the pod's
@@ -39,6 +41,7 @@ class Cells:
     gauge_w: Floats
     cold_loss: float
     cold_drain: float
+    recovery: float
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ def draw_cells(d: Draws, rng: np.random.Generator, weak: Bools) -> Cells:
         gauge_w=np.where(counters, rng.uniform(0.5, 1.0, n), 0.0),
         cold_loss=d.uniform("cold_capacity_loss", 0.10, 0.35),
         cold_drain=d.uniform("cold_extra_drain", 0.1, 0.5),
+        recovery=d.uniform("rest_recovery_share", 0.0, 0.3),
     )
     d.summarise("cell_capacity", cells.capacity)
     d.summarise("drain_per_hour", cells.op_drain)
@@ -90,10 +94,12 @@ def draw_battery_symptoms(d: Draws, rng: np.random.Generator, faulty: Bools) -> 
     )
 
 
-def health(sym: BatterySymptoms, dev: Ints, severity: Floats) -> Floats:
-    """State of health (capacity / fresh capacity) at the given severity."""
+def health(
+    cells: Cells, sym: BatterySymptoms, dev: Ints, severity: Floats, rested: Bools
+) -> Floats:
+    """Capacity / fresh capacity at the given severity; briefly higher after a rest."""
     soh: Floats = 1.0 - sym.fade[dev] * severity
-    return soh
+    return soh + rested * cells.recovery * (1.0 - soh)
 
 
 def readings(level: Floats, sag: Floats, severity: Floats, load_ratio: Floats) -> np.ndarray:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.scenarios.draws import Draws, Floats, Ints, stream
+from app.scenarios.draws import Bools, Draws, Floats, Ints, stream
 from app.scenarios.families import FamilySpec
 from app.scenarios.parts import battery, gps, motor, radio, tags
 from app.scenarios.plan import calendar as cal
@@ -229,6 +229,16 @@ def _place(run: _Run, site_table: sites.Sites, sessions: usage.Sessions) -> Plac
     return Placed(site, lat, lon, tag, sent, seq, power)
 
 
+def _rested(sessions: usage.Sessions) -> Bools:
+    """Sessions on a pod's first working day after two or more idle days."""
+    dev, day = sessions.device, sessions.day
+    new_pod = np.diff(dev, prepend=-1) != 0
+    first_of_day = new_pod | (np.diff(day, prepend=-1) != 0)
+    rested = first_of_day & ~new_pod & (np.diff(day, prepend=0) >= 3)
+    on_day: Bools = rested[np.flatnonzero(first_of_day)][np.cumsum(first_of_day) - 1]
+    return on_day
+
+
 def _silent_cap(sessions: usage.Sessions, f: faults.Faults) -> Ints:
     """Samples a session can send before a silent failure ends the pod."""
     failure = f.failure_ts[sessions.device]
@@ -249,7 +259,7 @@ def _power(run: _Run, sessions: usage.Sessions, cap: Ints) -> charging.Power:
     first_of_day = (np.diff(day, prepend=-1) != 0) | (np.diff(dev, prepend=-1) != 0)
     glitch = run.calendar.glitch[dev, day] == cal.GLITCH_BATTERY
     inputs = charging.Battery(
-        health=battery.health(run.symptoms.battery, dev, fade),
+        health=battery.health(run.parts.cells, run.symptoms.battery, dev, fade, _rested(sessions)),
         cold=run.calendar.cold[dev, day],
         left_on=glitch & first_of_day,
         sent_cap=cap,
