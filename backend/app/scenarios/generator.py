@@ -24,7 +24,7 @@ from app.scenarios.window import Window
 from app.scenarios.writer import TelemetryWriter, write_csv, write_json
 
 DEFAULT_START = date(2025, 1, 6)
-MAX_DEVICES = 10_000
+MAX_DEVICES = 2_000
 MAX_DAYS = 730
 FILES = {
     "telemetry": "telemetry.csv",

@@ -7,6 +7,7 @@ shortest form, as the field sample does: ``7.3``, ``52.6946``); empty fields are
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
@@ -78,7 +79,8 @@ class TelemetryWriter:
         self.conn.register("chunk", frame)
         self.conn.execute(_FORMAT.format(path=str(self.part).replace("'", "''")))
         self.conn.unregister("chunk")
-        self.out.write(self.part.read_text(encoding="ascii"))
+        with self.part.open("r", encoding="ascii", newline="") as part:
+            shutil.copyfileobj(part, self.out)
         self.rows += len(frame)
 
     def close(self) -> None:

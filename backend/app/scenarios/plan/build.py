@@ -6,7 +6,7 @@ rows can then be made day by day with little memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -67,10 +67,19 @@ class RunPlan:
     placed: Placed
     twins: collisions.Twins
     use_by_day: Floats
+    by_day: Ints = field(init=False, repr=False)
+    day_bounds: Ints = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        sending = np.flatnonzero(self.placed.sent > 0)
+        by_day = sending[np.argsort(self.sessions.day[sending], kind="stable")]
+        bounds = np.searchsorted(self.sessions.day[by_day], np.arange(self.window.days + 1))
+        object.__setattr__(self, "by_day", by_day)
+        object.__setattr__(self, "day_bounds", bounds)
 
     def sessions_on(self, day: int) -> Ints:
         """Indices of the sessions on ``day`` that sent at least one sample."""
-        return np.flatnonzero((self.sessions.day == day) & (self.placed.sent > 0))
+        return self.by_day[self.day_bounds[day] : self.day_bounds[day + 1]]
 
 
 def plan_run(spec: FamilySpec, d: Draws, window: Window, n: int, seed: int) -> RunPlan:
@@ -84,29 +93,11 @@ def plan_run(spec: FamilySpec, d: Draws, window: Window, n: int, seed: int) -> R
     site_table = sites.draw_sites(d, stream(seed, "site-table"), n, spec.no_fix_sites)
     parts = _parts(d, stream(seed, "parts"), pods, site_table.tag.size)
     symptoms = _symptoms(d, stream(seed, "symptoms"), draft.kind)
-    rng = stream(seed, "usage")
-    kind = np.select(
-        [pods.has("heavy_user"), pods.has("light_user")], [usage.HEAVY, usage.LIGHT], usage.NORMAL
-    )
-    users = usage.draw_users(d, rng, kind.astype(np.int64))
-    sessions = usage.plan_sessions(rng, window, users, usable, calendar.thin_share)
-    use = _usage(sessions, calendar, window)
+    sessions = _sessions(d, stream(seed, "usage"), window, pods, calendar, usable)
+    use = _usage(sessions, calendar)
     scheduled = faults.schedule(draft, use, (calendar.join_day, calendar.retire_day), window.t0)
     run = _Run(d, seed, window, pods, calendar, parts, symptoms, scheduled)
     placed = _place(run, site_table, sessions)
-    silent_end = np.where(scheduled.silent, scheduled.failure_ts, np.nan)
-    owners = collisions.Owners(
-        device=sessions.device,
-        day=sessions.day,
-        start=sessions.start,
-        sent=placed.sent,
-        lat=placed.lat,
-        lon=placed.lon,
-        end_ts=silent_end[sessions.device],
-    )
-    twins = collisions.plan_twins(
-        d, stream(seed, "collisions"), owners, pods.has("collision"), window.days
-    )
     return RunPlan(
         window=window,
         pods=pods,
@@ -117,9 +108,41 @@ def plan_run(spec: FamilySpec, d: Draws, window: Window, n: int, seed: int) -> R
         faults=scheduled,
         sessions=sessions,
         placed=placed,
-        twins=twins,
+        twins=_twins(run, sessions, placed),
         use_by_day=_use_by_day(sessions, n, window.days),
     )
+
+
+def _sessions(
+    d: Draws,
+    rng: np.random.Generator,
+    window: Window,
+    pods: fleet.Pods,
+    calendar: cal.Calendar,
+    usable: Floats,
+) -> usage.Sessions:
+    """Usage habits by profile, then every session of the run."""
+    kind = np.select(
+        [pods.has("heavy_user"), pods.has("light_user")], [usage.HEAVY, usage.LIGHT], usage.NORMAL
+    )
+    users = usage.draw_users(d, rng, kind.astype(np.int64))
+    return usage.plan_sessions(rng, window, users, usable, calendar.thin_share)
+
+
+def _twins(run: _Run, sessions: usage.Sessions, placed: Placed) -> collisions.Twins:
+    """Second pods reporting under ``collision`` pods' ids, inside the owners' days."""
+    silent_end = np.where(run.faults.silent, run.faults.failure_ts, np.nan)
+    owners = collisions.Owners(
+        device=sessions.device,
+        day=sessions.day,
+        start=sessions.start,
+        sent=placed.sent,
+        lat=placed.lat,
+        lon=placed.lon,
+        end_ts=silent_end[sessions.device],
+    )
+    rng = stream(run.seed, "collisions")
+    return collisions.plan_twins(run.d, rng, owners, run.pods.has("collision"), run.window.days)
 
 
 def _calendar(
@@ -172,7 +195,7 @@ def _symptoms(d: Draws, rng: np.random.Generator, kind: Ints) -> Symptoms:
     )
 
 
-def _usage(sessions: usage.Sessions, calendar: cal.Calendar, window: Window) -> faults.Usage:
+def _usage(sessions: usage.Sessions, calendar: cal.Calendar) -> faults.Usage:
     """Machine use per session and per pod (total and per day of existence)."""
     pods = calendar.join_day.size
     used = sessions.samples * SAMPLE_SECONDS
