@@ -29,6 +29,7 @@ from app.scenarios.parts import present_names
 
 STANDBY, SPIN, DRILL = 0, 1, 2
 ODD_NONE, ODD_INRUSH, ODD_STANDBY, ODD_SPIKY = 0, 1, 2, 3
+_MOTOR_SIGNS = ("load", "idle", "noise", "stalls", "intermittent")
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,6 @@ def draw_motor_symptoms(d: Draws, rng: np.random.Generator, faulty: Bools) -> Mo
         stall_rate=np.where(present[:, 3], rng.uniform(0.01, 0.20, n), 0.0),
         intermittent=present[:, 4],
     )
-
-
-_MOTOR_SIGNS = ("load", "idle", "noise", "stalls", "intermittent")
 
 
 def states(rng: np.random.Generator, m: Machines, first: Bools) -> tuple[Ints, Floats]:

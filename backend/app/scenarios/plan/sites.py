@@ -28,6 +28,7 @@ class Sites:
     lat: Floats
     lon: Floats
     no_fix: Bools
+    hard: Bools
     hardness: Floats
     radio_loss: Floats
     tag: Ints
@@ -58,6 +59,7 @@ def draw_sites(d: Draws, rng: np.random.Generator, n: int, no_fix_share: float) 
         lat=rng.uniform(*LAT_RANGE, count),
         lon=rng.uniform(*LON_RANGE, count),
         no_fix=no_fix,
+        hard=hard,
         hardness=np.where(hard, rng.uniform(1.10, 1.35, count), rng.uniform(0.92, 1.08, count)),
         radio_loss=np.where(no_fix, rng.uniform(0.0, 0.30, count), 0.0),
         tag=np.where(tagged, np.arange(count), -1).astype(np.int64),
@@ -71,7 +73,7 @@ def draw_rounds(
     n = no_fix_pods.size
     width = d.integer("sites_per_pod_max", 4, 8)
     open_ids = np.flatnonzero(~sites.no_fix)
-    hard_ids = np.flatnonzero(~sites.no_fix & (sites.hardness > 1.09))
+    hard_ids = np.flatnonzero(~sites.no_fix & sites.hard)
     if hard_ids.size == 0:
         hard_ids = open_ids
     open_sites = open_ids[rng.integers(0, open_ids.size, (n, width))]
