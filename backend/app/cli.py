@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, audit, evaluate, ingest, ml, simulate, telemetry
+from app.commands import accounts, audit, evaluate, ingest, ml, scenario, simulate, telemetry
 from app.core.files import private_umask
 
 app = typer.Typer(
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest.ingest)
 app.command("simulate")(simulate.simulate)
+app.command("scenario")(scenario.scenario)
 app.command("backtest")(evaluate.backtest)
 app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)
