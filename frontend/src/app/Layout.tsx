@@ -2,6 +2,9 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import type { Role } from "../api/types";
 import { endSession, hasRole, useAuth } from "../auth/session";
+import { useOpenAlertCount } from "../features/fleet/api";
+import { formatCount } from "../lib/format";
+import { setThemeChoice, type ThemeChoice, useTheme } from "../lib/theme";
 
 interface NavItem {
   to: string;
@@ -15,6 +18,7 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
     label: "Fleet analytics",
     items: [
       { to: "/", label: "Overview", keepFilters: true },
+      { to: "/map", label: "Fleet map" },
       { to: "/devices", label: "Devices" },
       { to: "/sessions", label: "Sessions", keepFilters: true },
       { to: "/battery", label: "Battery", keepFilters: true },
@@ -47,6 +51,30 @@ function sharedFilters(search: string): string {
   return text ? `?${text}` : "";
 }
 
+const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "dark", dark: "light", light: "system" };
+const THEME_LABEL: Record<ThemeChoice, string> = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" };
+
+/** Cycles system -> dark -> light; "system" follows prefers-color-scheme. */
+function ThemeToggle() {
+  const { choice } = useTheme();
+  return (
+    <button type="button" className="secondary theme-toggle" onClick={() => setThemeChoice(NEXT_THEME[choice])} aria-label={`${THEME_LABEL[choice]} (change)`}>
+      <span aria-hidden="true">{choice === "dark" ? "☾" : choice === "light" ? "☀" : "◐"}</span> {THEME_LABEL[choice]}
+    </button>
+  );
+}
+
+/** The open-alert count next to "Alerts" (refreshed on its own). */
+function AlertCount() {
+  const count = useOpenAlertCount();
+  if (!count.isSuccess || count.data === 0) return null;
+  return (
+    <span className="nav-count" aria-label={`${formatCount(count.data)} open`}>
+      {formatCount(count.data)}
+    </span>
+  );
+}
+
 /** Header, navigation (a menu button on narrow screens) and the current page. */
 export function Layout() {
   const { session } = useAuth();
@@ -77,7 +105,10 @@ export function Layout() {
         >
           <span aria-hidden="true">☰</span> Menu
         </button>
-        <span className="brand">DrillWatch</span>
+        <span className="brand">
+          <img src="/favicon.svg" alt="" width="22" height="22" /> DrillWatch
+        </span>
+        <ThemeToggle />
         <span className="user" aria-label="Signed in as">
           {session?.name} <span className="role-badge">{session?.role}</span>
         </span>
@@ -97,6 +128,7 @@ export function Layout() {
                   <li key={item.to}>
                     <NavLink to={item.to + (item.keepFilters ? filters : "")} end={item.to === "/"}>
                       {item.label}
+                      {item.to === "/alerts" && <AlertCount />}
                     </NavLink>
                   </li>
                 ))}
