@@ -46,7 +46,7 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
 function sharedFilters(search: string): string {
   const current = new URLSearchParams(search);
   const kept = new URLSearchParams();
-  for (const key of ["from", "to", "device"]) current.getAll(key).forEach((v) => kept.append(key, v));
+  for (const key of ["from", "to", "device"]) for (const v of current.getAll(key)) kept.append(key, v);
   const text = kept.toString();
   return text ? `?${text}` : "";
 }
@@ -69,8 +69,9 @@ function AlertCount() {
   const count = useOpenAlertCount();
   if (!count.isSuccess || count.data === 0) return null;
   return (
-    <span className="nav-count" aria-label={`${formatCount(count.data)} open`}>
+    <span className="nav-count">
       {formatCount(count.data)}
+      <span className="visually-hidden"> open</span>
     </span>
   );
 }
@@ -82,6 +83,7 @@ export function Layout() {
   const [menuOpen, setMenuOpen] = useState(false);
   const filters = sharedFilters(location.search);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the menu closes whenever the page changes
   useEffect(() => setMenuOpen(false), [location.pathname]);
   useEffect(() => {
     if (!menuOpen) return;
@@ -96,20 +98,15 @@ export function Layout() {
         Skip to content
       </a>
       <header className="topbar">
-        <button
-          type="button"
-          className="menu-button secondary"
-          aria-expanded={menuOpen}
-          aria-controls="main-nav"
-          onClick={() => setMenuOpen(!menuOpen)}
-        >
+        <button type="button" className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
           <span aria-hidden="true">☰</span> Menu
         </button>
         <span className="brand">
           <img src="/favicon.svg" alt="" width="22" height="22" /> DrillWatch
         </span>
         <ThemeToggle />
-        <span className="user" aria-label="Signed in as">
+        <span className="user">
+          <span className="visually-hidden">Signed in as </span>
           {session?.name} <span className="role-badge">{session?.role}</span>
         </span>
         <button type="button" className="secondary" onClick={() => endSession("logout")}>

@@ -26,9 +26,7 @@ export function LastUpdated({ queries, every }: { queries: Refreshable[]; every:
   const oldest = times.length ? Math.min(...times) : 0;
   return (
     <p className="last-updated" data-updated-at={oldest || undefined}>
-      <span aria-live="polite">
-        {fetching ? "Updating…" : oldest ? <span title={formatLocal(oldest)}>Updated {ago(now - oldest)}</span> : "Not loaded yet"}
-      </span>
+      <span aria-live="polite">{fetching ? "Updating…" : oldest ? <span title={formatLocal(oldest)}>Updated {ago(now - oldest)}</span> : "Not loaded yet"}</span>
       <span className="hint"> · refreshes every {Math.round(every / 1000)} s</span>{" "}
       <button type="button" className="link-button" onClick={() => queries.forEach((q) => void q.refetch())} disabled={fetching}>
         Refresh now

@@ -12,11 +12,7 @@ export interface TableSort<K extends string> {
  * Sort state in the URL for a table whose columns are ``keys``; ``first`` says which way each
  * column sorts on its first click. Changing the sort goes back to page 1.
  */
-export function useTableSort<K extends string>(
-  keys: readonly K[],
-  fallback: K,
-  first: Partial<Record<K, SortOrder>> = {},
-): [TableSort<K>, (column: K) => void] {
+export function useTableSort<K extends string>(keys: readonly K[], fallback: K, first: Partial<Record<K, SortOrder>> = {}): [TableSort<K>, (column: K) => void] {
   const [params, setParams] = useSearchParams();
   const raw = params.get("sort") as K | null;
   const sort = raw && keys.includes(raw) ? raw : fallback;

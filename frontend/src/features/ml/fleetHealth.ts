@@ -75,7 +75,9 @@ export function sortHealth(devices: HealthRow[], key: SortKey, dir: SortDir): He
     const [x, y] = [sortValue(a, key), sortValue(b, key)];
     if (x === null || y === null) return x === y ? a.device_id.localeCompare(b.device_id) : x === null ? 1 : -1;
     const order = typeof x === "string" ? x.localeCompare(String(y)) : x - Number(y);
-    return order === 0 ? a.device_id.localeCompare(b.device_id) : sign * order;
+    if (order !== 0) return sign * order;
+    const health = (a.health_score ?? 101) - (b.health_score ?? 101); // equal status: lowest score first
+    return key === "status" && health !== 0 ? health : a.device_id.localeCompare(b.device_id);
   });
 }
 

@@ -53,7 +53,9 @@ export default function BatteryPage() {
                   <>
                     <BatteryChart devices={byDevice(c.points)} bucketSeconds={c.bucket_seconds} />
                     <p className="hint">
-                      {filters.devices.length ? "The chosen devices. " : `The ${Math.min(SERIES, devices.length)} devices with the lowest battery of ${formatCount(devices.length)}; choose devices in the filter to compare others. `}
+                      {filters.devices.length
+                        ? "The chosen devices. "
+                        : `The ${Math.min(SERIES, devices.length)} devices with the lowest battery of ${formatCount(devices.length)}; choose devices in the filter to compare others. `}
                       {c.bucket_seconds !== null && c.bucket_seconds !== PERIOD_SECONDS[period]
                         ? `Buckets are ${bucketLabel(c.bucket_seconds)}: the ${period} bucket was widened so the answer stays under 2,000 points.`
                         : `Buckets are ${bucketLabel(c.bucket_seconds)}.`}
@@ -80,7 +82,8 @@ function BatteryTable({ devices }: { devices: DeviceBattery[] }) {
   const [offset, setOffset] = usePageOffset(PAGE_SIZE);
   const [view, onSort] = useTableSort<SortKey>(SORTS, "min", { samples: "desc", max: "desc" });
   const rows = useMemo(() => {
-    const value = (d: DeviceBattery) => (view.sort === "device" ? d.deviceId : view.sort === "latest" ? d.latest : view.sort === "min" ? d.min : view.sort === "max" ? d.max : d.samples);
+    const value = (d: DeviceBattery) =>
+      view.sort === "device" ? d.deviceId : view.sort === "latest" ? d.latest : view.sort === "min" ? d.min : view.sort === "max" ? d.max : d.samples;
     return sortRows(devices, value, view.order, (d) => d.deviceId);
   }, [devices, view]);
   const header = { sort: view.sort, order: view.order, onSort };

@@ -65,10 +65,7 @@ export default function DeviceDetailPage() {
             <>
               <KpiGrid label="Device summary">
                 <Kpi label="Last seen" value={<Time value={d.last_seen} />} />
-                <Kpi
-                  label="Last position"
-                  value={d.last_lat === null || d.last_lon === null ? "no GPS fix" : `${formatNumber(d.last_lat, 5)}°, ${formatNumber(d.last_lon, 5)}°`}
-                />
+                <Kpi label="Last position" value={d.last_lat === null || d.last_lon === null ? "no GPS fix" : `${formatNumber(d.last_lat, 5)}°, ${formatNumber(d.last_lon, 5)}°`} />
                 <Kpi label="Drilling hours" value={formatHours(d.drilling_hours)} />
                 <Kpi label="Sessions" value={formatCount(d.sessions)} note={`${formatCount(d.samples)} samples`} />
                 <Kpi label="Last battery" value={formatPercent(d.last_battery, 0)} />

@@ -82,7 +82,12 @@ export default function DevicesPage() {
     const needle = search.trim().toLowerCase();
     const wanted = new Set(statuses);
     const kept = rows.filter((r) => (!needle || r.device_id.toLowerCase().includes(needle)) && (wanted.size === 0 || wanted.has(r.state?.status ?? "unknown")));
-    return sortRows(kept, (r) => sortValue(r, view.sort), view.order, (r) => r.device_id);
+    return sortRows(
+      kept,
+      (r) => sortValue(r, view.sort),
+      view.order,
+      (r) => r.device_id,
+    );
   }, [rows, search, statuses, view]);
   const header = { sort: view.sort, order: view.order, onSort };
   return (
@@ -105,7 +110,9 @@ export default function DevicesPage() {
       >
         {() =>
           list.length === 0 ? (
-            <p className="state state-empty">No device matches “{search}”{statuses.length ? " with these statuses" : ""}.</p>
+            <p className="state state-empty">
+              No device matches “{search}”{statuses.length ? " with these statuses" : ""}.
+            </p>
           ) : (
             <section className="card">
               <div className="table-scroll" tabIndex={0} role="region" aria-label="Devices">

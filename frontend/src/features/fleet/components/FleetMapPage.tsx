@@ -33,7 +33,17 @@ export default function FleetMapPage() {
   );
 }
 
-function MapView({ devices, statuses, onStatuses, onOpen }: { devices: DeviceStatus[]; statuses: StatusKey[]; onStatuses: (s: StatusKey[]) => void; onOpen: (id: string) => void }) {
+function MapView({
+  devices,
+  statuses,
+  onStatuses,
+  onOpen,
+}: {
+  devices: DeviceStatus[];
+  statuses: StatusKey[];
+  onStatuses: (s: StatusKey[]) => void;
+  onOpen: (id: string) => void;
+}) {
   const counts = useMemo(() => countStatuses(devices), [devices]);
   const shown = useMemo(() => withStatus(devices, statuses), [devices, statuses]);
   const unplaced = shown.filter((d) => d.lat === null || d.lon === null);

@@ -37,7 +37,11 @@ export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: numbe
             <CartesianGrid vertical={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
             <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} {...axisProps(theme)} />
             <YAxis allowDecimals={false} width={40} {...axisProps(theme)} />
-            <Tooltip {...tooltipProps(theme)} labelFormatter={(day) => `${formatDay(String(day))} (UTC)`} formatter={(value, name) => [`${formatCount(Number(value))} alerts`, name]} />
+            <Tooltip
+              {...tooltipProps(theme)}
+              labelFormatter={(day) => `${formatDay(String(day))} (UTC)`}
+              formatter={(value, name) => [`${formatCount(Number(value))} alerts`, name]}
+            />
             <Legend wrapperStyle={legendStyle(theme)} itemSorter={(item) => -SEVERITY_RANK[item.value as Severity]} />
             {[...SEVERITIES].reverse().map((severity) => (
               <Bar key={severity} dataKey={severity} name={severity} stackId="alerts" fill={SEVERITY_COLOUR[theme][severity]} isAnimationActive={false} />

@@ -167,7 +167,11 @@ export default function AlertsPage() {
             <>
               <AlertList alerts={sorted.slice(offset, offset + PAGE_SIZE)} label={`Alerts, ${ALERT_SORT_LABEL[view.sort].toLowerCase()}`} />
               <Pagination total={sorted.length} limit={PAGE_SIZE} offset={offset} onChange={setOffset} label="alerts" />
-              {p.total > p.alerts.length && <p className="hint">The newest {formatCount(p.alerts.length)} of {formatCount(p.total)} alerts are listed: narrow the filters.</p>}
+              {p.total > p.alerts.length && (
+                <p className="hint">
+                  The newest {formatCount(p.alerts.length)} of {formatCount(p.total)} alerts are listed: narrow the filters.
+                </p>
+              )}
             </>
           )}
         </MlQueryState>

@@ -27,7 +27,8 @@ function Factors({ device }: { device: DeviceHealth }) {
         <li key={`${f.component}-${f.feature}`}>
           <p className="factor-text">{f.description}</p>
           <p className="hint">
-            {componentLabel(f.component)} · {f.effect === "lowers" ? `costs ${formatNumber(f.contribution, 1)} points` : "holds the score"} · compared with {BASELINE[f.baseline_kind]}
+            {componentLabel(f.component)} · {f.effect === "lowers" ? `costs ${formatNumber(f.contribution, 1)} points` : "holds the score"} · compared with{" "}
+            {BASELINE[f.baseline_kind]}
           </p>
         </li>
       ))}
@@ -81,8 +82,20 @@ function Headline({ device, shown }: { device: DeviceHealth; shown: HealthStatus
   return (
     <KpiGrid label="Health summary">
       <Kpi label="Health score" value={formatScore(device.health_score)} note={<StatusBadge status={shown} />} />
-      <Kpi label="Confidence" value={formatConfidence(device.confidence)} note={low !== null && high !== null ? `interval ${formatNumber(low, 1)}–${formatNumber(high, 1)}` : undefined} />
-      <Kpi label="Scored day (UTC)" value={formatUtcDay(device.day)} note={<>last report {device.last_seen ? <Time value={device.last_seen} /> : "—"} · model {device.model_version}</>} />
+      <Kpi
+        label="Confidence"
+        value={formatConfidence(device.confidence)}
+        note={low !== null && high !== null ? `interval ${formatNumber(low, 1)}–${formatNumber(high, 1)}` : undefined}
+      />
+      <Kpi
+        label="Scored day (UTC)"
+        value={formatUtcDay(device.day)}
+        note={
+          <>
+            last report {device.last_seen ? <Time value={device.last_seen} /> : "—"} · model {device.model_version}
+          </>
+        }
+      />
     </KpiGrid>
   );
 }
@@ -113,7 +126,8 @@ function HealthDetail({ device, thresholds, shown }: { device: DeviceHealth; thr
         <figure className="chart-figure">
           <HealthTrendChart trend={trend} forecast={device.forecast} thresholds={thresholds} />
           <figcaption className="hint">
-            Daily health (0–100) over {trend.length} days, the {device.forecast?.horizon_days ?? 7}-day forecast (dashed) with its 80 % band, and the MEDIUM {thresholds.medium}, HIGH {thresholds.high} and CRITICAL {thresholds.critical} alert levels. Days are UTC.
+            Daily health (0–100) over {trend.length} days, the {device.forecast?.horizon_days ?? 7}-day forecast (dashed) with its 80 % band, and the MEDIUM {thresholds.medium},
+            HIGH {thresholds.high} and CRITICAL {thresholds.critical} alert levels. Days are UTC.
           </figcaption>
         </figure>
       ) : (

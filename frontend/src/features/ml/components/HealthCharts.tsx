@@ -59,7 +59,9 @@ export function HealthTrendChart({ trend, forecast, thresholds }: { trend: Trend
               label={{ value: `${line.name} ${thresholds[line.key]}`, position: "insideBottomLeft", fontSize: 11, fill: SEVERITY_COLOUR[theme][line.name] }}
             />
           ))}
-          {today && forecast && <ReferenceLine x={today} stroke={CHART_TEXT[theme]} label={{ value: "latest", position: "insideTopRight", fontSize: 11, fill: CHART_TEXT[theme] }} />}
+          {today && forecast && (
+            <ReferenceLine x={today} stroke={CHART_TEXT[theme]} label={{ value: "latest", position: "insideTopRight", fontSize: 11, fill: CHART_TEXT[theme] }} />
+          )}
           <Area dataKey="band" name="Forecast band (80 %)" stroke="none" fill={HEALTH_LINE[theme]} fillOpacity={0.2} isAnimationActive={false} connectNulls />
           <Line dataKey="health" name="Health" stroke={HEALTH_LINE[theme]} strokeWidth={2} dot={trend.length < 3} isAnimationActive={false} connectNulls />
           <Line dataKey="forecast" name="Forecast" stroke={HEALTH_LINE[theme]} strokeDasharray="6 4" dot={false} isAnimationActive={false} connectNulls />

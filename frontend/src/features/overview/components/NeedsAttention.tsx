@@ -85,9 +85,7 @@ export function NeedsAttention({ filters }: { filters: Filters }) {
   if (!fleet.data.ml_available) {
     return (
       <>
-        <p className="notice">
-          Health scores and alerts are not available ({fleet.data.ml_message}), so devices are ranked by anomalous sessions instead.
-        </p>
+        <p className="notice">Health scores and alerts are not available ({fleet.data.ml_message}), so devices are ranked by anomalous sessions instead.</p>
         <AnomalyAttention filters={filters} />
       </>
     );

@@ -29,7 +29,10 @@ export function StateChart({ states }: { states: StateShare[] }) {
             <CartesianGrid horizontal={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
             <XAxis type="number" domain={[0, 100]} unit=" %" {...axisProps(theme)} />
             <YAxis type="category" dataKey="label" width={72} {...axisProps(theme)} />
-            <Tooltip {...tooltipProps(theme)} formatter={(value, _name, item) => [`${formatPercent(Number(value))} (${formatHours((item.payload as StateShare).hours)})`, "Share of samples"]} />
+            <Tooltip
+              {...tooltipProps(theme)}
+              formatter={(value, _name, item) => [`${formatPercent(Number(value))} (${formatHours((item.payload as StateShare).hours)})`, "Share of samples"]}
+            />
             <Bar dataKey="share_pct" name="Share of samples" isAnimationActive={false}>
               {data.map((entry) => (
                 <Cell key={entry.state} fill={STATE_COLOURS[theme][entry.state]} />

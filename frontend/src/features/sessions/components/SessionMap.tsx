@@ -51,8 +51,8 @@ export function SessionMap({ points, total }: { points: SessionLocation[]; total
       </div>
       <figcaption className="hint">
         {formatCount(points.length)} session locations
-        {total > points.length ? ` (evenly thinned in time from ${formatCount(total)})` : ""}; numbers are clusters of nearby sessions. Where the machines are now is on
-        the Fleet map.
+        {total > points.length ? ` (evenly thinned in time from ${formatCount(total)})` : ""}; numbers are clusters of nearby sessions. Where the machines are now is on the Fleet
+        map.
         {tiles === "offline" && " Map tiles are unavailable (offline): points are shown on a plain background."}
       </figcaption>
     </figure>

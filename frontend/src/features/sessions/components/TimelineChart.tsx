@@ -38,10 +38,22 @@ export function TimelineChart({ activity }: { activity: DailyActivityPage }) {
       </figcaption>
       <ChartData
         caption="Drilling hours and sessions per UTC day"
-        columns={[{ label: "Day (UTC)" }, { label: "Sessions", numeric: true }, { label: "Drilling hours", numeric: true }, ...devices.map((id) => ({ label: id, numeric: true })), ...(others > 0 ? [{ label: OTHER, numeric: true }] : [])]}
+        columns={[
+          { label: "Day (UTC)" },
+          { label: "Sessions", numeric: true },
+          { label: "Drilling hours", numeric: true },
+          ...devices.map((id) => ({ label: id, numeric: true })),
+          ...(others > 0 ? [{ label: OTHER, numeric: true }] : []),
+        ]}
         rows={days.map((d) => ({
           key: d.day,
-          cells: [d.day, formatCount(d.sessions), formatHours(d.drilling_hours, 2), ...d.hours.map((h) => formatHours(h, 2)), ...(others > 0 ? [formatHours(d.other_hours, 2)] : [])],
+          cells: [
+            d.day,
+            formatCount(d.sessions),
+            formatHours(d.drilling_hours, 2),
+            ...d.hours.map((h) => formatHours(h, 2)),
+            ...(others > 0 ? [formatHours(d.other_hours, 2)] : []),
+          ],
         }))}
       />
     </figure>
