@@ -75,7 +75,7 @@ export default function AnomaliesPage() {
                 <p className="state state-empty">No anomalous sessions in this range.</p>
               ) : (
                 <>
-                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Anomalous sessions">
+                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Anomalous sessions table">
                     <table>
                       <thead>
                         <tr>
