@@ -155,9 +155,17 @@ def test_the_fleet_map_places_every_device_clusters_filters_and_opens_a_device(
     settled(page)
     frame = page.locator(".map-frame")
     expect(frame).to_have_attribute("data-tiles", re.compile("^(online|offline)$"))
-    singles = page.locator(".map .device-pin").count()
-    clustered = sum(int(t) for t in page.locator(".map .device-cluster b").all_inner_texts())
-    assert singles + clustered == len(placed)
+    shown = -1
+    for _ in range(20):  # cluster animations settle within a few hundred ms
+        singles = len(
+            set(page.locator(".map .device-pin").evaluate_all("els => els.map(e => e.title)"))
+        )
+        clusters = page.locator(".map .device-cluster b").all_inner_texts()
+        shown = singles + sum(int(t) for t in clusters)
+        if shown == len(placed):
+            break
+        page.wait_for_timeout(300)
+    assert shown == len(placed)
     expect(page.get_by_label("Map legend")).to_contain_text("Offline, likely failed")
     worst = devices[0]
     label = {"offline_likely_failed": "Offline, likely failed", "critical": "Critical"}.get(

@@ -40,7 +40,7 @@ def test_fleet_health_lists_the_degrading_device_first_and_it_shows_factors_and_
     sign_in(page, "vera", "/health")
     table = page.get_by_role("region", name="Device health")
     expect(table.get_by_role("row")).to_have_count(len(devices) + 1)
-    page.get_by_role("button", name=re.compile("^Health")).click()
+    page.get_by_role("button", name="Health", exact=True).click()
     first = table.get_by_role("row").nth(1)
     expect(first.get_by_role("cell").nth(2)).to_have_text(f"{device['health_score']:.1f} / 100")
 
