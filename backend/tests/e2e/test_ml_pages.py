@@ -51,7 +51,8 @@ def test_fleet_health_lists_the_degrading_device_first_and_it_shows_factors_and_
         expect(factors.get_by_text(factor["description"], exact=True)).to_be_visible()
     forecast = device["forecast"]
     low, high = forecast["interval_at_horizon"]
-    expect(page.get_by_role("list", name="Forecast").get_by_role("listitem").first).to_have_text(
+    sentences = page.get_by_role("list", name="Forecast").get_by_role("listitem")
+    expect(sentences.filter(has_text="Forecast in")).to_have_text(
         f"Forecast in {forecast['horizon_days']} days: {forecast['health_at_horizon']:.1f} / 100 "
         f"(80 % band {low:.1f}\N{EN DASH}{high:.1f})."
     )
