@@ -27,11 +27,16 @@ SKIP_POSTGRES ?=
 RUN_DEPS := $(VENV)/.stamp-run-deps
 DEV_DEPS := $(VENV)/.stamp-dev-deps
 NODE_DEPS := $(FRONTEND)/node_modules/.stamp-npm-ci
+# openapi-typescript needs TypeScript 5's compiler API (TypeScript 7 has none): its own folder.
+OPENAPI_TOOL := $(FRONTEND)/tools/openapi
+OPENAPI_DEPS := $(OPENAPI_TOOL)/node_modules/.stamp-npm-ci
+API_TYPES := $(FRONTEND)/src/api/schema.d.ts
 DIST := $(FRONTEND)/dist/index.html
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
 
-.PHONY: help run test lint format bench install frontend sample-data system-deps postgres clean
+.PHONY: help run test lint format bench install frontend sample-data system-deps postgres clean \
+	types types-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,15 +66,28 @@ test: system-deps $(DEV_DEPS) $(DIST) lint ## Install what tests need, lint, run
 	echo "PostgreSQL pass:" $$tests; \
 	TEST_DATABASE_URL=$$url $(PY) -m pytest $$tests
 
-lint: $(DEV_DEPS) $(NODE_DEPS) ## ruff, mypy (strict) and the TypeScript compiler
+lint: $(DEV_DEPS) $(NODE_DEPS) types-check ## ruff, mypy (strict), stale API types, Biome and tsc
 	cd $(BACKEND) && $(PY) -m ruff check app tests bench main.py
 	cd $(BACKEND) && $(PY) -m ruff format --check app tests bench main.py
 	cd $(BACKEND) && $(PY) -m mypy app
+	cd $(FRONTEND) && npx biome ci src
 	cd $(FRONTEND) && npx tsc -b
 
-format: $(DEV_DEPS) ## Apply ruff's fixes and formatting
+format: $(DEV_DEPS) $(NODE_DEPS) ## Apply ruff's and Biome's fixes and formatting
 	cd $(BACKEND) && $(PY) -m ruff check --fix app tests bench main.py
 	cd $(BACKEND) && $(PY) -m ruff format app tests bench main.py
+	cd $(FRONTEND) && npx biome check --write src
+
+types: $(RUN_DEPS) $(OPENAPI_DEPS) ## Regenerate frontend/src/api/schema.d.ts from the app's OpenAPI
+	cd $(BACKEND) && $(PY) scripts/openapi.py > $(OPENAPI_TOOL)/openapi.json
+	cd $(OPENAPI_TOOL) && npx openapi-typescript openapi.json -o $(API_TYPES)
+
+types-check: $(RUN_DEPS) $(OPENAPI_DEPS) ## Fail when schema.d.ts differs from the app's OpenAPI
+	cd $(BACKEND) && $(PY) scripts/openapi.py > $(OPENAPI_TOOL)/openapi.json
+	cd $(OPENAPI_TOOL) && npx openapi-typescript openapi.json -o generated.d.ts
+	@diff -u $(API_TYPES) $(OPENAPI_TOOL)/generated.d.ts >/dev/null || { \
+		diff -u $(API_TYPES) $(OPENAPI_TOOL)/generated.d.ts | head -40; \
+		echo "frontend/src/api/schema.d.ts is stale: run 'make types' and commit it" >&2; exit 1; }
 
 bench: $(DEV_DEPS) ## Benchmarks (1,000 devices x 30 days); figures also in bench-results/
 	cd $(BACKEND) && status=0 && for script in bench/*.py; do \
@@ -83,7 +101,7 @@ postgres: ## Start the throw-away PostgreSQL used by the tests; prints TEST_DATA
 	bash $(BACKEND)/scripts/start_postgres.sh
 
 clean: ## Remove the virtualenv, node_modules and the frontend build (keeps data)
-	rm -rf $(VENV) $(FRONTEND)/node_modules $(FRONTEND)/dist
+	rm -rf $(VENV) $(FRONTEND)/node_modules $(OPENAPI_TOOL)/node_modules $(FRONTEND)/dist
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -104,6 +122,10 @@ $(NODE_DEPS): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
 	@if (( $$(npm --version | cut -d. -f1) < 11 )); then \
 		echo "npm $$(npm --version) is too old for Vite 8: installing npm 11"; npm install -g npm@11; fi
 	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+$(OPENAPI_DEPS): $(OPENAPI_TOOL)/package.json $(OPENAPI_TOOL)/package-lock.json
+	cd $(OPENAPI_TOOL) && npm ci --no-audit --no-fund
 	touch $@
 
 $(DIST): $(NODE_DEPS) $(FRONTEND_SOURCES) $(FRONTEND)/package.json

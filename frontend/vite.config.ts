@@ -11,5 +11,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
+    // CI machines are shared and loaded: generous limits, never a reason to fail.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
@@ -113,6 +114,8 @@ def create_app() -> FastAPI:
     app.add_middleware(AccessLogMiddleware)  # outside the guard, so refusals are logged
     if settings.trusted_proxy_list:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    # Level 6: most of level 9's saving on JSON and CSV at a fraction of the CPU.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(SecurityHeadersMiddleware)
     register_error_handlers(app)
     app.include_router(api_router)

@@ -6,6 +6,7 @@ from app.api.routes import (
     analytics,
     audit,
     auth,
+    fleet,
     health,
     metrics,
     ml,
@@ -15,5 +16,5 @@ from app.api.routes import (
 )
 
 api_router = APIRouter()
-for module in (health, auth, users, audit, telemetry, sessions, analytics, ml, metrics):
+for module in (health, auth, users, audit, telemetry, sessions, fleet, analytics, ml, metrics):
     api_router.include_router(module.router)

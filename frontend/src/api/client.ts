@@ -21,18 +21,30 @@ export function buildUrl(path: string, params: QueryParams = {}): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === null || value === undefined || value === "") continue;
-    if (Array.isArray(value)) value.forEach((item: string) => search.append(key, item));
+    if (Array.isArray(value)) for (const item of value as readonly string[]) search.append(key, item);
     else search.append(key, String(value));
   }
   const query = search.toString();
   return query ? `${path}?${query}` : path;
 }
 
+type FieldError = { field?: unknown; message?: unknown };
+
+/** The server's reasons per field ("password: String should have at least 8 characters"). */
+function reasons(errors: unknown): string {
+  if (!Array.isArray(errors)) return "";
+  const parts = (errors as FieldError[]).filter((e) => typeof e?.message === "string").map((e) => (typeof e.field === "string" ? `${e.field}: ${e.message}` : String(e.message)));
+  return parts.join("; ");
+}
+
 function describe(status: number, body: unknown): { message: string; field: string | null } {
   if (body && typeof body === "object" && "detail" in body) {
-    const { detail, field } = body as { detail: unknown; field?: unknown };
-    const message = typeof detail === "string" ? detail : JSON.stringify(detail);
-    return { message, field: typeof field === "string" ? field : null };
+    const { detail, field, errors } = body as { detail: unknown; field?: unknown; errors?: unknown };
+    const text = typeof detail === "string" ? detail : JSON.stringify(detail);
+    const why = reasons(errors);
+    const message = why ? `${text} (${why})` : text;
+    const first = Array.isArray(errors) ? (errors as FieldError[])[0]?.field : undefined;
+    return { message, field: typeof field === "string" ? field : typeof first === "string" ? first : null };
   }
   return { message: `the server answered HTTP ${status}`, field: null };
 }

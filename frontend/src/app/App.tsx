@@ -19,6 +19,7 @@ const FleetHealthPage = lazy(() => import("../features/ml/components/FleetHealth
 const AlertsPage = lazy(() => import("../features/ml/components/AlertsPage"));
 const ModelsPage = lazy(() => import("../features/ml/components/ModelsPage"));
 const UsersPage = lazy(() => import("../features/users/components/UsersPage"));
+const FleetMapPage = lazy(() => import("../features/fleet/components/FleetMapPage"));
 const AuditPage = lazy(() => import("../features/audit/components/AuditPage"));
 
 /** Drop cached data when the user changes, so nobody sees the previous user's answers. */
@@ -50,6 +51,7 @@ export function AppRoutes() {
         }
       >
         <Route index element={page(<OverviewPage />)} />
+        <Route path="map" element={page(<FleetMapPage />)} />
         <Route path="devices" element={page(<DevicesPage />)} />
         <Route path="devices/:deviceId" element={page(<DeviceDetailPage />)} />
         <Route path="sessions" element={page(<SessionsPage />)} />

@@ -2,6 +2,9 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import type { Role } from "../api/types";
 import { endSession, hasRole, useAuth } from "../auth/session";
+import { useOpenAlertCount } from "../features/fleet/api";
+import { formatCount } from "../lib/format";
+import { setThemeChoice, type ThemeChoice, useTheme } from "../lib/theme";
 
 interface NavItem {
   to: string;
@@ -15,6 +18,7 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
     label: "Fleet analytics",
     items: [
       { to: "/", label: "Overview", keepFilters: true },
+      { to: "/map", label: "Fleet map" },
       { to: "/devices", label: "Devices" },
       { to: "/sessions", label: "Sessions", keepFilters: true },
       { to: "/battery", label: "Battery", keepFilters: true },
@@ -42,9 +46,34 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
 function sharedFilters(search: string): string {
   const current = new URLSearchParams(search);
   const kept = new URLSearchParams();
-  for (const key of ["from", "to", "device"]) current.getAll(key).forEach((v) => kept.append(key, v));
+  for (const key of ["from", "to", "device"]) for (const v of current.getAll(key)) kept.append(key, v);
   const text = kept.toString();
   return text ? `?${text}` : "";
+}
+
+const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "dark", dark: "light", light: "system" };
+const THEME_LABEL: Record<ThemeChoice, string> = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" };
+
+/** Cycles system -> dark -> light; "system" follows prefers-color-scheme. */
+function ThemeToggle() {
+  const { choice } = useTheme();
+  return (
+    <button type="button" className="secondary theme-toggle" onClick={() => setThemeChoice(NEXT_THEME[choice])} aria-label={`${THEME_LABEL[choice]} (change)`}>
+      <span aria-hidden="true">{choice === "dark" ? "☾" : choice === "light" ? "☀" : "◐"}</span> {THEME_LABEL[choice]}
+    </button>
+  );
+}
+
+/** The open-alert count next to "Alerts" (refreshed on its own). */
+function AlertCount() {
+  const count = useOpenAlertCount();
+  if (!count.isSuccess || count.data === 0) return null;
+  return (
+    <span className="nav-count">
+      {formatCount(count.data)}
+      <span className="visually-hidden"> open</span>
+    </span>
+  );
 }
 
 /** Header, navigation (a menu button on narrow screens) and the current page. */
@@ -54,6 +83,7 @@ export function Layout() {
   const [menuOpen, setMenuOpen] = useState(false);
   const filters = sharedFilters(location.search);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the menu closes whenever the page changes
   useEffect(() => setMenuOpen(false), [location.pathname]);
   useEffect(() => {
     if (!menuOpen) return;
@@ -68,17 +98,15 @@ export function Layout() {
         Skip to content
       </a>
       <header className="topbar">
-        <button
-          type="button"
-          className="menu-button secondary"
-          aria-expanded={menuOpen}
-          aria-controls="main-nav"
-          onClick={() => setMenuOpen(!menuOpen)}
-        >
+        <button type="button" className="menu-button secondary" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
           <span aria-hidden="true">☰</span> Menu
         </button>
-        <span className="brand">DrillWatch</span>
-        <span className="user" aria-label="Signed in as">
+        <span className="brand">
+          <img src="/favicon.svg" alt="" width="22" height="22" /> DrillWatch
+        </span>
+        <ThemeToggle />
+        <span className="user">
+          <span className="visually-hidden">Signed in as </span>
           {session?.name} <span className="role-badge">{session?.role}</span>
         </span>
         <button type="button" className="secondary" onClick={() => endSession("logout")}>
@@ -97,6 +125,7 @@ export function Layout() {
                   <li key={item.to}>
                     <NavLink to={item.to + (item.keepFilters ? filters : "")} end={item.to === "/"}>
                       {item.label}
+                      {item.to === "/alerts" && <AlertCount />}
                     </NavLink>
                   </li>
                 ))}

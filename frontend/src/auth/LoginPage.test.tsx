@@ -64,9 +64,7 @@ test("a token the API refuses (401) returns to login, then back to the same page
   fakeApi({
     ...loginRoutes(),
     "/api/v1/anomalies": (_url, init) =>
-      new Headers(init.headers).get("Authorization") === `Bearer ${accepted}`
-        ? { body: EMPTY_ANOMALIES }
-        : { status: 401, body: { detail: "token expired" } },
+      new Headers(init.headers).get("Authorization") === `Bearer ${accepted}` ? { body: EMPTY_ANOMALIES } : { status: 401, body: { detail: "token expired" } },
   });
   renderApp("/anomalies?from=2025-07-01");
   expect(await screen.findByText("Your session has expired. Sign in again to continue.")).toBeTruthy();

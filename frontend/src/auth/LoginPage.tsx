@@ -6,7 +6,7 @@ import { useAuth } from "./session";
 
 /** Where to go after login: only paths inside this app (no "//host" or absolute URLs). */
 export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/login")) return "/";
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/login")) return "/";
   return next;
 }
 

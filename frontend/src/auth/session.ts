@@ -39,7 +39,7 @@ function load(): AuthSession | null {
 
 function publish(next: Snapshot): void {
   snapshot = next;
-  listeners.forEach((listener) => listener());
+  for (const listener of listeners) listener();
 }
 
 /** Store a fresh session after login. */

@@ -22,7 +22,17 @@ function Harness() {
 beforeEach(() => {
   signOutForTest();
   signIn("viewer");
-  const devices = IDS.map((device_id) => ({ device_id, first_seen: "2025-07-01T00:00:00Z", last_seen: "2025-07-02T00:00:00Z", sessions: 1, samples: 1, drilling_hours: 0, last_battery: 90, last_lat: null, last_lon: null }));
+  const devices = IDS.map((device_id) => ({
+    device_id,
+    first_seen: "2025-07-01T00:00:00Z",
+    last_seen: "2025-07-02T00:00:00Z",
+    sessions: 1,
+    samples: 1,
+    drilling_hours: 0,
+    last_battery: 90,
+    last_lat: null,
+    last_lon: null,
+  }));
   fakeApi({ "/api/v1/devices": { body: { devices, total: 1000, limit: 10000, offset: 0 } } });
 });
 afterEach(() => {
@@ -44,7 +54,11 @@ test("a 1,000-device fleet lists 50 matches at a time and is searched and picked
   expect(within(panel).getAllByRole("checkbox")).toHaveLength(50);
 
   await user.keyboard("pod-077");
-  expect(within(panel).getAllByRole("checkbox").map((box) => box.parentElement?.textContent?.trim())).toHaveLength(10);
+  expect(
+    within(panel)
+      .getAllByRole("checkbox")
+      .map((box) => box.parentElement?.textContent?.trim()),
+  ).toHaveLength(10);
   await user.click(within(panel).getByRole("checkbox", { name: "pod-0773" }));
   expect(screen.getByLabelText("selected").textContent).toBe("pod-0773");
 

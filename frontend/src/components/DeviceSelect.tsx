@@ -47,6 +47,7 @@ export function DeviceSelect({ selected, onChange }: DeviceSelectProps) {
   const summary = shown.length === 0 ? `All devices${ids.length ? ` (${formatCount(ids.length)})` : ""}` : `${shown.length} selected`;
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the picker closes it
     <div className="device-select" ref={root} onKeyDown={(e) => open && e.key === "Escape" && close()}>
       <span className="field-label" id={`${panelId}-label`}>
         Devices

@@ -61,6 +61,7 @@ export function ConfirmDialog({ title, confirmLabel, onConfirm, onCancel, busy =
   };
 
   return createPortal(
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop cancels, as Escape does
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <form ref={panel} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} onKeyDown={onKeyDown} onSubmit={submit}>
         <h2 id={titleId}>{title}</h2>

@@ -6,7 +6,7 @@ export function Kpi({ label, value, note, title }: { label: string; value: React
     <div className="kpi">
       <dt>{label}</dt>
       <dd title={title}>{value}</dd>
-      {note && <p className="kpi-note">{note}</p>}
+      {note && <dd className="kpi-note">{note}</dd>}
     </div>
   );
 }

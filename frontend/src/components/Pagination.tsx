@@ -11,7 +11,11 @@ interface PaginationProps {
 /** Previous/next buttons and "21–40 of 310" for a server-paginated table. */
 export function Pagination({ total, limit, offset, onChange, label }: PaginationProps) {
   if (total <= limit && offset === 0) {
-    return <p className="pagination-summary">{formatCount(total)} {label}</p>;
+    return (
+      <p className="pagination-summary">
+        {formatCount(total)} {label}
+      </p>
+    );
   }
   const first = total === 0 ? 0 : offset + 1;
   const last = Math.min(offset + limit, total);

@@ -47,7 +47,7 @@ export function useFilters(): [Filters, (next: Partial<Filters>) => void] {
           if (next.to !== undefined) setOrDelete(merged, "to", next.to);
           if (next.devices !== undefined) {
             merged.delete("device");
-            next.devices.forEach((device) => merged.append("device", device));
+            for (const device of next.devices) merged.append("device", device);
           }
           merged.delete("page");
           return merged;
@@ -70,7 +70,7 @@ export function filterSearch(filters: Filters): string {
   const params = new URLSearchParams();
   if (filters.from) params.set("from", filters.from);
   if (filters.to) params.set("to", filters.to);
-  filters.devices.forEach((device) => params.append("device", device));
+  for (const device of filters.devices) params.append("device", device);
   const text = params.toString();
   return text ? `?${text}` : "";
 }

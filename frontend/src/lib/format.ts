@@ -23,20 +23,16 @@ export function formatNumber(value: number | null | undefined, digits = 0): stri
 export const formatCount = (value: number | null | undefined): string => formatNumber(value, 0);
 
 /** Hours with one decimal: "19.2 h". */
-export const formatHours = (value: number | null | undefined, digits = 1): string =>
-  withUnit(formatNumber(value, digits), "h");
+export const formatHours = (value: number | null | undefined, digits = 1): string => withUnit(formatNumber(value, digits), "h");
 
 /** Minutes with one decimal: "19.5 min". */
-export const formatMinutes = (value: number | null | undefined, digits = 1): string =>
-  withUnit(formatNumber(value, digits), "min");
+export const formatMinutes = (value: number | null | undefined, digits = 1): string => withUnit(formatNumber(value, digits), "min");
 
 /** A percentage with one decimal: "40.8 %". */
-export const formatPercent = (value: number | null | undefined, digits = 1): string =>
-  withUnit(formatNumber(value, digits), "%");
+export const formatPercent = (value: number | null | undefined, digits = 1): string => withUnit(formatNumber(value, digits), "%");
 
 /** Current in amperes: "6.20 A". */
-export const formatAmps = (value: number | null | undefined, digits = 2): string =>
-  withUnit(formatNumber(value, digits), "A");
+export const formatAmps = (value: number | null | undefined, digits = 2): string => withUnit(formatNumber(value, digits), "A");
 
 /** A duration in seconds, as minutes below 2 h and hours above. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -80,9 +76,7 @@ export function formatUtc(value: string | number | Date): string {
 /** A UTC calendar day from the API ("2025-07-01") for chart axes, without shifting time zones. */
 export function formatDay(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);
-  return Number.isNaN(date.getTime())
-    ? day
-    : new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" }).format(date);
+  return Number.isNaN(date.getTime()) ? day : new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" }).format(date);
 }
 
 /** A UTC calendar day from the API ("2025-07-01") with its year: "Jul 1, 2025". */

@@ -2,7 +2,7 @@
 // the chart and map libraries must not warn, and each page shows its data with units.
 import { cleanup, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import type { AnomalyPage, BatteryTrends, DeviceSummary, SessionPage, SessionRead, Timeline } from "../api/types";
+import type { AnomalyPage, BatteryTrends, DeviceSummary, SessionPage, SessionRead, DailyActivityPage } from "../api/types";
 import { fakeApi, renderApp, signIn, signOutForTest } from "./fakeApi";
 
 const SESSION: SessionRead = {
@@ -47,14 +47,13 @@ const DEVICE: DeviceSummary = {
   last_lon: 13.4,
 };
 const SESSIONS: SessionPage = { sessions: [SESSION], total: 1, limit: 25, offset: 0 };
-const TIMELINE: Timeline = {
-  entries: [
-    { day: "2025-01-06", device_id: "7a3f55e1", sessions: 3, drilling_hours: 1.5, session_hours: 2, tagged_sessions: 1 },
-    { day: "2025-01-07", device_id: "9f8c2a7d", sessions: 2, drilling_hours: 0.5, session_hours: 1, tagged_sessions: 0 },
+const DAILY: DailyActivityPage = {
+  devices: ["7a3f55e1"],
+  other_devices: 0,
+  days: [
+    { day: "2025-01-06", sessions: 3, drilling_hours: 0.5, hours: [0.5], other_hours: 0 },
+    { day: "2025-01-07", sessions: 2, drilling_hours: 0.25, hours: [0.25], other_hours: 0 },
   ],
-  total: 2,
-  limit: 10000,
-  offset: 0,
 };
 const BATTERY: BatteryTrends = {
   period: "day",
@@ -69,14 +68,37 @@ const BATTERY: BatteryTrends = {
 const COUNTS = { short_sessions: 0, lost_sample_sessions: 1, lost_samples: 3, missing_gps_sessions: 0, missing_gps_samples: 0, low_battery_sessions: 1, low_battery_samples: 2 };
 const ANOMALIES: AnomalyPage = {
   counts: COUNTS,
-  items: [{ kind: "low_battery", session_id: SESSION.session_id, device_id: "7a3f55e1", start_ts: SESSION.start_ts, end_ts: SESSION.end_ts, duration_s: 1200, samples: 38, lost_samples: 3, missing_gps: 0, battery_min: 18 }],
+  items: [
+    {
+      kind: "low_battery",
+      session_id: SESSION.session_id,
+      device_id: "7a3f55e1",
+      start_ts: SESSION.start_ts,
+      end_ts: SESSION.end_ts,
+      duration_s: 1200,
+      samples: 38,
+      lost_samples: 3,
+      missing_gps: 0,
+      battery_min: 18,
+    },
+  ],
   total: 1,
   limit: 25,
   offset: 0,
 };
 const INSIGHTS = {
-  start: SESSION.start_ts, end: SESSION.end_ts, devices: 1, sessions: 1, drilling_hours: 0.2, session_hours: 0.33, average_session_minutes: 20, tagged_sessions: 1, tagged_pct: 100,
-  states: [], low_battery_events: 1, anomalies: COUNTS,
+  start: SESSION.start_ts,
+  end: SESSION.end_ts,
+  devices: 1,
+  sessions: 1,
+  drilling_hours: 0.2,
+  session_hours: 0.33,
+  average_session_minutes: 20,
+  tagged_sessions: 1,
+  tagged_pct: 100,
+  states: [],
+  low_battery_events: 1,
+  anomalies: COUNTS,
   locations: { total: 1, points: [{ session_id: SESSION.session_id, device_id: "7a3f55e1", start_ts: SESSION.start_ts, lat: 52.5, lon: 13.4, drilling_hours: 0.2 }] },
 };
 
@@ -85,7 +107,7 @@ beforeEach(() => {
   signIn("viewer");
   fakeApi({
     "/api/v1/sessions": { body: SESSIONS },
-    "/api/v1/sessions/timeline": { body: TIMELINE },
+    "/api/v1/sessions/daily": { body: DAILY },
     "/api/v1/insights": { body: INSIGHTS },
     "/api/v1/battery/trends": { body: BATTERY },
     "/api/v1/anomalies": { body: ANOMALIES },
@@ -100,10 +122,16 @@ afterEach(() => {
 
 test("sessions: table rows carry units and local times with UTC on hover; the map has a label", async () => {
   renderApp("/sessions");
-  const table = await screen.findByRole("region", { name: "Sessions, newest first" });
-  const cells = within(table).getAllByRole("cell").map((c) => c.textContent);
+  const table = await screen.findByRole("region", { name: "Sessions" });
+  const cells = within(table)
+    .getAllByRole("cell")
+    .map((c) => c.textContent);
   expect(cells).toEqual(expect.arrayContaining(["20.0 min", "12.0 min", "80 → 18 %", "5.12 A", "85:E6:97:10"]));
-  expect(within(table).getByText((_, el) => el?.tagName === "TIME").getAttribute("title")).toBe("2025-01-06 08:00:00 UTC");
+  expect(
+    within(table)
+      .getByText((_, el) => el?.tagName === "TIME")
+      .getAttribute("title"),
+  ).toBe("2025-01-06 08:00:00 UTC");
   expect(await screen.findByRole("region", { name: "Map of 1 session locations" })).toBeTruthy();
   expect(screen.getByText(/Drilling hours per UTC day over 2 days and 5 sessions/)).toBeTruthy();
 });
@@ -112,7 +140,11 @@ test("battery: per-device table in percent, low minimum flagged", async () => {
   renderApp("/battery");
   const table = await screen.findByRole("region", { name: "Battery per device" });
   const row = within(table).getAllByRole("row")[1];
-  expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["7a3f55e1", "65.3 %", "18 %", "90 %", "190"]);
+  expect(
+    within(row)
+      .getAllByRole("cell")
+      .map((c) => c.textContent),
+  ).toEqual(["7a3f55e1", "65.3 %", "18 %", "90 %", "190"]);
   expect(within(row).getByText("18 %").className).toContain("warn");
 });
 

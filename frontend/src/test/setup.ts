@@ -1,5 +1,9 @@
 // Vitest set-up: jsdom has no layout engine, and the app must log no warnings or errors.
+import { configure } from "@testing-library/react";
 import { afterEach, beforeEach, vi } from "vitest";
+
+// Lazy pages load their chunks on first use; a loaded CI machine needs more than 1 s.
+configure({ asyncUtilTimeout: 15_000 });
 
 class FixedResizeObserver {
   observe() {}

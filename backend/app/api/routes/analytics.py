@@ -12,10 +12,12 @@ from app.api.routes.sessions import ScopeDep
 from app.schemas.analytics import (
     AnomalyKind,
     AnomalyPage,
+    AnomalySort,
     BatteryPeriod,
     BatteryTrends,
     Insights,
 )
+from app.schemas.sessions import SortOrder
 from app.services import analytics as service
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
@@ -40,9 +42,11 @@ def anomalies(
     kind: Annotated[list[AnomalyKind] | None, Query(description="Only these kinds")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
+    sort: AnomalySort = "start_ts",
+    order: SortOrder = "desc",
 ) -> AnomalyPage:
-    """Short sessions, lost samples, missing GPS and low battery: counts and one page."""
-    return service.list_anomalies(store, scope, kind, limit, offset)
+    """Short sessions, lost samples, missing GPS and low battery: counts and one sorted page."""
+    return service.list_anomalies(store, scope, kind, limit, offset, sort, order == "desc")
 
 
 @router.get("/battery/trends")

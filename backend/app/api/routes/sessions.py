@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from app.api.deps import StoreDep, Viewer
 from app.api.params import Offset
-from app.schemas.sessions import DeviceList, DeviceSummary, SessionPage, Timeline
+from app.schemas.sessions import (
+    DeviceList,
+    DeviceSummary,
+    SessionPage,
+    SessionSort,
+    SortOrder,
+    Timeline,
+)
 from app.services import sessions as service
 from app.services.sessions import Scope
 
@@ -60,9 +67,11 @@ def list_sessions(
     scope: ScopeDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
+    sort: SessionSort = "start_ts",
+    order: SortOrder = "desc",
 ) -> SessionPage:
-    """One page of sessions, newest first, with the total matching the filters."""
-    return service.list_sessions(store, scope, limit, offset)
+    """One page of sessions (newest first unless sorted), with the total matching the filters."""
+    return service.list_sessions(store, scope, limit, offset, sort, order == "desc")
 
 
 @router.get("/sessions/timeline")

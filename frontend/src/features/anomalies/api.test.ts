@@ -3,7 +3,18 @@ import type { AnomalyItem, AnomalyKind } from "../../api/types";
 import { rankDevices } from "./api";
 
 function item(device: string, kind: AnomalyKind, start: string): AnomalyItem {
-  return { kind, session_id: `${device}-${start}`, device_id: device, start_ts: start, end_ts: start, duration_s: 600, samples: 20, lost_samples: 0, missing_gps: 0, battery_min: 50 };
+  return {
+    kind,
+    session_id: `${device}-${start}`,
+    device_id: device,
+    start_ts: start,
+    end_ts: start,
+    duration_s: 600,
+    samples: 20,
+    lost_samples: 0,
+    missing_gps: 0,
+    battery_min: 50,
+  };
 }
 
 test("devices are ranked by weighted anomalies: low battery outweighs missing GPS", () => {

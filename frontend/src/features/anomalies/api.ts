@@ -1,7 +1,11 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { get } from "../../api/client";
-import type { AnomalyItem, AnomalyKind, AnomalyPage } from "../../api/types";
+import type { AnomalyItem, AnomalyKind, AnomalyPage, AnomalySort, SortOrder } from "../../api/types";
 import { filterProblem, scopeParams, type Filters } from "../../lib/filters";
+import { DATA_EVERY } from "../../lib/live";
+
+export const ANOMALY_SORTS: readonly AnomalySort[] = ["start_ts", "kind", "device_id", "duration_s", "samples", "lost_samples", "missing_gps", "battery_min"];
+export const ANOMALY_FIRST_ORDER: Partial<Record<AnomalySort, SortOrder>> = { start_ts: "desc", duration_s: "desc", samples: "desc", lost_samples: "desc", missing_gps: "desc" };
 
 export const ANOMALY_KINDS: { kind: AnomalyKind; label: string }[] = [
   { kind: "short_session", label: "Short session (< 5 min)" },
@@ -16,12 +20,13 @@ export function anomalyLabel(kind: AnomalyKind): string {
 }
 
 /** One page of anomalous sessions with the counts per kind. */
-export function useAnomalies(filters: Filters, kinds: AnomalyKind[], limit: number, offset: number) {
+export function useAnomalies(filters: Filters, kinds: AnomalyKind[], limit: number, offset: number, sort: AnomalySort = "start_ts", order: SortOrder = "desc") {
   return useQuery({
-    queryKey: ["anomalies", filters, kinds, limit, offset],
-    queryFn: () => get<AnomalyPage>("/api/v1/anomalies", { ...scopeParams(filters), kind: kinds, limit, offset }),
+    queryKey: ["anomalies", filters, kinds, limit, offset, sort, order],
+    queryFn: () => get<AnomalyPage>("/api/v1/anomalies", { ...scopeParams(filters), kind: kinds, limit, offset, sort, order }),
     enabled: filterProblem(filters) === null,
     placeholderData: keepPreviousData,
+    refetchInterval: DATA_EVERY,
   });
 }
 

@@ -2,17 +2,27 @@ import { useQuery } from "@tanstack/react-query";
 import { get } from "../../api/client";
 import type { BatteryPeriod, BatteryPoint, BatteryTrends } from "../../api/types";
 import { filterProblem, scopeParams, type Filters } from "../../lib/filters";
+import { DATA_EVERY } from "../../lib/live";
 
 /** Points the server may return; it widens buckets to stay under this. */
 export const MAX_POINTS = 2000;
 
 /** Battery avg/min/max per device and bucket, downsampled by the server. */
-export function useBatteryTrends(filters: Filters, period: BatteryPeriod) {
+export function useBatteryTrends(filters: Filters, period: BatteryPeriod, enabled = true) {
   return useQuery({
     queryKey: ["battery", filters, period],
     queryFn: () => get<BatteryTrends>("/api/v1/battery/trends", { ...scopeParams(filters), period, max_points: MAX_POINTS }),
-    enabled: filterProblem(filters) === null,
+    enabled: enabled && filterProblem(filters) === null,
+    refetchInterval: DATA_EVERY,
   });
+}
+
+/** A bucket width in words: "1-hour", "1-day", "9-day", "6-hour" (null: one per device). */
+export function bucketLabel(seconds: number | null): string {
+  if (seconds === null) return "whole-range";
+  if (seconds % 86400 === 0) return `${seconds / 86400}-day`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}-hour`;
+  return `${Math.round(seconds / 60)}-minute`;
 }
 
 /** One device's battery over the range. */

@@ -1,72 +1,40 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { get } from "../../api/client";
-import type { SessionPage, Timeline, TimelineEntry } from "../../api/types";
+import type { DailyActivityPage, SessionPage, SessionSort, SortOrder } from "../../api/types";
 import { filterProblem, scopeParams, type Filters } from "../../lib/filters";
+import { DATA_EVERY } from "../../lib/live";
 
-/** One page of sessions, newest first. */
-export function useSessions(filters: Filters, limit: number, offset: number) {
+/** Columns the session list sorts by (server side), and their first direction. */
+export const SESSION_SORTS: readonly SessionSort[] = ["start_ts", "device_id", "duration_s", "drilling_s", "samples", "lost_samples", "missing_gps", "battery_min", "avg_current"];
+export const SESSION_FIRST_ORDER: Partial<Record<SessionSort, SortOrder>> = {
+  start_ts: "desc",
+  duration_s: "desc",
+  drilling_s: "desc",
+  samples: "desc",
+  lost_samples: "desc",
+  missing_gps: "desc",
+  avg_current: "desc",
+};
+
+/** One page of sessions in the chosen order (newest first by default). */
+export function useSessions(filters: Filters, limit: number, offset: number, sort: SessionSort = "start_ts", order: SortOrder = "desc") {
   return useQuery({
-    queryKey: ["sessions", filters, limit, offset],
-    queryFn: () => get<SessionPage>("/api/v1/sessions", { ...scopeParams(filters), limit, offset }),
+    queryKey: ["sessions", filters, limit, offset, sort, order],
+    queryFn: () => get<SessionPage>("/api/v1/sessions", { ...scopeParams(filters), limit, offset, sort, order }),
     enabled: filterProblem(filters) === null,
     placeholderData: keepPreviousData,
+    refetchInterval: DATA_EVERY,
   });
 }
 
-const TIMELINE_PAGE = 10000;
-const TIMELINE_PAGES = 5;
-
-/** The per-day, per-device timeline; at most 50,000 entries (``truncated`` says if more). */
-export function useTimeline(filters: Filters) {
+/** Drilling hours per UTC day, the ``top`` busiest devices on their own (aggregated by the server). */
+export function useDailyActivity(filters: Filters, top: number) {
   return useQuery({
-    queryKey: ["timeline", filters],
+    queryKey: ["sessions", "daily", filters, top],
+    queryFn: () => get<DailyActivityPage>("/api/v1/sessions/daily", { ...scopeParams(filters), top }),
     enabled: filterProblem(filters) === null,
-    queryFn: async () => {
-      const entries: TimelineEntry[] = [];
-      let total = 0;
-      for (let page = 0; page < TIMELINE_PAGES; page++) {
-        const answer = await get<Timeline>("/api/v1/sessions/timeline", {
-          ...scopeParams(filters),
-          limit: TIMELINE_PAGE,
-          offset: page * TIMELINE_PAGE,
-        });
-        entries.push(...answer.entries);
-        total = answer.total;
-        if (entries.length >= total || answer.entries.length === 0) break;
-      }
-      return { entries, total, truncated: entries.length < total };
-    },
+    refetchInterval: DATA_EVERY,
   });
-}
-
-/** One chart row: a day with drilling hours per shown device and the rest summed. */
-export interface DayRow {
-  day: string;
-  sessions: number;
-  other: number;
-  hours: Record<string, number>;
 }
 
 export const OTHER = "Other devices";
-
-/** Per-day rows with the ``top`` busiest devices as their own series and the rest as "other". */
-export function stackByDevice(entries: TimelineEntry[], top: number): { rows: DayRow[]; devices: string[] } {
-  const perDevice = new Map<string, number>();
-  for (const e of entries) perDevice.set(e.device_id, (perDevice.get(e.device_id) ?? 0) + e.drilling_hours);
-  const ranked = [...perDevice.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
-  const shown = ranked.length <= top + 1 ? ranked : ranked.slice(0, top);
-  const shownSet = new Set(shown);
-  const days = new Map<string, DayRow>();
-  for (const e of entries) {
-    let row = days.get(e.day);
-    if (!row) {
-      row = { day: e.day, sessions: 0, other: 0, hours: Object.fromEntries(shown.map((id) => [id, 0])) };
-      days.set(e.day, row);
-    }
-    row.sessions += e.sessions;
-    if (shownSet.has(e.device_id)) row.hours[e.device_id] += e.drilling_hours;
-    else row.other += e.drilling_hours;
-  }
-  const rows = [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
-  return { rows, devices: shown };
-}

@@ -20,8 +20,7 @@ export function useCreateUser() {
 export function useUpdateUser() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...body }: { id: number; role?: UserRole; active?: boolean }) =>
-      sendJson<UserRead>("PATCH", `/api/v1/users/${id}`, body),
+    mutationFn: ({ id, ...body }: { id: number; role?: UserRole; active?: boolean }) => sendJson<UserRead>("PATCH", `/api/v1/users/${id}`, body),
     onSuccess: () => client.invalidateQueries({ queryKey: ["users"] }),
   });
 }

@@ -1,5 +1,7 @@
 import { Link, useSearchParams } from "react-router";
-import type { AnomalyCounts, AnomalyKind } from "../../../api/types";
+import type { AnomalyCounts, AnomalyKind, AnomalySort } from "../../../api/types";
+import { SortHeader } from "../../../components/SortHeader";
+import { useTableSort } from "../../../lib/table";
 import { FilterBar } from "../../../components/FilterBar";
 import { Kpi, KpiGrid } from "../../../components/Kpi";
 import { PageHeader } from "../../../components/PageHeader";
@@ -9,7 +11,7 @@ import { Time } from "../../../components/Time";
 import { formatCount, formatDuration, formatPercent } from "../../../lib/format";
 import { useFilters } from "../../../lib/filters";
 import { usePageOffset } from "../../../lib/paging";
-import { ANOMALY_KINDS, anomalyLabel, useAnomalies } from "../api";
+import { ANOMALY_FIRST_ORDER, ANOMALY_KINDS, ANOMALY_SORTS, anomalyLabel, useAnomalies } from "../api";
 
 const PAGE_SIZE = 25;
 
@@ -23,7 +25,7 @@ function useKinds(): [AnomalyKind[], (kinds: AnomalyKind[]) => void] {
         const merged = new URLSearchParams(current);
         merged.delete("kind");
         merged.delete("page");
-        next.forEach((k) => merged.append("kind", k));
+        for (const k of next) merged.append("kind", k);
         return merged;
       },
       { replace: true },
@@ -47,7 +49,9 @@ export default function AnomaliesPage() {
   const [filters, setFilters] = useFilters();
   const [kinds, setKinds] = useKinds();
   const [offset, setOffset] = usePageOffset(PAGE_SIZE);
-  const query = useAnomalies(filters, kinds, PAGE_SIZE, offset);
+  const [view, onSort] = useTableSort<AnomalySort>(ANOMALY_SORTS, "start_ts", ANOMALY_FIRST_ORDER);
+  const query = useAnomalies(filters, kinds, PAGE_SIZE, offset, view.sort, view.order);
+  const header = { sort: view.sort, order: view.order, onSort };
   const toggle = (kind: AnomalyKind) => setKinds(kinds.includes(kind) ? kinds.filter((k) => k !== kind) : [...kinds, kind]);
   return (
     <>
@@ -71,18 +75,18 @@ export default function AnomaliesPage() {
                 <p className="state state-empty">No anomalous sessions in this range.</p>
               ) : (
                 <>
-                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Anomalous sessions">
+                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Anomalous sessions table">
                     <table>
                       <thead>
                         <tr>
-                          <th scope="col">Kind</th>
-                          <th scope="col">Device</th>
-                          <th scope="col">Start</th>
-                          <th scope="col" className="num">Duration</th>
-                          <th scope="col" className="num">Samples</th>
-                          <th scope="col" className="num">Lost samples</th>
-                          <th scope="col" className="num">Missing GPS</th>
-                          <th scope="col" className="num">Min battery</th>
+                          <SortHeader label="Kind" column="kind" {...header} />
+                          <SortHeader label="Device" column="device_id" {...header} />
+                          <SortHeader label="Start" column="start_ts" {...header} />
+                          <SortHeader label="Duration" column="duration_s" numeric {...header} />
+                          <SortHeader label="Samples" column="samples" numeric {...header} />
+                          <SortHeader label="Lost samples" column="lost_samples" numeric {...header} />
+                          <SortHeader label="Missing GPS" column="missing_gps" numeric {...header} />
+                          <SortHeader label="Min battery" column="battery_min" numeric {...header} />
                         </tr>
                       </thead>
                       <tbody>

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, sendJson } from "../../../api/client";
 import type { Alert, AlertPage, AlertStatus, MlStatistics, Outcome, Severity } from "../../../api/mlTypes";
+import { ALERTS_EVERY } from "../../../lib/live";
 import { SEVERITY_RANK } from "../labels";
 
 /** The alert list's filters (empty = any). */
@@ -20,6 +21,7 @@ export function useAlerts(filters: AlertFilters, page: number, limit: number) {
     queryKey: ["ml", "alerts", "page", filters, page, limit],
     queryFn: () => get<AlertPage>("/api/ml/alerts", { ...filterParams(filters), page, limit }),
     placeholderData: keepPreviousData,
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -38,23 +40,30 @@ async function allAlerts(params: Record<string, string>): Promise<{ alerts: Aler
   return { alerts, total };
 }
 
-/** Up to 2,500 alerts matching the filters, for the timeline (``total`` says if there are more). */
-export function useAlertTimeline(filters: AlertFilters) {
+/** Up to 2,500 alerts matching the filters, for the list and the timeline (``total`` says if there are more). */
+export function useAllAlerts(filters: AlertFilters) {
   return useQuery({
-    queryKey: ["ml", "alerts", "timeline", filters],
+    queryKey: ["ml", "alerts", "all", filters],
     queryFn: () => allAlerts(filterParams(filters)),
     placeholderData: keepPreviousData,
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
-/** The most severe unresolved alert of each device (open or acknowledged). */
+/** The query parameters of the alert filters (for the CSV export). */
+export function alertFilterParams(filters: AlertFilters) {
+  return filterParams(filters);
+}
+
+/** Every unresolved alert (open or acknowledged). */
 export function useActiveAlerts() {
   return useQuery({
     queryKey: ["ml", "alerts", "active"],
     queryFn: async () => {
       const [open, acknowledged] = await Promise.all([allAlerts({ status: "open" }), allAlerts({ status: "acknowledged" })]);
-      return worstByDevice([...open.alerts, ...acknowledged.alerts]);
+      return [...open.alerts, ...acknowledged.alerts];
     },
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -76,6 +85,7 @@ export function useMlStatistics() {
   return useQuery({
     queryKey: ["ml", "statistics"],
     queryFn: () => get<MlStatistics>("/api/ml/statistics"),
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -83,7 +93,12 @@ function useAlertMutation<T>(send: (input: T) => Promise<Alert>) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: send,
-    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: ["ml", "alerts"] }), client.invalidateQueries({ queryKey: ["ml", "statistics"] })]),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ["ml", "alerts"] }),
+        client.invalidateQueries({ queryKey: ["ml", "statistics"] }),
+        client.invalidateQueries({ queryKey: ["fleet"] }),
+      ]),
   });
 }
 

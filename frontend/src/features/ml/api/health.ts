@@ -1,12 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { get } from "../../../api/client";
 import type { HealthScoresPage } from "../../../api/mlTypes";
+import { DATA_EVERY } from "../../../lib/live";
 
 const REFRESH_POLL_MS = 5_000;
 
-/** Poll while the server recomputes the scores (after new data or a deploy), else wait. */
-function pollWhileRefreshing(page: HealthScoresPage | undefined): number | false {
-  return page?.metadata.refreshing ? REFRESH_POLL_MS : false;
+/** Poll quickly while the server recomputes the scores (after new data or a deploy). */
+function pollWhileRefreshing(page: HealthScoresPage | undefined): number {
+  return page?.metadata.refreshing ? REFRESH_POLL_MS : DATA_EVERY;
 }
 
 /** Every device's latest health (the server's cached run: one request for the whole fleet). */

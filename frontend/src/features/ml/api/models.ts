@@ -44,8 +44,7 @@ function useInvalidateMl() {
 /** Start training (admin); the answer is the queued job to poll. */
 export function useTrain() {
   return useMutation({
-    mutationFn: ({ version, deploy }: { version: string; deploy: boolean }) =>
-      sendJson<TrainJob>("POST", "/api/ml/train", { deploy, version: version.trim() || null }),
+    mutationFn: ({ version, deploy }: { version: string; deploy: boolean }) => sendJson<TrainJob>("POST", "/api/ml/train", { deploy, version: version.trim() || null }),
   });
 }
 

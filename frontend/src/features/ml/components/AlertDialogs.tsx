@@ -64,7 +64,14 @@ export function ResolveDialog({ alert, onClose }: { alert: Alert; onClose: () =>
         <legend>Outcome</legend>
         {OUTCOMES.map((o) => (
           <label key={o.value} className="choice">
-            <input type="radio" name={name} value={o.value} checked={outcome === o.value} onChange={() => setOutcome(o.value)} data-autofocus={o.value === OUTCOMES[0].value ? true : undefined} />
+            <input
+              type="radio"
+              name={name}
+              value={o.value}
+              checked={outcome === o.value}
+              onChange={() => setOutcome(o.value)}
+              data-autofocus={o.value === OUTCOMES[0].value ? true : undefined}
+            />
             <span>
               {o.label} <span className="hint">({o.help})</span>
             </span>

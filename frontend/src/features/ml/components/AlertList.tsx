@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import type { Alert } from "../../../api/mlTypes";
 import { hasRole, useAuth } from "../../../auth/session";
 import { Time } from "../../../components/Time";
-import { formatConfidence, formatScore, formatTimeframe, ISSUE_LABEL, outcomeLabel } from "../labels";
+import { formatConfidence, formatPredicted, formatScore, ISSUE_LABEL, outcomeLabel } from "../labels";
 import { AcknowledgeDialog, ResolveDialog } from "./AlertDialogs";
 import { AlertStatusBadge, SeverityBadge } from "./Badges";
 
@@ -28,47 +28,84 @@ function Lifecycle({ alert }: { alert: Alert }) {
   );
 }
 
+/** When the part fails (or failed): the predicted date with its range, or "now". */
+export function PredictedWhen({ alert }: { alert: Alert }) {
+  if (!alert.predicted_failure_at) return <>{alert.predicted_timeframe}</>;
+  const now = alert.evidence_at !== null && alert.predicted_failure_at <= alert.evidence_at;
+  if (alert.kind === "offline") {
+    return (
+      <>
+        likely failed already (silent since <Time value={alert.predicted_failure_at} dateOnly />)
+      </>
+    );
+  }
+  return (
+    <span title={alert.predicted_timeframe}>
+      {now ? "now, " : ""}
+      {formatPredicted(alert.predicted_failure_at, alert.predicted_earliest_at, alert.predicted_latest_at)}
+    </span>
+  );
+}
+
+function AlertFacts({ alert }: { alert: Alert }) {
+  return (
+    <dl className="alert-facts">
+      <div>
+        <dt>{alert.kind === "offline" ? "Failure" : "Predicted failure"}</dt>
+        <dd>
+          <PredictedWhen alert={alert} />
+        </dd>
+      </div>
+      <div>
+        <dt>Evidence measured</dt>
+        <dd>{alert.evidence_at ? <Time value={alert.evidence_at} /> : "—"}</dd>
+      </div>
+      <div>
+        <dt title="Probability that the part fails within the alert horizon (offline: that it has failed)">Probability</dt>
+        <dd>{formatConfidence(alert.confidence)}</dd>
+      </div>
+      <div>
+        <dt title="Score of the component this alert is about (the device's overall health is on its page)">{ISSUE_LABEL[alert.predicted_issue_type]} health</dt>
+        <dd>{formatScore(alert.health_score)}</dd>
+      </div>
+      <div>
+        <dt>Raised</dt>
+        <dd>
+          <Time value={alert.created_at} />
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
 function AlertItem({ alert, canAct, showDevice, onAction }: { alert: Alert; canAct: boolean; showDevice: boolean; onAction: (a: Action) => void }) {
   const what = `${alert.severity} ${ISSUE_LABEL[alert.predicted_issue_type].toLowerCase()} alert on ${alert.device_id}`;
+  const [first, ...more] = alert.recommended_actions;
   return (
-    <li className={`alert-item severity-edge-${alert.severity.toLowerCase()}`} data-alert-id={alert.alert_id}>
+    <li className={`alert-item severity-edge-${alert.severity.toLowerCase()} alert-state-${alert.status}`} data-alert-id={alert.alert_id}>
       <div className="alert-head">
         <SeverityBadge severity={alert.severity} />
-        <strong>{ISSUE_LABEL[alert.predicted_issue_type]} issue</strong>
+        <strong>
+          {ISSUE_LABEL[alert.predicted_issue_type]} {alert.kind === "offline" ? "pod offline" : "issue"}
+        </strong>
         {showDevice && (
           <Link to={`/devices/${encodeURIComponent(alert.device_id)}`} className="mono">
             {alert.device_id}
           </Link>
         )}
-        <AlertStatusBadge status={alert.status} />
+        <AlertStatusBadge status={alert.status} by={alert.acknowledged_by} />
       </div>
-      <dl className="alert-facts">
-        <div>
-          <dt>Expected</dt>
-          <dd>{formatTimeframe(alert.predicted_timeframe)}</dd>
-        </div>
-        <div>
-          <dt title="Score of the component this alert is about (the device's overall health is on its page)">
-            {ISSUE_LABEL[alert.predicted_issue_type]} health
-          </dt>
-          <dd>{formatScore(alert.health_score)}</dd>
-        </div>
-        <div>
-          <dt>Confidence</dt>
-          <dd>{formatConfidence(alert.confidence)}</dd>
-        </div>
-        <div>
-          <dt>Raised</dt>
-          <dd>
-            <Time value={alert.created_at} />
-          </dd>
-        </div>
-      </dl>
-      {alert.recommended_actions.length > 0 && (
+      <AlertFacts alert={alert} />
+      {first && (
+        <p className="alert-action">
+          <strong>Do:</strong> {first}
+        </p>
+      )}
+      {more.length > 0 && (
         <details>
-          <summary>Recommended actions ({alert.recommended_actions.length})</summary>
+          <summary>{more.length} more recommended actions</summary>
           <ul>
-            {alert.recommended_actions.map((action) => (
+            {more.map((action) => (
               <li key={action}>{action}</li>
             ))}
           </ul>

@@ -1,6 +1,10 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Alert, Severity } from "../../../api/mlTypes";
+import { ChartData } from "../../../components/ChartData";
+import { axisProps, legendStyle, tooltipProps } from "../../../lib/chartTheme";
 import { formatCount, formatDay } from "../../../lib/format";
+import { CHART_GRID } from "../../../lib/palette";
+import { useTheme } from "../../../lib/theme";
 import { SEVERITIES, SEVERITY_COLOUR, SEVERITY_RANK } from "../labels";
 
 /** One day of alerts: a count per severity. */
@@ -21,21 +25,26 @@ export function alertsPerDay(alerts: Alert[]): AlertDay[] {
   return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
 }
 
-/** Stacked bars of alerts raised per day, coloured by severity. */
+/** Stacked bars of alerts raised per day, coloured by severity, with the counts as a table. */
 export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: number }) {
+  const { theme } = useTheme();
   const rows = alertsPerDay(alerts);
   return (
     <figure className="chart-figure">
       <div className="chart" style={{ height: 220 }}>
         <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 220 }}>
           <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
-            <CartesianGrid vertical={false} strokeDasharray="3 3" />
-            <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} />
-            <YAxis allowDecimals={false} width={40} />
-            <Tooltip labelFormatter={(day) => `${formatDay(String(day))} (UTC)`} formatter={(value, name) => [`${formatCount(Number(value))} alerts`, name]} />
-            <Legend itemSorter={(item) => -SEVERITY_RANK[item.value as Severity]} />
+            <CartesianGrid vertical={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
+            <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} {...axisProps(theme)} />
+            <YAxis allowDecimals={false} width={40} {...axisProps(theme)} />
+            <Tooltip
+              {...tooltipProps(theme)}
+              labelFormatter={(day) => `${formatDay(String(day))} (UTC)`}
+              formatter={(value, name) => [`${formatCount(Number(value))} alerts`, name]}
+            />
+            <Legend wrapperStyle={legendStyle(theme)} itemSorter={(item) => -SEVERITY_RANK[item.value as Severity]} />
             {[...SEVERITIES].reverse().map((severity) => (
-              <Bar key={severity} dataKey={severity} name={severity} stackId="alerts" fill={SEVERITY_COLOUR[severity]} isAnimationActive={false} />
+              <Bar key={severity} dataKey={severity} name={severity} stackId="alerts" fill={SEVERITY_COLOUR[theme][severity]} isAnimationActive={false} />
             ))}
           </BarChart>
         </ResponsiveContainer>
@@ -44,6 +53,11 @@ export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: numbe
         {formatCount(alerts.length)} alerts raised over {formatCount(rows.length)} UTC days, by severity.
         {total > alerts.length && ` Only the newest ${formatCount(alerts.length)} of ${formatCount(total)} are charted: narrow the filters.`}
       </figcaption>
+      <ChartData
+        caption="Alerts raised per UTC day by severity"
+        columns={[{ label: "Day (UTC)" }, ...SEVERITIES.map((s) => ({ label: s, numeric: true }))]}
+        rows={rows.map((r) => ({ key: r.day, cells: [r.day, ...SEVERITIES.map((s) => formatCount(r[s]))] }))}
+      />
     </figure>
   );
 }

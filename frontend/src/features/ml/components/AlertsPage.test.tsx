@@ -23,7 +23,14 @@ function alertApi(initial: Alert[]) {
     const next: Alert =
       kind === "acknowledge"
         ? { ...current, status: "acknowledged", acknowledged_by: "operator-user", acknowledged_at: "2025-08-05T07:00:00Z", acknowledged_notes: body.notes }
-        : { ...current, status: "resolved", resolved_by: "operator-user", resolved_at: "2025-08-05T08:00:00Z", outcome: body.outcome as Alert["outcome"], resolution_notes: body.notes };
+        : {
+            ...current,
+            status: "resolved",
+            resolved_by: "operator-user",
+            resolved_at: "2025-08-05T08:00:00Z",
+            outcome: body.outcome as Alert["outcome"],
+            resolution_notes: body.notes,
+          };
     alerts.set(id, next);
     return { body: next };
   };
@@ -92,8 +99,12 @@ test("a viewer sees alerts but no acknowledge or resolve controls", async () => 
   signIn("viewer");
   fakeApi(alertApi([alert(), alert({ alert_id: "a-2", status: "acknowledged", acknowledged_by: "otto", acknowledged_at: "2025-08-05T07:00:00Z" })]).routes);
   renderApp("/alerts");
-  const list = await screen.findByRole("list", { name: "Alerts, newest first" });
-  expect(within(list).getAllByRole("listitem").filter((li) => li.classList.contains("alert-item"))).toHaveLength(2);
+  const list = await screen.findByRole("list", { name: "Alerts, most urgent first" });
+  expect(
+    within(list)
+      .getAllByRole("listitem")
+      .filter((li) => li.classList.contains("alert-item")),
+  ).toHaveLength(2);
   expect(screen.queryByRole("button", { name: /acknowledge|resolve/i })).toBeNull();
   expect(screen.getByText(/operators and admins acknowledge and resolve/)).toBeTruthy();
 });
@@ -102,7 +113,7 @@ test("an alert's health is labelled as the score of the component it is about", 
   signIn("viewer");
   fakeApi(alertApi([alert({ predicted_issue_type: "motor", health_score: 21.5 })]).routes);
   renderApp("/alerts");
-  const list = await screen.findByRole("list", { name: "Alerts, newest first" });
+  const list = await screen.findByRole("list", { name: "Alerts, most urgent first" });
   const label = within(list).getByText("Motor health");
   expect(label.nextElementSibling?.textContent).toContain("21.5");
 });
@@ -112,7 +123,7 @@ test("filters go to the API and into the URL; a disabled ML service shows its re
   const { calls } = fakeApi(alertApi([alert()]).routes);
   const user = userEvent.setup();
   renderApp("/alerts");
-  await screen.findByRole("list", { name: "Alerts, newest first" });
+  await screen.findByRole("list", { name: "Alerts, most urgent first" });
   await user.selectOptions(screen.getByLabelText("Severity"), "CRITICAL");
   await user.selectOptions(screen.getByLabelText("Status"), "open");
   await waitFor(() => expect(screen.getAllByText("No alerts for these filters.")).toHaveLength(2));

@@ -2,13 +2,18 @@ import { useCallback, useEffect, useId, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import type { AlertStatus, Severity } from "../../../api/mlTypes";
 import { hasRole, useAuth } from "../../../auth/session";
+import { ExportButton } from "../../../components/ExportButton";
 import { Kpi, KpiGrid } from "../../../components/Kpi";
+import { LastUpdated } from "../../../components/LastUpdated";
 import { PageHeader } from "../../../components/PageHeader";
 import { Pagination } from "../../../components/Pagination";
 import { formatCount, formatPercent } from "../../../lib/format";
+import { ALERTS_EVERY } from "../../../lib/live";
 import { usePageOffset } from "../../../lib/paging";
+import { useTableSort } from "../../../lib/table";
 import { useDevices } from "../../devices/api";
-import { useAlerts, useAlertTimeline, useMlStatistics, type AlertFilters } from "../api/alerts";
+import { ALERT_FIRST_ORDER, ALERT_SORT_LABEL, ALERT_SORTS, type AlertSort, sortAlerts } from "../alertSort";
+import { alertFilterParams, useAllAlerts, useMlStatistics, type AlertFilters } from "../api/alerts";
 import { ALERT_STATUS_LABEL, ALERT_STATUSES, SEVERITIES } from "../labels";
 import { AlertList } from "./AlertList";
 import { AlertTimeline } from "./AlertTimeline";
@@ -118,35 +123,63 @@ function AlertCounts() {
   );
 }
 
-/** Alerts: counts, a timeline and the list, filterable; acknowledge and resolve for operators. */
+function SortControl({ sort, order, onSort }: { sort: AlertSort; order: "asc" | "desc"; onSort: (s: AlertSort) => void }) {
+  return (
+    <label className="inline-field">
+      Sort
+      <select value={sort} onChange={(e) => onSort(e.target.value as AlertSort)}>
+        {ALERT_SORTS.map((key) => (
+          <option key={key} value={key}>
+            {ALERT_SORT_LABEL[key]}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="secondary" onClick={() => onSort(sort)} aria-label={`Reverse the order (now ${order === "asc" ? "ascending" : "descending"})`}>
+        {order === "asc" ? "▲" : "▼"}
+      </button>
+    </label>
+  );
+}
+
+/** Alerts: counts, the list (most urgent first), a timeline; acknowledge and resolve for operators. */
 export default function AlertsPage() {
   const [filters, setFilters] = useAlertFilters();
   const [offset, setOffset] = usePageOffset(PAGE_SIZE);
-  const page = Math.floor(offset / PAGE_SIZE) + 1;
-  const alerts = useAlerts(filters, page, PAGE_SIZE);
-  const timeline = useAlertTimeline(filters);
+  const [view, onSort] = useTableSort<AlertSort>(ALERT_SORTS, "urgency", ALERT_FIRST_ORDER);
+  const alerts = useAllAlerts(filters);
+  const sorted = useMemo(() => sortAlerts(alerts.data?.alerts ?? [], view.sort, view.order), [alerts.data, view]);
   const canAct = hasRole(useAuth().session?.role, "operator");
   return (
     <>
-      <PageHeader title="Alerts">Predicted issues by severity, status and device, newest first.</PageHeader>
+      <PageHeader title="Alerts">Predicted failures to act on: the most urgent first, with the predicted date, the evidence and what to do.</PageHeader>
+      <LastUpdated queries={[alerts]} every={ALERTS_EVERY} />
       <AlertCounts />
       <FilterControls filters={filters} onChange={setFilters} />
       {!canAct && <p className="hint">Your role can see alerts; operators and admins acknowledge and resolve them.</p>}
-      <section className="card" aria-labelledby="alert-timeline-heading">
-        <h2 id="alert-timeline-heading">Timeline</h2>
-        <MlQueryState query={timeline} label="the alert timeline" isEmpty={(t) => t.alerts.length === 0} empty="No alerts for these filters.">
-          {(t) => <AlertTimeline alerts={t.alerts} total={t.total} />}
-        </MlQueryState>
-      </section>
       <section className="card" aria-labelledby="alert-list-heading">
-        <h2 id="alert-list-heading">Alerts</h2>
-        <MlQueryState query={alerts} label="alerts" isEmpty={(p) => p.pagination.total === 0} empty="No alerts for these filters.">
+        <div className="card-head">
+          <h2 id="alert-list-heading">Alerts</h2>
+          <SortControl sort={view.sort} order={view.order} onSort={onSort} />
+          <ExportButton path="/api/v1/export/alerts.csv" params={alertFilterParams(filters)} filename="drillwatch-alerts.csv" />
+        </div>
+        <MlQueryState query={alerts} label="alerts" isEmpty={(p) => p.alerts.length === 0} empty="No alerts for these filters.">
           {(p) => (
             <>
-              <AlertList alerts={p.data} label="Alerts, newest first" />
-              <Pagination total={p.pagination.total} limit={PAGE_SIZE} offset={offset} onChange={setOffset} label="alerts" />
+              <AlertList alerts={sorted.slice(offset, offset + PAGE_SIZE)} label={`Alerts, ${ALERT_SORT_LABEL[view.sort].toLowerCase()}`} />
+              <Pagination total={sorted.length} limit={PAGE_SIZE} offset={offset} onChange={setOffset} label="alerts" />
+              {p.total > p.alerts.length && (
+                <p className="hint">
+                  The newest {formatCount(p.alerts.length)} of {formatCount(p.total)} alerts are listed: narrow the filters.
+                </p>
+              )}
             </>
           )}
+        </MlQueryState>
+      </section>
+      <section className="card" aria-labelledby="alert-timeline-heading">
+        <h2 id="alert-timeline-heading">Alerts raised per day</h2>
+        <MlQueryState query={alerts} label="the alert timeline" isEmpty={(t) => t.alerts.length === 0} empty="No alerts for these filters.">
+          {(t) => <AlertTimeline alerts={t.alerts} total={t.total} />}
         </MlQueryState>
       </section>
     </>

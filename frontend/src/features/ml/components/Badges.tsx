@@ -4,8 +4,9 @@ import { ALERT_STATUS_LABEL, COMPONENTS, formatScore, scoreLevel, STATUS_LABEL }
 import type { ComponentScores } from "../../../api/mlTypes";
 import { formatNumber } from "../../../lib/format";
 
-/** A device's health status as a coloured badge with its name. */
-export function StatusBadge({ status }: { status: HealthStatus }) {
+/** A device's status as a coloured badge with its name ("Not scored" when null). */
+export function StatusBadge({ status }: { status: HealthStatus | null }) {
+  if (status === null) return <span className="badge status-unknown">Not scored</span>;
   return <span className={`badge status-${status}`}>{STATUS_LABEL[status]}</span>;
 }
 
@@ -14,9 +15,10 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
   return <span className={`badge severity-${severity.toLowerCase()}`}>{severity}</span>;
 }
 
-/** An alert's lifecycle state. */
-export function AlertStatusBadge({ status }: { status: AlertStatus }) {
-  return <span className={`badge alert-${status}`}>{ALERT_STATUS_LABEL[status]}</span>;
+/** An alert's lifecycle state; an acknowledged one says who is on it. */
+export function AlertStatusBadge({ status, by }: { status: AlertStatus; by?: string | null }) {
+  const text = status === "acknowledged" && by ? `On it: ${by}` : ALERT_STATUS_LABEL[status];
+  return <span className={`badge alert-${status}`}>{text}</span>;
 }
 
 /** A score out of 100 with a bar coloured by the band it falls in (MEDIUM/HIGH/CRITICAL). */

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import type { DeviceHealth } from "../../../api/mlTypes";
 import { fakeApi, renderApp, signIn, signOutForTest } from "../../../test/fakeApi";
-import { BATTERY_FACTOR, deviceHealth, healthPage } from "../../../test/mlFixtures";
+import { alert, BATTERY_FACTOR, deviceHealth, fleetStatus, healthPage } from "../../../test/mlFixtures";
 
 // 1,000 devices: 10 critical (scores 20–29), 90 degraded (60–69), 5 without data, the rest healthy.
 function fleet(): DeviceHealth[] {
@@ -30,25 +30,41 @@ function rows(): string[][] {
   return within(table)
     .getAllByRole("row")
     .slice(1)
-    .map((row) => within(row).getAllByRole("cell").map((cell) => cell.textContent ?? ""));
+    .map((row) =>
+      within(row)
+        .getAllByRole("cell")
+        .map((cell) => cell.textContent ?? ""),
+    );
 }
 
 test("1,000 devices: worst first, 50 per page, each row with score, status, confidence and reason", async () => {
-  fakeApi({ "/api/ml/health-scores": { body: healthPage(fleet()) } });
+  fakeApi({ "/api/ml/health-scores": { body: healthPage(fleet()) }, "/api/v1/fleet/status": { body: fleetStatus(fleet()) } });
   renderApp("/health");
   expect(await screen.findByText("1–50 of 1,000 devices")).toBeTruthy();
   const shown = rows();
   expect(shown).toHaveLength(50);
-  expect(shown[0].slice(0, 3)).toEqual(["pod-0009", "20.0 / 100", "Critical"]);
-  expect(shown[0][4]).toBe("100 %");
-  expect(shown[0][5]).toBe(BATTERY_FACTOR.description);
+  expect(shown[0].slice(0, 4)).toEqual(["pod-0009", "Critical", "20.0 / 100", "none"]);
+  expect(shown[0][5]).toBe("100 %");
+  expect(shown[0][6]).toBe(BATTERY_FACTOR.description);
   expect(shown[9][0]).toBe("pod-0000");
-  expect(screen.getByRole("columnheader", { name: /Health/ }).getAttribute("aria-sort")).toBe("ascending");
+  expect(screen.getByRole("columnheader", { name: /Status/ }).getAttribute("aria-sort")).toBe("descending");
+});
+
+test("a healthy-scored device with an open CRITICAL alert shows as Critical, and the alert filter finds it", async () => {
+  const user = userEvent.setup();
+  const devices = [deviceHealth("pod-a"), deviceHealth("pod-b")];
+  const critical = alert({ device_id: "pod-b", severity: "CRITICAL" });
+  fakeApi({ "/api/ml/health-scores": { body: healthPage(devices) }, "/api/v1/fleet/status": { body: fleetStatus(devices, [critical]) } });
+  renderApp("/health");
+  expect(await screen.findByRole("button", { name: "Critical (1)" })).toBeTruthy();
+  expect(rows()[0].slice(0, 4)).toEqual(["pod-b", "Critical", "100.0 / 100", "CRITICAL open"]);
+  await user.selectOptions(screen.getByLabelText("Alert"), "none");
+  expect(rows().map((r) => r[0])).toEqual(["pod-a"]);
 });
 
 test("status toggles and the search narrow the list; devices without a score sort last", async () => {
   const user = userEvent.setup();
-  fakeApi({ "/api/ml/health-scores": { body: healthPage(fleet()) } });
+  fakeApi({ "/api/ml/health-scores": { body: healthPage(fleet()) }, "/api/v1/fleet/status": { body: fleetStatus(fleet()) } });
   renderApp("/health");
   await user.click(await screen.findByRole("button", { name: "Critical (10)" }));
   expect(screen.getByText("10 devices")).toBeTruthy();

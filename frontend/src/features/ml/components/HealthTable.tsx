@@ -1,44 +1,40 @@
 import { Link } from "react-router";
-import type { DeviceHealth, Thresholds } from "../../../api/mlTypes";
+import type { Thresholds } from "../../../api/mlTypes";
+import { SortHeader } from "../../../components/SortHeader";
 import { Time } from "../../../components/Time";
-import { topReason, type SortDir, type SortKey } from "../fleetHealth";
-import { formatConfidence, formatScore, scoreLevel } from "../labels";
-import { ComponentBars, StatusBadge } from "./Badges";
+import { type HealthRow, type SortDir, type SortKey, topReason } from "../fleetHealth";
+import { formatConfidence, formatScore, scoreLevel, STATUS_LABEL } from "../labels";
+import { ComponentBars, SeverityBadge, StatusBadge } from "./Badges";
 
 interface HealthTableProps {
-  devices: DeviceHealth[];
+  devices: HealthRow[];
   thresholds: Thresholds;
   sort: SortKey;
   dir: SortDir;
   onSort: (key: SortKey) => void;
 }
 
-function SortHeader({ label, column, sort, dir, onSort, numeric = false }: { label: string; column: SortKey; sort: SortKey; dir: SortDir; onSort: (key: SortKey) => void; numeric?: boolean }) {
-  const active = column === sort;
-  const ariaSort = active ? (dir === "asc" ? "ascending" : "descending") : "none";
+function AlertCell({ row }: { row: HealthRow }) {
+  if (!row.alert) return <span className="hint">none</span>;
   return (
-    <th scope="col" aria-sort={ariaSort} className={numeric ? "num" : undefined}>
-      <button type="button" className="sort-button" onClick={() => onSort(column)}>
-        {label}
-        <span aria-hidden="true" className="sort-mark">
-          {active ? (dir === "asc" ? " ▲" : " ▼") : " ↕"}
-        </span>
-      </button>
-    </th>
+    <>
+      <SeverityBadge severity={row.alert.severity} /> {row.alert.status === "acknowledged" ? `on it: ${row.alert.acknowledged_by ?? "?"}` : "open"}
+    </>
   );
 }
 
-/** One page of devices with score, components, confidence, status and top factor; rows coloured by severity. */
+/** One page of devices with status, score, alert, components, confidence and top factor; rows coloured by status. */
 export function HealthTable({ devices, thresholds, sort, dir, onSort }: HealthTableProps) {
-  const header = { sort, dir, onSort };
+  const header = { sort, order: dir, onSort };
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Device health">
       <table className="health-table">
         <thead>
           <tr>
             <SortHeader label="Device" column="device" {...header} />
-            <SortHeader label="Health" column="health" numeric {...header} />
             <SortHeader label="Status" column="status" {...header} />
+            <SortHeader label="Health" column="health" numeric {...header} />
+            <SortHeader label="Alert" column="alert" {...header} />
             <th scope="col">Components (0–100)</th>
             <SortHeader label="Confidence" column="confidence" numeric {...header} />
             <th scope="col">Top factor</th>
@@ -47,15 +43,20 @@ export function HealthTable({ devices, thresholds, sort, dir, onSort }: HealthTa
         </thead>
         <tbody>
           {devices.map((d) => (
-            <tr key={d.device_id} className={`row-${d.status}`}>
+            <tr key={d.device_id} className={`row-${d.shown}`}>
               <td data-label="Device">
                 <Link to={`/devices/${encodeURIComponent(d.device_id)}`} className="mono">
                   {d.device_id}
                 </Link>
               </td>
-              <td data-label="Health" className={`num score level-${scoreLevel(d.health_score, thresholds)}`}>{formatScore(d.health_score)}</td>
-              <td data-label="Status">
-                <StatusBadge status={d.status} />
+              <td data-label="Status" title={d.shown !== d.status ? `model: ${STATUS_LABEL[d.status]}; raised by its alert` : undefined}>
+                <StatusBadge status={d.shown} />
+              </td>
+              <td data-label="Health" className={`num score level-${scoreLevel(d.health_score, thresholds)}`}>
+                {formatScore(d.health_score)}
+              </td>
+              <td data-label="Alert">
+                <AlertCell row={d} />
               </td>
               <td data-label="Components">
                 <ComponentBars scores={d.component_scores} thresholds={thresholds} compact />
@@ -63,7 +64,9 @@ export function HealthTable({ devices, thresholds, sort, dir, onSort }: HealthTa
               <td data-label="Confidence" className="num" title={`interval ${d.confidence_interval.map((v) => v ?? "—").join("–")}`}>
                 {formatConfidence(d.confidence)}
               </td>
-              <td data-label="Top factor" className="wrap factor-cell">{topReason(d) ?? <span className="hint">none: normal for this device and the fleet</span>}</td>
+              <td data-label="Top factor" className="wrap factor-cell">
+                {topReason(d) ?? <span className="hint">none: normal for this device and the fleet</span>}
+              </td>
               <td data-label="Last seen">{d.last_seen ? <Time value={d.last_seen} /> : "—"}</td>
             </tr>
           ))}

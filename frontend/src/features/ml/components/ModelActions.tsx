@@ -29,8 +29,7 @@ export function DeployDialog({ model, active, onClose }: { model: ModelVersion; 
       onConfirm={() => deploy.mutate({ version: model.version, reason }, { onSuccess: onClose })}
     >
       <p>
-        {model.version} replaces {active ?? "no model"} as the active model. Its artifact is verified first; health scores and alerts are recomputed with it in the
-        background.
+        {model.version} replaces {active ?? "no model"} as the active model. Its artifact is verified first; health scores and alerts are recomputed with it in the background.
       </p>
       <Reason value={reason} onChange={setReason} />
     </ConfirmDialog>
@@ -82,7 +81,17 @@ export function TrainDialog({ onStarted, onClose }: { onStarted: (job: TrainJob)
       busy={train.isPending}
       error={train.error}
       onCancel={onClose}
-      onConfirm={() => train.mutate({ version, deploy }, { onSuccess: (job) => { onStarted(job); onClose(); } })}
+      onConfirm={() =>
+        train.mutate(
+          { version, deploy },
+          {
+            onSuccess: (job) => {
+              onStarted(job);
+              onClose();
+            },
+          },
+        )
+      }
     >
       <p>Fits a new version on all telemetry in the store. It runs in the background; the page shows its progress.</p>
       <label>
@@ -107,7 +116,12 @@ export function TrainProgress({ jobId }: { jobId: string }) {
     refreshed.current = jobId; // once per job: the refresh re-renders this component
     void refresh();
   }, [finished, jobId, refresh]);
-  if (job.isError) return <p className="field-error" role="alert">Could not follow training job {jobId}: {String(job.error)}</p>;
+  if (job.isError)
+    return (
+      <p className="field-error" role="alert">
+        Could not follow training job {jobId}: {String(job.error)}
+      </p>
+    );
   const data = job.data;
   const step = data?.step ? STEPS.indexOf(data.step) + 1 : 0;
   return (

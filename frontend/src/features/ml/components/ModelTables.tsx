@@ -27,10 +27,18 @@ export function VersionsTable({ models, onDeploy }: { models: ModelVersion[]; on
             <th scope="col">Version</th>
             <th scope="col">Registered</th>
             <th scope="col">Trained on</th>
-            <th scope="col" className="num">Accuracy</th>
-            <th scope="col" className="num">Precision</th>
-            <th scope="col" className="num">Recall</th>
-            <th scope="col" className="num">Latency</th>
+            <th scope="col" className="num">
+              Accuracy
+            </th>
+            <th scope="col" className="num">
+              Precision
+            </th>
+            <th scope="col" className="num">
+              Recall
+            </th>
+            <th scope="col" className="num">
+              Latency
+            </th>
             <th scope="col">SHA-256</th>
             {onDeploy && <th scope="col">Action</th>}
           </tr>

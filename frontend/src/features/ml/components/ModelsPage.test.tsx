@@ -24,10 +24,12 @@ function job(status: TrainJob["status"], step: string | null): TrainJob {
 }
 
 function routes(posts: { path: string; body: unknown }[], polls: TrainJob[] = []) {
-  const record = (answer: unknown, status = 200) => (url: URL, init: RequestInit) => {
-    posts.push({ path: url.pathname, body: JSON.parse(String(init.body)) });
-    return { status, body: answer };
-  };
+  const record =
+    (answer: unknown, status = 200) =>
+    (url: URL, init: RequestInit) => {
+      posts.push({ path: url.pathname, body: JSON.parse(String(init.body)) });
+      return { status, body: answer };
+    };
   return {
     "/api/ml/health": { body: ML_HEALTH },
     "/api/ml/models": { body: modelList() },
@@ -51,9 +53,11 @@ test("versions show their metrics and the active marker; the service health list
   const table = await screen.findByRole("region", { name: "Versions and metrics" });
   const [other, active] = within(table).getAllByRole("row").slice(1);
   expect(within(active).getByRole("rowheader").textContent).toBe("1.0.0 Active");
-  expect(within(other).getAllByRole("cell").map((c) => c.textContent)).toEqual(
-    expect.arrayContaining(["90.0 %", "75.0 %", "—", "12.3 ms", "35 days, 16 devices, 48,679 rows; 2 features"]),
-  );
+  expect(
+    within(other)
+      .getAllByRole("cell")
+      .map((c) => c.textContent),
+  ).toEqual(expect.arrayContaining(["90.0 %", "75.0 %", "—", "12.3 ms", "35 days, 16 devices, 48,679 rows; 2 features"]));
   expect(screen.getByText("Health scoring").nextElementSibling?.textContent).toBe("ready");
   expect(screen.queryByRole("button", { name: /train|deploy|roll back/i })).toBeNull();
   expect(screen.getByText("Only admins train, deploy and roll back models.")).toBeTruthy();

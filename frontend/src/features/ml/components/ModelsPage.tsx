@@ -46,10 +46,24 @@ function ActiveModel({ status }: { status: ModelStatus }) {
   return (
     <>
       <KpiGrid label="Active model">
-        <Kpi label="Active version" value={active?.version ?? "none"} note={active?.deployed_at ? <>since <Time value={active.deployed_at} /> by {active.deployed_by}</> : undefined} />
+        <Kpi
+          label="Active version"
+          value={active?.version ?? "none"}
+          note={
+            active?.deployed_at ? (
+              <>
+                since <Time value={active.deployed_at} /> by {active.deployed_by}
+              </>
+            ) : undefined
+          }
+        />
         <Kpi label="Precision / recall" value={`${fraction(performance?.precision)} / ${fraction(performance?.recall)}`} note="judged by operators or ground truth" />
         <Kpi label="Scoring latency" value={performance?.latency_ms === null || performance?.latency_ms === undefined ? "—" : `${formatNumber(performance.latency_ms, 1)} ms`} />
-        <Kpi label="Last scoring run" value={run ? <Time value={run.computed_at} /> : "—"} note={run ? `${formatNumber(run.processing_time_ms, 0)} ms${run.refreshing ? ", refreshing" : run.stale ? ", stale" : ""}` : undefined} />
+        <Kpi
+          label="Last scoring run"
+          value={run ? <Time value={run.computed_at} /> : "—"}
+          note={run ? `${formatNumber(run.processing_time_ms, 0)} ms${run.refreshing ? ", refreshing" : run.stale ? ", stale" : ""}` : undefined}
+        />
       </KpiGrid>
       {status.last_error && (
         <p className="state state-error" role="alert">

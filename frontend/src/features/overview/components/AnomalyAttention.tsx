@@ -37,7 +37,9 @@ export function AnomalyAttention({ filters }: { filters: Filters }) {
               ))}
             </ol>
             {page.total > SCAN && (
-              <p className="hint">Ranked from the latest {formatCount(SCAN)} of {formatCount(page.total)} anomalous sessions.</p>
+              <p className="hint">
+                Ranked from the latest {formatCount(SCAN)} of {formatCount(page.total)} anomalous sessions.
+              </p>
             )}
           </>
         );

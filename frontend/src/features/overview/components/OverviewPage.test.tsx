@@ -2,7 +2,7 @@ import { cleanup, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import type { Insights } from "../../../api/types";
 import { fakeApi, renderApp, signIn, signOutForTest } from "../../../test/fakeApi";
-import { alert, alertPage, degrading, deviceHealth, healthPage } from "../../../test/mlFixtures";
+import { alert, alertPage, degrading, deviceHealth, fleetStatus } from "../../../test/mlFixtures";
 
 // The field sample's figures (issue 2): 98 sessions, 19.21 drilling hours, 40.82 % tagged.
 function insights(overrides: Partial<Insights> = {}): Insights {
@@ -31,6 +31,7 @@ function insights(overrides: Partial<Insights> = {}): Insights {
 
 const NO_ANOMALIES = { counts: insights().anomalies, items: [], total: 0, limit: 1000, offset: 0 };
 const DEVICES = { devices: [], total: 0, limit: 10000, offset: 0 };
+const NO_ML = { ml_available: false, ml_message: "the ML subsystem is disabled (ML_ENABLED=false)", as_of: null, devices: [] };
 
 beforeEach(() => {
   signOutForTest();
@@ -48,7 +49,7 @@ function kpi(label: string): string {
 }
 
 test("KPIs show the API's figures with their units", async () => {
-  fakeApi({ "/api/v1/insights": { body: insights() }, "/api/v1/anomalies": { body: NO_ANOMALIES }, "/api/v1/devices": { body: DEVICES } });
+  fakeApi({ "/api/v1/insights": { body: insights() }, "/api/v1/anomalies": { body: NO_ANOMALIES }, "/api/v1/devices": { body: DEVICES }, "/api/v1/fleet/status": { body: NO_ML } });
   renderApp("/");
   await screen.findByText("Drilling hours");
   expect(kpi("Drilling hours")).toBe("19.2 h");
@@ -56,7 +57,7 @@ test("KPIs show the API's figures with their units", async () => {
   expect(kpi("Average session length")).toBe("19.5 min");
   expect(kpi("Tagged sessions")).toBe("40.8 %");
   expect(await screen.findByText("No device shows anomalies in this range.")).toBeTruthy();
-  expect(screen.getByText(/ML service is not available, so devices are ranked by anomalous sessions/)).toBeTruthy();
+  expect(screen.getByText(/Health scores and alerts are not available \(the ML subsystem is disabled/)).toBeTruthy();
 });
 
 test("a range without sessions shows the empty state, not zeros", async () => {
@@ -71,9 +72,10 @@ test("an API error shows what went wrong and a retry button", async () => {
     "/api/v1/insights": { status: 500, body: { detail: "telemetry store unavailable" } },
     "/api/v1/anomalies": { body: NO_ANOMALIES },
     "/api/v1/devices": { body: DEVICES },
+    "/api/v1/fleet/status": { body: NO_ML },
   });
   renderApp("/");
-  const alert = await screen.findByRole("alert");
+  const alert = await screen.findByText(/Could not load fleet KPIs/).then((el) => el.closest("[role=alert]") as HTMLElement);
   expect(alert.textContent).toContain("Could not load fleet KPIs.");
   expect(alert.textContent).toContain("telemetry store unavailable");
   expect(within(alert).getByRole("button", { name: "Try again" })).toBeTruthy();
@@ -86,19 +88,35 @@ test("an end date before the start date is flagged and not sent", async () => {
   expect(calls.some((c) => c.url.pathname === "/api/v1/insights")).toBe(false);
 });
 
-test("needs attention ranks by health and open alerts: which device, why, and by when", async () => {
-  const silent = deviceHealth("2894d3c0", { status: "watch", confidence: 0.1, findings: [{ type: "telemetry", finding: "silence", description: "No data for 13 day(s)." }] });
-  const motor = deviceHealth("b77a3b61", { health_score: 73.3, status: "watch" });
-  const health = healthPage([deviceHealth("16474f94"), silent, degrading("b4b9bb52"), motor]);
-  const alerts = (url: URL) => ({ body: alertPage(url.searchParams.get("status") === "open" ? [alert({ device_id: "b77a3b61", severity: "CRITICAL", predicted_issue_type: "motor", predicted_timeframe: "now" })] : []) });
-  fakeApi({ "/api/v1/insights": { body: insights() }, "/api/v1/devices": { body: DEVICES }, "/api/ml/health-scores": { body: health }, "/api/ml/alerts": alerts });
+test("needs attention lists unresolved alerts by severity with date, reason, action and who is on it, then devices getting worse", async () => {
+  const motor = deviceHealth("b77a3b61", { health_score: 100, status: "healthy" });
+  const battery = degrading("b4b9bb52");
+  const watched = deviceHealth("2894d3c0", { status: "watch", health_score: 72, findings: [{ type: "telemetry", finding: "gaps", description: "Samples go missing." }] });
+  const devices = [deviceHealth("16474f94"), watched, battery, motor];
+  const alerts = [
+    alert({ alert_id: "a-2", device_id: "b4b9bb52", severity: "HIGH", status: "acknowledged", acknowledged_by: "otto", acknowledged_at: "2025-08-05T07:00:00Z" }),
+    alert({ alert_id: "a-1", device_id: "b77a3b61", severity: "CRITICAL", predicted_issue_type: "motor", recommended_actions: ["Replace the motor brushes"] }),
+  ];
+  const byStatus = (url: URL) => ({ body: alertPage(alerts.filter((a) => a.status === url.searchParams.get("status"))) });
+  fakeApi({
+    "/api/v1/insights": { body: insights() },
+    "/api/v1/devices": { body: DEVICES },
+    "/api/v1/fleet/status": { body: fleetStatus(devices, alerts) },
+    "/api/ml/alerts": byStatus,
+  });
   renderApp("/");
-  const list = await screen.findByRole("list", { name: "Devices needing attention, worst first" });
-  const items = within(list).getAllByRole("listitem").map((li) => li.textContent);
-  expect(items).toEqual([
-    "b77a3b6173.3 / 100WatchCRITICAL Motor issue expected nowNo single factor stands out; see the device.",
-    "b4b9bb5264.2 / 100Degradedno open alertThe battery drains 20.3 % per operating hour against 1.6 % in the fleet.",
-    "2894d3c0100.0 / 100Watchno open alertNo data for 13 day(s).",
-  ]);
-  expect(screen.getByText(/3 devices are not healthy or carry an open alert/)).toBeTruthy();
+  const handle = await screen.findByRole("list", { name: /Alerts to handle: 1 open, 1 being handled/ });
+  const items = within(handle).getAllByRole("listitem");
+  expect(items[0].textContent).toContain("CRITICAL");
+  expect(items[0].textContent).toContain("b77a3b61");
+  expect(items[0].textContent).toContain("Nobody yet");
+  expect(items[0].textContent).toContain("Do: Replace the motor brushes");
+  expect(items[1].textContent).toContain("On it: otto since");
+  expect(items[1].textContent).toContain("The battery drains 20.3 % per operating hour");
+  const worse = screen.getByRole("list", { name: /Getting worse, no alert yet: 1/ });
+  expect(within(worse).getByRole("listitem").textContent).toContain("2894d3c0");
+  expect(within(worse).getByRole("listitem").textContent).toContain("Samples go missing.");
+  // The KPIs come after what needs action.
+  const heading = screen.getByRole("heading", { name: "Needs attention today" });
+  expect(heading.compareDocumentPosition(await screen.findByText("Drilling hours")) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
 });

@@ -1,23 +1,55 @@
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { FilterBar } from "../../../components/FilterBar";
 import { PageHeader } from "../../../components/PageHeader";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { formatCount } from "../../../lib/format";
 import { filterSearch, useFilters } from "../../../lib/filters";
+import { useFleetStatus } from "../../fleet/api";
+import { FleetMap, StatusLegend } from "../../fleet/components/FleetMap";
+import { countStatuses } from "../../fleet/status";
 import { useInsights } from "../api";
 import { FleetKpis } from "./FleetKpis";
 import { NeedsAttention } from "./NeedsAttention";
 import { StateChart } from "./StateChart";
 
-/** Fleet overview: KPIs, operating states, anomaly counts and the devices to look at first. */
+function WhereTheyAre() {
+  const fleet = useFleetStatus();
+  const navigate = useNavigate();
+  return (
+    <section className="card" aria-labelledby="where-heading">
+      <div className="card-head">
+        <h2 id="where-heading">Where the machines are</h2>
+        <Link to="/map">Open the fleet map</Link>
+      </div>
+      <QueryState query={fleet} label="the map" isEmpty={(f) => f.devices.length === 0} empty="No device has reported yet.">
+        {(f) => (
+          <figure className="chart-figure">
+            <FleetMap devices={f.devices} onOpen={(id) => navigate(`/devices/${encodeURIComponent(id)}`)} label="Map of every device at its last known position" height={300} />
+            <figcaption>
+              <StatusLegend counts={countStatuses(f.devices)} />
+            </figcaption>
+          </figure>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+/** Fleet overview: what needs action first, where the machines are, then how the fleet was used. */
 export default function OverviewPage() {
   const [filters, setFilters] = useFilters();
   const insights = useInsights(filters);
   const search = filterSearch(filters);
   return (
     <>
-      <PageHeader title="Fleet overview">How much the fleet drilled, how it was used, and which machines need attention.</PageHeader>
+      <PageHeader title="Fleet overview">What needs action today, where the machines are, and how the fleet was used.</PageHeader>
+      <section className="card attention-card" aria-labelledby="attention-heading">
+        <h2 id="attention-heading">Needs attention today</h2>
+        <NeedsAttention filters={filters} />
+      </section>
+      <WhereTheyAre />
+      <h2 className="section-title">Usage</h2>
       <FilterBar filters={filters} onChange={setFilters} />
       <QueryState query={insights} label="fleet KPIs" isEmpty={(data) => data.sessions === 0} empty="No sessions in this range. Widen the dates or clear the device filter.">
         {(data) => (
@@ -57,11 +89,6 @@ export default function OverviewPage() {
           </>
         )}
       </QueryState>
-      <section className="card" aria-labelledby="attention-heading">
-        <h2 id="attention-heading">Needs attention</h2>
-        <p className="hint">Current health of each machine (not limited by the dates above): which, why, and by when.</p>
-        <NeedsAttention filters={filters} />
-      </section>
     </>
   );
 }

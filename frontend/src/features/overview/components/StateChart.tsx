@@ -1,12 +1,13 @@
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { StateShare } from "../../../api/types";
+import { axisProps, tooltipProps } from "../../../lib/chartTheme";
 import { formatHours, formatPercent } from "../../../lib/format";
+import { CHART_GRID } from "../../../lib/palette";
+import { type Theme, useTheme } from "../../../lib/theme";
 
-export const STATE_COLOURS: Record<string, string> = {
-  OFF: "#9aa5b1",
-  STANDBY: "#f0b429",
-  SPIN: "#3e8ed0",
-  DRILL: "#c2410c",
+export const STATE_COLOURS: Record<Theme, Record<string, string>> = {
+  light: { OFF: "#6b7280", STANDBY: "#a15c00", SPIN: "#0b5cad", DRILL: "#c2410c" },
+  dark: { OFF: "#9aa5b1", STANDBY: "#f0a830", SPIN: "#6cb4ff", DRILL: "#ff8a5c" },
 };
 
 const STATE_HELP: Record<string, string> = {
@@ -18,19 +19,23 @@ const STATE_HELP: Record<string, string> = {
 
 /** Share of samples per operating state, as bars plus a readable list. */
 export function StateChart({ states }: { states: StateShare[] }) {
+  const { theme } = useTheme();
   const data = states.map((s) => ({ ...s, label: s.state }));
   return (
     <figure className="chart-figure">
       <div className="chart" style={{ height: 220 }}>
         <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 220 }}>
           <BarChart data={data} layout="vertical" margin={{ left: 8, right: 24, top: 8, bottom: 8 }}>
-            <CartesianGrid horizontal={false} strokeDasharray="3 3" />
-            <XAxis type="number" domain={[0, 100]} unit=" %" />
-            <YAxis type="category" dataKey="label" width={72} />
-            <Tooltip formatter={(value, _name, item) => [`${formatPercent(Number(value))} (${formatHours((item.payload as StateShare).hours)})`, "Share of samples"]} />
+            <CartesianGrid horizontal={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
+            <XAxis type="number" domain={[0, 100]} unit=" %" {...axisProps(theme)} />
+            <YAxis type="category" dataKey="label" width={72} {...axisProps(theme)} />
+            <Tooltip
+              {...tooltipProps(theme)}
+              formatter={(value, _name, item) => [`${formatPercent(Number(value))} (${formatHours((item.payload as StateShare).hours)})`, "Share of samples"]}
+            />
             <Bar dataKey="share_pct" name="Share of samples" isAnimationActive={false}>
               {data.map((entry) => (
-                <Cell key={entry.state} fill={STATE_COLOURS[entry.state]} />
+                <Cell key={entry.state} fill={STATE_COLOURS[theme][entry.state]} />
               ))}
             </Bar>
           </BarChart>
@@ -40,7 +45,7 @@ export function StateChart({ states }: { states: StateShare[] }) {
         <ul className="legend">
           {states.map((s) => (
             <li key={s.state}>
-              <span className="swatch" style={{ background: STATE_COLOURS[s.state] }} aria-hidden="true" />
+              <span className="swatch" style={{ background: STATE_COLOURS[theme][s.state] }} aria-hidden="true" />
               {s.state} ({STATE_HELP[s.state]}): {formatPercent(s.share_pct)}, {formatHours(s.hours)}
             </li>
           ))}

@@ -1,99 +1,47 @@
 import { useEffect, useRef, useState } from "react";
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
+import "leaflet.markercluster";
+import "leaflet.markercluster/dist/MarkerCluster.css";
 import type { SessionLocation } from "../../../api/types";
 import { formatCount, formatHours, formatLocal } from "../../../lib/format";
+import { addTiles, rememberedTiles, type TileState } from "../../../lib/mapTiles";
 import { seriesColour } from "../../../lib/palette";
+import { useTheme } from "../../../lib/theme";
 
-const TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-const PROBE_URL = "https://tile.openstreetmap.org/0/0/0.png";
-const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
-// The probe's answer is kept for the tab, so an offline browser fails one request, not one per tile.
-const PROBE_KEY = "drillwatch.tiles";
-
-type TileState = "loading" | "online" | "offline";
-type Reachability = "online" | "offline";
-
-let probe: Promise<Reachability> | null = null;
-
-function remembered(): Reachability | null {
-  try {
-    const value = sessionStorage.getItem(PROBE_KEY);
-    return value === "online" || value === "offline" ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-function remember(value: Reachability): Reachability {
-  try {
-    sessionStorage.setItem(PROBE_KEY, value);
-  } catch {
-    // storage unavailable: the next page load probes again
-  }
-  return value;
-}
-
-/** Whether OpenStreetMap tiles load: one small tile, once per tab. */
-function probeTiles(): Promise<Reachability> {
-  const known = remembered();
-  if (known) return Promise.resolve(known);
-  probe ??= new Promise<Reachability>((resolve) => {
-    const image = new Image();
-    image.onload = () => resolve(remember("online"));
-    image.onerror = () => resolve(remember("offline"));
-    image.src = PROBE_URL;
-  });
-  return probe;
-}
-
-function addPoints(map: L.Map, points: SessionLocation[]): void {
-  const colours = new Map<string, string>();
-  const bounds = L.latLngBounds([]);
-  for (const p of points) {
-    if (!colours.has(p.device_id)) colours.set(p.device_id, seriesColour(colours.size));
-    const colour = colours.get(p.device_id)!;
-    L.circleMarker([p.lat, p.lon], { radius: 6, color: colour, weight: 1, fillColor: colour, fillOpacity: 0.7 })
-      .bindTooltip(`${p.device_id}: ${formatLocal(p.start_ts)}, ${formatHours(p.drilling_hours, 2)} drilling`)
-      .addTo(map);
-    bounds.extend([p.lat, p.lon]);
-  }
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
-}
-
-/** Add OpenStreetMap tiles; if tiles fail later on, drop them and keep the points. */
-function addTiles(map: L.Map, onState: (state: TileState) => void): void {
-  const layer = L.tileLayer(TILE_URL, { attribution: ATTRIBUTION, maxZoom: 19 });
-  layer.on("tileerror", () => {
-    if (!map.hasLayer(layer)) return;
-    map.removeLayer(layer);
-    onState(remember("offline"));
-  });
-  layer.on("load", () => onState("online"));
-  layer.addTo(map);
-}
-
-/** Session locations on a map: OSM tiles when reachable, a plain background when not. */
+/** Session locations, clustered, on OSM tiles when reachable and a plain background when not. */
 export function SessionMap({ points, total }: { points: SessionLocation[]; total: number }) {
   const container = useRef<HTMLDivElement>(null);
-  const [tiles, setTiles] = useState<TileState>(() => remembered() ?? "loading");
+  const { theme } = useTheme();
+  const [tiles, setTiles] = useState<TileState>(() => rememberedTiles() ?? "loading");
 
   useEffect(() => {
     if (!container.current) return;
     let active = true;
-    const map = L.map(container.current, { scrollWheelZoom: false, zoomSnap: 0.25 });
+    const colour = seriesColour(0, theme);
+    const map = L.map(container.current, { scrollWheelZoom: false, zoomSnap: 0.25, maxZoom: 18 });
     map.setView([0, 0], 2);
-    addPoints(map, points);
-    void probeTiles().then((reachable) => {
-      if (!active) return;
-      setTiles(reachable);
-      if (reachable === "online") addTiles(map, setTiles);
+    const group = L.markerClusterGroup({
+      showCoverageOnHover: false,
+      maxClusterRadius: 40,
+      iconCreateFunction: (cluster) =>
+        L.divIcon({ className: "device-cluster", html: `<span style="border-color:${colour}"><b>${cluster.getChildCount()}</b></span>`, iconSize: [38, 38] }),
     });
+    const bounds = L.latLngBounds([]);
+    for (const p of points) {
+      const icon = L.divIcon({ className: "device-pin", html: `<span class="pin pin-small" style="background:${colour}"></span>`, iconSize: [12, 12], iconAnchor: [6, 6] });
+      const title = `${p.device_id}: ${formatLocal(p.start_ts)}, ${formatHours(p.drilling_hours, 2)} drilling`;
+      group.addLayer(L.marker([p.lat, p.lon], { icon, title, keyboard: false }));
+      bounds.extend([p.lat, p.lon]);
+    }
+    map.addLayer(group);
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
+    addTiles(map, setTiles, () => active);
     return () => {
       active = false;
       map.remove();
     };
-  }, [points]);
+  }, [points, theme]);
 
   return (
     <figure className="chart-figure">
@@ -103,7 +51,8 @@ export function SessionMap({ points, total }: { points: SessionLocation[]; total
       </div>
       <figcaption className="hint">
         {formatCount(points.length)} session locations
-        {total > points.length ? ` (evenly thinned from ${formatCount(total)})` : ""}, coloured by device.
+        {total > points.length ? ` (evenly thinned in time from ${formatCount(total)})` : ""}; numbers are clusters of nearby sessions. Where the machines are now is on the Fleet
+        map.
         {tiles === "offline" && " Map tiles are unavailable (offline): points are shown on a plain background."}
       </figcaption>
     </figure>

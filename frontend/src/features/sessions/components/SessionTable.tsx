@@ -1,25 +1,35 @@
 import { Link } from "react-router";
-import type { SessionRead } from "../../../api/types";
+import type { SessionRead, SessionSort, SortOrder } from "../../../api/types";
+import { SortHeader } from "../../../components/SortHeader";
 import { Time } from "../../../components/Time";
 import { formatAmps, formatCount, formatDuration } from "../../../lib/format";
 
-/** Sessions as a table; the caller paginates. */
-export function SessionTable({ sessions, caption, showDevice = true }: { sessions: SessionRead[]; caption: string; showDevice?: boolean }) {
+interface SessionTableProps {
+  sessions: SessionRead[];
+  caption: string;
+  showDevice?: boolean;
+  sort: { sort: SessionSort; order: SortOrder };
+  onSort: (column: SessionSort) => void;
+}
+
+/** Sessions as a table with sortable headers (the server sorts); the caller paginates. */
+export function SessionTable({ sessions, caption, showDevice = true, sort, onSort }: SessionTableProps) {
+  const header = { sort: sort.sort, order: sort.order, onSort };
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            {showDevice && <th scope="col">Device</th>}
-            <th scope="col">Start</th>
-            <th scope="col" className="num">Duration</th>
-            <th scope="col" className="num">Drilling</th>
-            <th scope="col" className="num">Samples</th>
-            <th scope="col" className="num">Lost samples</th>
-            <th scope="col" className="num">Missing GPS</th>
-            <th scope="col" className="num">Battery</th>
-            <th scope="col" className="num">Avg current</th>
+            {showDevice && <SortHeader label="Device" column="device_id" {...header} />}
+            <SortHeader label="Start" column="start_ts" {...header} />
+            <SortHeader label="Duration" column="duration_s" numeric {...header} />
+            <SortHeader label="Drilling" column="drilling_s" numeric {...header} />
+            <SortHeader label="Samples" column="samples" numeric {...header} />
+            <SortHeader label="Lost samples" column="lost_samples" numeric {...header} />
+            <SortHeader label="Missing GPS" column="missing_gps" numeric {...header} />
+            <SortHeader label="Battery (min)" column="battery_min" numeric {...header} />
+            <SortHeader label="Avg current" column="avg_current" numeric {...header} />
             <th scope="col">Tag</th>
           </tr>
         </thead>

@@ -1,38 +1,61 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { TimelineEntry } from "../../../api/types";
+import type { DailyActivityPage } from "../../../api/types";
+import { ChartData } from "../../../components/ChartData";
+import { axisProps, legendStyle, tooltipProps } from "../../../lib/chartTheme";
 import { formatCount, formatDay, formatHours } from "../../../lib/format";
-import { seriesColour } from "../../../lib/palette";
-import { OTHER, stackByDevice, type DayRow } from "../api";
+import { CHART_GRID, OTHER_COLOUR, seriesColour } from "../../../lib/palette";
+import { useTheme } from "../../../lib/theme";
+import { OTHER } from "../api";
 
-const TOP_DEVICES = 8;
+type Row = { day: string; other: number; sessions: number } & Record<string, number | string>;
 
-/** Drilling hours per UTC day, stacked for the busiest devices (capped so 1,000 devices stay readable). */
-export function TimelineChart({ entries, truncated }: { entries: TimelineEntry[]; truncated: boolean }) {
-  const { rows, devices } = stackByDevice(entries, TOP_DEVICES);
-  const hasOther = rows.some((r) => r.other > 0);
-  const totalSessions = rows.reduce((sum, r) => sum + r.sessions, 0);
+/** Drilling hours per UTC day, stacked for the busiest devices, the rest summed as "other". */
+export function TimelineChart({ activity }: { activity: DailyActivityPage }) {
+  const { theme } = useTheme();
+  const { devices, days, other_devices: others } = activity;
+  const rows: Row[] = days.map((d) => ({ day: d.day, other: d.other_hours, sessions: d.sessions, ...Object.fromEntries(devices.map((_, i) => [`d${i}`, d.hours[i]])) }) as Row);
+  const totalSessions = days.reduce((sum, d) => sum + d.sessions, 0);
   return (
     <figure className="chart-figure">
       <div className="chart" style={{ height: 280 }}>
         <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 280 }}>
           <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
-            <CartesianGrid vertical={false} strokeDasharray="3 3" />
-            <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} />
-            <YAxis unit=" h" width={56} />
-            <Tooltip labelFormatter={(day) => `${formatDay(String(day))} (UTC)`} formatter={(value, name) => [formatHours(Number(value), 2), name]} />
-            <Legend />
+            <CartesianGrid vertical={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
+            <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} {...axisProps(theme)} />
+            <YAxis unit=" h" width={56} {...axisProps(theme)} />
+            <Tooltip {...tooltipProps(theme)} labelFormatter={(day) => `${formatDay(String(day))} (UTC)`} formatter={(value, name) => [formatHours(Number(value), 2), name]} />
+            <Legend wrapperStyle={legendStyle(theme)} />
             {devices.map((id, index) => (
-              <Bar key={id} dataKey={(row: DayRow) => row.hours[id]} name={id} stackId="hours" fill={seriesColour(index)} isAnimationActive={false} />
+              <Bar key={id} dataKey={`d${index}`} name={id} stackId="hours" fill={seriesColour(index, theme)} isAnimationActive={false} />
             ))}
-            {hasOther && <Bar dataKey="other" name={OTHER} stackId="hours" fill="#c4c4c4" isAnimationActive={false} />}
+            {others > 0 && <Bar dataKey="other" name={`${OTHER} (${formatCount(others)})`} stackId="hours" fill={OTHER_COLOUR[theme]} isAnimationActive={false} />}
           </BarChart>
         </ResponsiveContainer>
       </div>
       <figcaption className="hint">
-        Drilling hours per UTC day over {formatCount(rows.length)} days and {formatCount(totalSessions)} sessions
-        {hasOther ? `; the ${TOP_DEVICES} busiest devices shown, the rest summed as “${OTHER}”` : ""}.
-        {truncated && " Only the first 50,000 device-days are shown: narrow the filters."}
+        Drilling hours per UTC day over {formatCount(days.length)} days and {formatCount(totalSessions)} sessions
+        {others > 0 ? `; the ${devices.length} busiest devices shown, the other ${formatCount(others)} summed as “${OTHER}”` : ""}.
       </figcaption>
+      <ChartData
+        caption="Drilling hours and sessions per UTC day"
+        columns={[
+          { label: "Day (UTC)" },
+          { label: "Sessions", numeric: true },
+          { label: "Drilling hours", numeric: true },
+          ...devices.map((id) => ({ label: id, numeric: true })),
+          ...(others > 0 ? [{ label: OTHER, numeric: true }] : []),
+        ]}
+        rows={days.map((d) => ({
+          key: d.day,
+          cells: [
+            d.day,
+            formatCount(d.sessions),
+            formatHours(d.drilling_hours, 2),
+            ...d.hours.map((h) => formatHours(h, 2)),
+            ...(others > 0 ? [formatHours(d.other_hours, 2)] : []),
+          ],
+        }))}
+      />
     </figure>
   );
 }

@@ -109,7 +109,7 @@ export default function UsersPage() {
                           className="secondary"
                           disabled={user.username === me || update.isPending}
                           onClick={() => update.mutate({ id: user.id, active: !user.active })}
-                          aria-label={`${user.active ? "Deactivate" : "Activate"} ${user.username}`}
+                          aria-label={`${user.active ? "Active: deactivate" : "Inactive: activate"} ${user.username}`}
                         >
                           {user.active ? "Active: deactivate" : "Inactive: activate"}
                         </button>

@@ -1,0 +1,291 @@
+"""Issue 9 in Chromium on the real server: one urgency model, attention first, the fleet map,
+live updates, tables people expect, the wire, and accessibility (axe-core) in both themes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, ViewportSize, expect
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from app.core.config import REPO_DIR
+from app.db.models_alerts import Alert
+from tests.e2e.conftest import DESKTOP, PHONE, OpenPage, settled, sign_in
+from tests.e2e.server import Server
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = REPO_DIR / "test-artifacts" / "screenshots"
+AXE = REPO_DIR / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = {
+    "overview": "/",
+    "fleet-map": "/map",
+    "devices": "/devices",
+    "sessions": "/sessions",
+    "battery": "/battery",
+    "anomalies": "/anomalies",
+    "fleet-health": "/health",
+    "alerts": "/alerts",
+    "models": "/models",
+    "users": "/users",
+    "audit": "/audit",
+}
+BAD_STATUSES = {"critical", "offline_likely_failed", "degraded", "watch"}
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations on the page as it is (script evaluated, not injected)."""
+    page.evaluate(AXE.read_text())
+    found: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+        "'wcag21aa', 'best-practice']})).violations.map(v => ({id: v.id, help: v.help, "
+        "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    return [f"{v['id']}: {v['help']} at {v['nodes']}" for v in found]
+
+
+def the_worst(server: Server) -> dict[str, Any]:
+    """The device the fleet status ranks first (most urgent)."""
+    devices: list[dict[str, Any]] = server.get("/api/v1/fleet/status")["devices"]
+    return devices[0]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_every_page_in_both_themes_fits_has_no_axe_violation_and_is_screenshotted(
+    open_page: OpenPage, server: Server, viewport: ViewportSize, theme: str
+) -> None:
+    size = f"{viewport['width']}x{viewport['height']}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page, _ = open_page(viewport)
+    page.emulate_media(color_scheme=theme)  # type: ignore[arg-type]
+    page.goto("/login")
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert page.evaluate("document.documentElement.dataset.theme") == theme
+    page.screenshot(path=SCREENSHOTS / f"login-{size}-{theme}.png")
+    sign_in(page, "admin")
+    worst = the_worst(server)["device_id"]
+    problems: dict[str, list[str]] = {}
+    for name, path in [*PAGES.items(), ("device-detail", f"/devices/{worst}")]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        settled(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the {size} window"
+        page.screenshot(path=SCREENSHOTS / f"{name}-{size}-{theme}.png", full_page=True)
+        if violations := axe_violations(page):
+            problems[path] = violations
+    assert problems == {}
+
+
+def test_no_page_shows_an_alerted_device_as_healthy_and_alerts_show_their_dates(
+    open_page: OpenPage, server: Server
+) -> None:
+    alerts = server.get("/api/ml/alerts", status="open", limit=500)["data"]
+    assert alerts, "the simulated fleet should have open alerts"
+    status = {d["device_id"]: d for d in server.get("/api/v1/fleet/status")["devices"]}
+    for alert in alerts:
+        assert status[alert["device_id"]]["status"] in BAD_STATUSES, alert["device_id"]
+    critical = [a for a in alerts if a["severity"] == "CRITICAL"]
+    page, _ = open_page()
+    sign_in(page, "vera", "/health")
+    settled(page)
+    shown = {s: sum(1 for d in status.values() if d["status"] == s) for s in ("critical",)}
+    if critical:
+        expect(page.get_by_role("button", name=re.compile(r"^Critical \(\d+\)"))).not_to_have_text(
+            "Critical (0)"
+        )
+    expect(page.get_by_role("button", name=f"Critical ({shown['critical']})")).to_be_visible()
+    alert = alerts[0]
+    page.goto(f"/devices/{alert['device_id']}")
+    settled(page)
+    expect(page.locator(".device-line .badge")).not_to_have_text("Healthy")
+    item = page.locator(f'[data-alert-id="{alert["alert_id"]}"]')
+    expect(item).to_contain_text("Evidence measured")
+    failure = datetime.fromisoformat(alert["predicted_failure_at"].replace("Z", "+00:00"))
+    berlin = failure.astimezone(datetime.now().astimezone().tzinfo)
+    expect(item).to_contain_text(str(failure.year))
+    assert berlin  # the page shows the date in the browser's zone (Berlin), the year at least
+    todo = page.get_by_role("heading", name="What to do")
+    health = page.get_by_role("heading", name="Health", exact=True)
+    assert todo.bounding_box()["y"] < health.bounding_box()["y"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_the_overview_opens_with_what_needs_action_and_the_nav_counts_open_alerts(
+    open_page: OpenPage, server: Server, viewport: ViewportSize
+) -> None:
+    open_alerts = server.get("/api/ml/alerts", status="open", limit=1)["pagination"]["total"]
+    page, _ = open_page(viewport)
+    sign_in(page, "vera")
+    heading = page.get_by_role("heading", name="Needs attention today")
+    expect(heading).to_be_visible()
+    assert heading.bounding_box()["y"] < 300  # type: ignore[index]
+    handle = page.get_by_role("list", name=re.compile(r"^Alerts to handle"))
+    expect(handle).to_contain_text("Do:")
+    first = handle.get_by_role("listitem").first
+    expect(first).to_contain_text(re.compile("Nobody yet|On it:"))
+    kpis = page.get_by_label("Fleet KPIs")
+    expect(kpis).to_be_visible()
+    assert heading.bounding_box()["y"] < kpis.bounding_box()["y"]  # type: ignore[index]
+    if viewport == PHONE:
+        page.get_by_role("button", name="Menu").click()
+    nav = page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile("^Alerts")
+    )
+    expect(nav).to_contain_text(f"{open_alerts:,}")
+
+
+def test_the_fleet_map_places_every_device_clusters_filters_and_opens_a_device(
+    open_page: OpenPage, server: Server
+) -> None:
+    devices = server.get("/api/v1/fleet/status")["devices"]
+    placed = [d for d in devices if d["lat"] is not None]
+    page, _ = open_page()
+    sign_in(page, "vera", "/map")
+    settled(page)
+    frame = page.locator(".map-frame")
+    expect(frame).to_have_attribute("data-tiles", re.compile("^(online|offline)$"))
+    shown = -1
+    for _ in range(20):  # cluster animations settle within a few hundred ms
+        singles = len(
+            set(page.locator(".map .device-pin").evaluate_all("els => els.map(e => e.title)"))
+        )
+        clusters = page.locator(".map .device-cluster b").all_inner_texts()
+        shown = singles + sum(int(t) for t in clusters)
+        if shown == len(placed):
+            break
+        page.wait_for_timeout(300)
+    assert shown == len(placed)
+    expect(page.get_by_label("Map legend")).to_contain_text("Offline, likely failed")
+    worst = devices[0]
+    label = {"offline_likely_failed": "Offline, likely failed", "critical": "Critical"}.get(
+        worst["status"], worst["status"].capitalize()
+    )
+    page.get_by_role("group", name="Filter by status").get_by_role(
+        "button", name=re.compile(f"^{label} ")
+    ).click()
+    wanted = [d for d in placed if d["status"] == worst["status"]]
+    while page.locator(".map .device-cluster").count():
+        page.locator(".map .device-cluster").first.click()
+        page.wait_for_timeout(400)
+    expect(page.locator(".map .device-pin")).to_have_count(len(wanted))
+    page.locator(".map .leaflet-marker-icon.device-pin").first.click()
+    expect(page).to_have_url(re.compile(r"/devices/"))
+
+
+def insert_alert(server: Server, device_id: str) -> str:
+    """A new open alert written straight into the server's SQLite store (as a scoring run would)."""
+    engine = create_engine(f"sqlite:///{server.log.parent / 'drillwatch.db'}")
+    now = datetime.now(UTC)
+    alert_id = str(uuid.uuid4())
+    with Session(engine) as session:
+        session.add(
+            Alert(
+                alert_id=alert_id,
+                device_id=device_id,
+                severity="HIGH",
+                predicted_issue_type="battery",
+                predicted_timeframe="3-9 days",
+                recommended_actions=["Order a replacement pod battery"],
+                confidence=0.9,
+                health_score=40.0,
+                health_trend_context={},
+                model_version="e2e",
+                created_at=now,
+                updated_at=now,
+                status="open",
+                kind="degradation",
+                evidence_at=now,
+                predicted_failure_at=now + timedelta(days=5),
+                predicted_earliest_at=now + timedelta(days=3),
+                predicted_latest_at=now + timedelta(days=9),
+            )
+        )
+        session.commit()
+    engine.dispose()
+    return alert_id
+
+
+def test_a_new_alert_appears_on_the_open_alerts_page_without_a_reload(
+    open_page: OpenPage, server: Server
+) -> None:
+    healthy = [d for d in server.get("/api/v1/fleet/status")["devices"] if d["open_alerts"] == 0]
+    device = healthy[-1]["device_id"]
+    page, _ = open_page()
+    sign_in(page, "vera", f"/alerts?device={device}")
+    expect(page.get_by_text("No alerts for these filters.").first).to_be_visible()
+    expect(page.locator(".last-updated")).to_contain_text("refreshes every 15 s")
+    alert_id = insert_alert(server, device)
+    expect(page.locator(f'[data-alert-id="{alert_id}"]')).to_be_visible(timeout=40_000)
+
+
+def test_tables_sort_by_header_keep_it_in_the_url_reset_the_page_and_export_the_filter(
+    open_page: OpenPage, server: Server, tmp_path: Path
+) -> None:
+    page, _ = open_page()
+    sign_in(page, "vera", "/devices?page=2")
+    settled(page)
+    page.get_by_role("button", name=re.compile("^Last battery")).click()
+    expect(page).to_have_url(re.compile("sort=battery"))
+    assert "page=" not in page.url
+    for header in ("Device", "Status", "Health", "Alert", "Last seen"):
+        expect(page.get_by_role("columnheader", name=re.compile(f"^{header}"))).to_be_visible()
+    page.get_by_label("Search").fill(the_worst(server)["device_id"][:3])
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    target = tmp_path / "devices.csv"
+    download.value.save_as(target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    needle = the_worst(server)["device_id"][:3]
+    assert rows
+    assert all(needle in r["device_id"] for r in rows)
+    assert {"status", "health_score", "alert_severity", "last_seen"} <= set(rows[0])
+
+    page.goto("/sessions?page=3")
+    settled(page)
+    page.get_by_role("button", name=re.compile("^Battery")).click()
+    expect(page).to_have_url(re.compile("sort=battery_min"))
+    assert "page=" not in page.url
+    cells = page.get_by_role("region", name="Sessions", exact=True).locator(
+        "tbody tr td:nth-child(8)"
+    )
+    firsts = [int(t.split("→")[0]) for t in cells.all_inner_texts()[:5]]
+    assert firsts  # sorted by the minimum, not the first value: checked through the API below
+    body = server.get("/api/v1/sessions", sort="battery_min", order="desc", limit=5)
+    assert body["sessions"][0]["battery_min"] >= body["sessions"][-1]["battery_min"]
+
+
+def test_the_server_compresses_caches_assets_and_404s_missing_files(server: Server) -> None:
+    headers = {"Authorization": f"Bearer {server.tokens['admin']}", "Accept-Encoding": "gzip"}
+    scores = httpx.get(server.base_url + "/api/ml/health-scores", headers=headers, timeout=30)
+    assert scores.headers["content-encoding"] == "gzip"
+    index = httpx.get(server.base_url + "/", timeout=30)
+    script = re.search(r'src="(/assets/[^"]+\.js)"', index.text)
+    assert script, index.text
+    asset = httpx.get(server.base_url + script.group(1), timeout=30)
+    assert "immutable" in asset.headers["cache-control"]
+    assert index.headers["cache-control"] == "no-cache"
+    assert httpx.get(server.base_url + "/assets/missing.js", timeout=30).status_code == 404
+    favicon = httpx.get(server.base_url + "/favicon.svg", timeout=30)
+    assert (favicon.status_code, favicon.headers["content-type"][:13]) == (200, "image/svg+xml")
+
+
+def test_a_short_password_is_told_why_by_the_server(open_page: OpenPage) -> None:
+    page, console = open_page()
+    console.allowed_statuses.update({401, 422})
+    page.goto("/login")
+    page.get_by_label("Username").fill("vera")
+    page.get_by_label("Password").fill("x")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text(re.compile(r"\w"))
+    expect(page.get_by_role("alert")).not_to_have_text(re.compile("^invalid password$"))
