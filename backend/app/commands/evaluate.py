@@ -14,9 +14,9 @@ from rich.table import Table
 from app.core.config import REPO_DIR, get_settings
 from app.core.errors import AppError
 from app.ml.evaluation import Evaluation, evaluate_fleet
-from app.ml.evaluation.report import SUMMARY_COLUMNS, render, render_summary, summary_frame
+from app.ml.evaluation.report import SUMMARY_FORMATS, render, render_summary, summary_frame
 from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest
-from app.simulation import MAX_DAYS, MAX_DEVICES
+from app.scenarios import MAX_DAYS, MAX_DEVICES
 
 console = Console()
 DEFAULT_REPORTS = REPO_DIR / "docs" / "evaluation"
@@ -79,56 +79,74 @@ def backtest_table(result: BacktestResult) -> Table:
 
 
 def evaluate(
+    family: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--family",
+            help="Fleet to simulate: a scenario family, 'simulator' (the project's own "
+            "simulator) or 'all' (every scenario family); repeat for several.",
+        ),
+    ] = None,
     devices: Annotated[
         int, typer.Option("--devices", min=1, max=MAX_DEVICES, help="Pods in the fleet.")
-    ] = 200,
+    ] = 100,
     days: Annotated[
         int, typer.Option("--days", min=1, max=MAX_DAYS, help="Length of the window.")
-    ] = 60,
+    ] = 120,
     seed: Annotated[
         list[int] | None,
         typer.Option("--seed", min=0, help="Simulator seed; repeat for several fleets."),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", file_okay=False, help="Folder for report.md and replay files."),
+        typer.Option("--out", file_okay=False, help="Folder for the reports and replay files."),
     ] = None,
     warmup_days: Warmup = 7,
     refit_every: Refit = 7,
     progress: Progress = True,
 ) -> None:
-    """Simulate a fleet, replay it day by day and score alerts and health against truth.
+    """Simulate fleets, replay each day by day and score alerts and health against truth.
 
-    Writes OUT/report.md, by default docs/evaluation/seed-S.md (several seeds: + summary.md).
+    Writes one report per fleet and seed into OUT (default docs/evaluation) and, for
+    several, summary.md with the pooled figures.
     """
+    from app.ml.evaluation.sources import families
+
+    names = family or ["normal"]
+    if "all" in names:
+        names = [n for n in names if n != "all"] + [f for f in families() if f not in names]
     seeds = seed or [1001]
     config = _config(warmup_days, refit_every)
     settings = get_settings()
-    command = _command(devices, days, seeds, out)
+    folder = out or DEFAULT_REPORTS
     results: list[Evaluation] = []
-    links: dict[int, str] = {}
-    for s in seeds:
-        folder = out / f"seed-{s}" if out is not None and len(seeds) > 1 else out
-        try:
-            ev = evaluate_fleet(devices, days, s, settings, config, folder, progress)
-        except AppError as error:
-            raise typer.BadParameter(error.message, param_hint=f"--{error.field}") from error
-        report = folder / "report.md" if folder is not None else DEFAULT_REPORTS / f"seed-{s}.md"
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(ev, _command(devices, days, [s], out)) + "\n")
-        links[s] = report.relative_to(out).as_posix() if out is not None else report.name
-        results.append(ev)
-        console.print(f"report: {report}")
-    if len(seeds) > 1:
-        summary = (out or DEFAULT_REPORTS) / "summary.md"
+    links: dict[tuple[str, int], str] = {}
+    for name in names:
+        for s in seeds:
+            try:
+                ev = evaluate_fleet(devices, days, s, settings, config, None, progress, name)
+            except AppError as error:
+                raise typer.BadParameter(error.message, param_hint=f"--{error.field}") from error
+            report = folder / f"{name}-{s}.md"
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(render(ev, _command([name], devices, days, [s], out)) + "\n")
+            links[(name, s)] = report.name
+            results.append(ev)
+            console.print(f"report: {report}")
+    if len(results) > 1:
+        summary = folder / "summary.md"
+        command = _command(names, devices, days, seeds, out)
         summary.write_text(render_summary(results, command, links) + "\n")
         console.print(f"summary: {summary}")
     console.print(summary_table(results))
 
 
-def _command(devices: int, days: int, seeds: list[int], out: Path | None) -> str:
+def _command(names: list[str], devices: int, days: int, seeds: list[int], out: Path | None) -> str:
     """The command line that reproduces a report."""
-    parts = ["drillwatch", "evaluate", "--devices", str(devices), "--days", str(days)]
+    parts = ["drillwatch", "evaluate"]
+    for name in names:
+        parts += ["--family", name]
+    parts += ["--devices", str(devices), "--days", str(days)]
     for s in seeds:
         parts += ["--seed", str(s)]
     if out is not None:
@@ -136,32 +154,19 @@ def _command(devices: int, days: int, seeds: list[int], out: Path | None) -> str
     return shlex.join(parts)
 
 
-CONSOLE_COLUMNS = {
-    "precision": "prec.",
-    "recall": "recall",
-    "median lead (d)": "lead d",
-    "Spearman overall": "rho",
-    "healthy FA rate": "FA dev",
-    "unusual-device alerts": "unus.",
-    "run time (s)": "secs",
-}
-
-
 def summary_table(results: list[Evaluation]) -> Table:
-    """Per seed (and the mean): precision, recall, lead, Spearman, false alarms, time."""
+    """Per fleet and seed (and pooled): precision, recall, lead, Spearman, false alarms."""
     first = results[0]
     table = Table(title=f"Evaluation: {first.devices} devices x {first.days} days")
-    table.add_column("seed")
-    for short in CONSOLE_COLUMNS.values():
-        table.add_column(short, justify="right")
-    table.add_column("rho min", justify="right")
-    formats = {name: spec for name, _, spec in SUMMARY_COLUMNS}
     frame = summary_frame(results)
-    components = frame[["motor", "battery", "gps", "radio"]].min(axis=1)
-    for (_, row), worst in zip(frame.iterrows(), components, strict=True):
-        cells = [_number(row[name], formats[name]) for name in CONSOLE_COLUMNS]
-        bold = "bold" if row["seed"] == "mean" else None
-        table.add_row(str(row["seed"]), *cells, _number(worst, ".3f"), style=bold)
+    for column in frame.columns:
+        table.add_column(column, justify="left" if column in ("fleet", "seed") else "right")
+    for _, row in frame.iterrows():
+        cells = [
+            str(row[c]) if c in ("fleet", "seed") else _number(row[c], SUMMARY_FORMATS[c])
+            for c in frame.columns
+        ]
+        table.add_row(*cells, style="bold" if row["seed"] == "pooled" else None)
     return table
 
 

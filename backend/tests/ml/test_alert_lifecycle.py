@@ -14,27 +14,40 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.config import Settings, load_settings
+from app.core.config import Settings
 from app.core.errors import BadInput, Conflict, NotFound
 from app.core.logging import configure_logging
 from app.db.base import Base
 from app.db.session import alembic_config, build_engine, build_session_factory, migrate
 from app.ml.alerts.predictive_alerts import AlertRecord, PredictiveAlertService
+from app.ml.alerts.rules import AlertRules
 
 T0 = datetime(2025, 6, 30, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def service(settings: Settings, factory: sessionmaker[Session]) -> PredictiveAlertService:
-    return PredictiveAlertService(settings, factory)
+def service(factory: sessionmaker[Session]) -> PredictiveAlertService:
+    return PredictiveAlertService(AlertRules(), factory)
+
+
+def finding(device: str, health: float, issue: str = "motor") -> dict[str, object]:
+    """A degradation finding whose severity is the band of ``health``."""
+    severity = "CRITICAL" if health < 30 else "HIGH" if health < 50 else "MEDIUM"
+    return {
+        "device_id": device,
+        "health_score": health,
+        "confidence": 0.9,
+        "predicted_issue_type": issue,
+        "kind": "degradation",
+        "severity": severity,
+    }
 
 
 def raise_alerts(service: PredictiveAlertService, *healths: float) -> list[AlertRecord]:
     """One motor alert per health value, on devices dev-0, dev-1, ..., an hour apart."""
     alerts = []
     for i, health in enumerate(healths):
-        row = {"device_id": f"dev-{i}", "health_score": health, "confidence": 0.9}
-        batch = pd.DataFrame([{**row, "predicted_issue_type": "motor"}])
+        batch = pd.DataFrame([finding(f"dev-{i}", health)])
         alerts.append(service.evaluate(batch, T0 + timedelta(hours=i))[0].alert)
     return alerts
 
@@ -179,7 +192,7 @@ def test_precision_is_none_before_any_outcome(service: PredictiveAlertService) -
 def test_alerts_survive_a_restart_with_their_status(
     settings: Settings, factory: sessionmaker[Session]
 ) -> None:
-    first = PredictiveAlertService(settings, factory)
+    first = PredictiveAlertService(AlertRules(), factory)
     alerts = raise_alerts(first, 20.0, 40.0)
     first.acknowledge(alerts[0].alert_id, "alice", "on it")
     engine = factory.kw["bind"]
@@ -187,7 +200,7 @@ def test_alerts_survive_a_restart_with_their_status(
 
     restarted = build_engine(settings)
     try:
-        again = PredictiveAlertService(settings, build_session_factory(restarted))
+        again = PredictiveAlertService(AlertRules(), build_session_factory(restarted))
         items, total = again.list_alerts()
         assert total == 2
         by_id = {a.alert_id: a for a in items}
@@ -258,11 +271,3 @@ def test_transitions_reach_logs_ml_alerts_log(
     assert (
         f"alert_id={alert.alert_id} device_id=dev-0 transition=open->acknowledged by=alice" in text_
     )
-
-
-def test_threshold_changes_apply_without_a_new_service(service: PredictiveAlertService) -> None:
-    row = {"device_id": "dev-0", "health_score": 75.0, "confidence": 0.9}
-    batch = pd.DataFrame([{**row, "predicted_issue_type": "battery"}])
-    assert service.evaluate(batch, T0) == []
-    service.settings = load_settings(ml_alert_threshold=80)
-    assert [c.alert.severity for c in service.evaluate(batch, T0)] == ["LOW"]

@@ -8,7 +8,7 @@ import logging
 import os
 import subprocess
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -160,7 +160,7 @@ def test_the_service_keeps_only_the_latest_data_versions_entries(
 ) -> None:
     folder = service.settings.ml_cache_path
     service.extract()
-    service.extract(days=3)
+    service.extract(as_of=date(2025, 7, 20))
     assert len(entry_names(folder)) == 2
     assert service.store is not None
     insert_rows(service.store, [(datetime(2025, 7, 31, 12), "b4e1d9c2", 1, 6.0, 52.5, 13.4, 80)])
@@ -227,8 +227,8 @@ def test_the_service_writes_no_more_entries_than_the_size_limit(
     monkeypatch.setenv("ML_FEATURE_CACHE_SIZE", "2")
     get_settings.cache_clear()
     limited = MLFeatureService(service.store, get_settings())
-    for days in (1, 2, 3):
-        limited.extract(days=days)
+    for day in (20, 25, 30):
+        limited.extract(as_of=date(2025, 7, day))
     assert len(list(limited.settings.ml_cache_path.glob("*.json"))) == 2
 
 

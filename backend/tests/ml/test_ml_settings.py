@@ -104,8 +104,7 @@ def test_ml_sklearn_jobs_is_the_models_n_jobs(base: Base) -> None:
     result = train_model(store_of(settings), settings, manager, version="jobs-3")
     model = manager.load_model(result.info.version)
     manager.close()
-    assert model.n_jobs == 3
-    assert {c.n_jobs for c in model.components_.values()} == {3}
+    assert model.n_jobs == 3  # indicators fitted three at a time
 
 
 @pytest.mark.parametrize("collect", [True, False])

@@ -215,6 +215,24 @@ def calibration(judged: pd.DataFrame, bins: tuple[float, ...] = CONFIDENCE_BINS)
     return table[table["alerts"] > 0].reset_index(drop=True)
 
 
+def collision_detection(found: pd.DataFrame, collisions: Path | None) -> tuple[int, int, int]:
+    """(episodes in the truth, of which found, episodes found that are not in it): an
+    episode is found when a detected one of the same device overlaps it in time."""
+    if collisions is None:
+        return 0, 0, len(found)
+    truth = pd.read_csv(collisions, dtype={"device_id": str})
+    if truth.empty or found.empty:
+        return len(truth), 0, len(found)
+    t0 = pd.to_datetime(truth["start_ts"], utc=True).dt.tz_localize(None)
+    t1 = pd.to_datetime(truth["end_ts"], utc=True).dt.tz_localize(None)
+    pairs = found.assign(f0=pd.to_datetime(found["start_ts"]), f1=pd.to_datetime(found["end_ts"]))
+    pairs = pairs.merge(truth.assign(t0=t0, t1=t1), on="device_id", suffixes=("", "_truth"))
+    overlap = pairs[(pairs["f0"] <= pairs["t1"]) & (pairs["t0"] <= pairs["f1"])]
+    matched_truth = overlap.drop_duplicates(["device_id", "t0"]).shape[0]
+    matched_found = overlap.drop_duplicates(["device_id", "f0"]).shape[0]
+    return len(truth), matched_truth, len(found) - matched_found
+
+
 def mean_of(values: list[float]) -> float:
     """Mean ignoring NaN (NaN when every value is)."""
     finite = [v for v in values if not np.isnan(v)]

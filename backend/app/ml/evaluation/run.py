@@ -16,6 +16,7 @@ from app.ml.evaluation.metrics import (
     Truth,
     alert_scores,
     calibration,
+    collision_detection,
     failure_detection,
     judge_alerts,
     load_truth,
@@ -23,8 +24,8 @@ from app.ml.evaluation.metrics import (
     spearman_table,
     unusual_false_alarms,
 )
-from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest
-from app.simulation import DEFAULT_START, simulate_fleet
+from app.ml.evaluation.sources import SIMULATOR, FleetFiles, simulate
+from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest, write_outputs
 
 RIGHT_WITHIN_DAYS = 21
 REPORTED_SETTINGS = (
@@ -54,10 +55,11 @@ class ReplayScores:
     calibration: pd.DataFrame
     degrading: int  # faults still degrading when the window ends
     degrading_caught: int  # ... of which have a right alert
+    collisions: tuple[int, int, int] = (0, 0, 0)  # in truth, of which found, spurious
 
     @property
     def spearman_overall(self) -> float:
-        """Spearman rho of the overall health with the worst scored condition."""
+        """Spearman rho of the overall health with the worst condition of any part."""
         return float(self.spearman["spearman"].iloc[0])
 
     @property
@@ -68,7 +70,7 @@ class ReplayScores:
 
     @property
     def unusual_alerts(self) -> int:
-        """Alerts on fault-free devices with an unusual profile."""
+        """Alerts on fault-free devices with a confounding profile."""
         return int(self.unusual.loc[self.unusual["profile"] != "normal", "alerts"].sum())
 
 
@@ -76,6 +78,7 @@ class ReplayScores:
 class Evaluation:
     """One simulated fleet, its replay, the replay's scores and where the time went."""
 
+    source: str
     devices: int
     days: int
     seed: int
@@ -88,7 +91,10 @@ class Evaluation:
 
 
 def score_replay(
-    result: BacktestResult, truth: Truth, horizon_days: int = RIGHT_WITHIN_DAYS
+    result: BacktestResult,
+    truth: Truth,
+    horizon_days: int = RIGHT_WITHIN_DAYS,
+    collisions: Path | None = None,
 ) -> ReplayScores:
     """Score a replay's alerts and daily health against the ground truth."""
     judged = judge_alerts(result.alerts, truth, horizon_days)
@@ -108,6 +114,7 @@ def score_replay(
         calibration=calibration(judged),
         degrading=len(degrading),
         degrading_caught=int(caught.sum()),
+        collisions=collision_detection(result.collisions, collisions),
     )
 
 
@@ -119,9 +126,9 @@ def evaluate_fleet(
     config: BacktestConfig | None = None,
     out: Path | None = None,
     progress: bool = False,
-    start: date = DEFAULT_START,
+    source: str = SIMULATOR,
 ) -> Evaluation:
-    """Simulate ``devices`` x ``days`` with ``seed``, replay it and score the replay.
+    """Simulate ``devices`` x ``days`` of ``source`` with ``seed``, replay it and score it.
 
     The simulated files live in a temporary folder; ``out`` (optional) receives the
     replay's alerts.json and health_daily.csv.
@@ -129,13 +136,15 @@ def evaluate_fleet(
     config = config or BacktestConfig()
     with tempfile.TemporaryDirectory(prefix="drillwatch-evaluate-") as folder:
         began = time.perf_counter()
-        sim = simulate_fleet(devices, days, seed, Path(folder), start=start, progress=progress)
+        fleet: FleetFiles = simulate(source, devices, days, seed, Path(folder))
         simulated = time.perf_counter()
-        result = run_backtest(sim.telemetry_csv, out, settings, config, progress)
+        result = run_backtest(fleet.telemetry, None, settings, config, progress)
         replayed = time.perf_counter()
-        truth = load_truth(sim.devices_csv, sim.daily_csv)
-        metrics = score_replay(result, truth)
+        truth = load_truth(fleet.devices, fleet.daily)
+        metrics = score_replay(result, truth, collisions=fleet.collisions)
         scored = time.perf_counter()
+    if out is not None:
+        write_outputs(result, out)
     seconds = {
         "simulate": simulated - began,
         "ingest_features": result.seconds["ingest_features"],
@@ -144,10 +153,11 @@ def evaluate_fleet(
         "total": scored - began,
     }
     return Evaluation(
+        source=source,
         devices=devices,
         days=days,
         seed=seed,
-        start=start,
+        start=fleet.start,
         config=config,
         backtest=result,
         metrics=metrics,

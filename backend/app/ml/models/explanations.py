@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from app.ml.models.indicators import BY_NAME, Indicator
-from app.ml.models.scoring import TOLERANCE
+from app.ml.models.scoring import SHOWN_SD, TOLERANCE
 
-LOWERS = TOLERANCE  # levels above the tolerance band cost points
 TOP = 3
 LABELS = {
     "drilling_current": "Drilling current",
@@ -57,12 +56,18 @@ def _baseline(indicator: Indicator, row: pd.Series, centres: dict[str, float]) -
 
 
 def factor(
-    indicator: Indicator, level: float, slope: float, row: pd.Series, centres: dict[str, float]
+    indicator: Indicator,
+    state: tuple[float, float, float],
+    row: pd.Series,
+    centres: dict[str, float],
 ) -> dict[str, Any]:
-    """One factor: what was measured, against what, and how far towards the limit."""
+    """One factor from its indicator's (level, sd, slope): what was measured, against
+    what, how far towards the limit, and the points it costs (as the score counts them)."""
+    level, sd, slope = state
     value = _number(row.get(indicator.shown))
     baseline = _baseline(indicator, row, centres)
-    lowers = level > LOWERS
+    shown = (max(level - SHOWN_SD * sd, 0.0) - TOLERANCE) / (1 - TOLERANCE)
+    lowers = shown > 0
     measured = indicator.template.format(
         value=_fmt(indicator, value), baseline=_fmt(indicator, baseline)
     )
@@ -73,8 +78,8 @@ def factor(
         sentence = f"{LABELS[indicator.name]}: no recent measurement; last known wear {share:.0%}."
     else:
         sentence = (
-            f"{LABELS[indicator.name]} holds up: {share:.0%} of the way to its failure limit "
-            f"({measured[0].lower() + measured[1:]})"
+            f"{LABELS[indicator.name]} holds up, {share:.0%} of the way to its failure limit: "
+            f"{measured[0].lower() + measured[1:]}"
         )
     return {
         "feature": indicator.name,
@@ -86,7 +91,7 @@ def factor(
         "baseline_kind": indicator.reference,
         "wear": round(share, 3),
         "trend_per_day": round(float(slope), 4),
-        "contribution": round(max(level - TOLERANCE, 0.0) / (1 - TOLERANCE) * 70.0, 1),
+        "contribution": round(max(shown, 0.0) * 70.0, 1),
         "sentence": sentence,
     }
 
@@ -96,7 +101,7 @@ def explain_devices(
 ) -> dict[str, list[dict[str, Any]]]:
     """Per device: its ``top`` factors, most worn first (healthy devices too).
 
-    ``states`` has device_id, indicator, level, slope (final filter states);
+    ``states`` has device_id, indicator, level, sd, slope (final filter states);
     ``latest`` one row per device with the shown values of its last working day.
     """
     ranked = states.assign(rank=-states["level"].to_numpy(float))
@@ -104,13 +109,17 @@ def explain_devices(
     picks = ranked.groupby("device_id", sort=False).head(top)
     rows = latest.set_index("device_id")
     result: dict[str, list[dict[str, Any]]] = {}
-    for device, indicator, level, slope in zip(
-        picks["device_id"], picks["indicator"], picks["level"], picks["slope"], strict=True
+    for device, indicator, level, sd, slope in zip(
+        picks["device_id"],
+        picks["indicator"],
+        picks["level"],
+        picks["sd"],
+        picks["slope"],
+        strict=True,
     ):
         row = rows.loc[device] if device in rows.index else pd.Series(dtype=object)
-        result.setdefault(str(device), []).append(
-            factor(BY_NAME[indicator], float(level), float(slope), row, centres)
-        )
+        state = (float(level), float(sd), float(slope))
+        result.setdefault(str(device), []).append(factor(BY_NAME[indicator], state, row, centres))
     return result
 
 

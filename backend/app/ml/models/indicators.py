@@ -162,7 +162,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "radio_loss",
         "telemetry_quality",
-        0.8,  # most samples lost where others get through: the link is gone
+        0.5,  # half the samples lost where others get through: the link is unusable
         "place",
         "lost_share",
         "expected_lost_share",

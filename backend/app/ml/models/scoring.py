@@ -17,7 +17,8 @@ attention however well the rest works. Status, score and urgency come from this 
 - ``idle``: silent, and a failure is not the likely explanation.
 
 A silent machine's score is its expected health: the score it had, times the chance it
-still works, so availability counts; a failure the wear pointed to caps it at critical.
+still works (a chance of failure under AVAILABILITY_TOLERANCE counts as none), so
+availability counts; a failure the wear pointed to caps it at critical.
 - ``healthy`` / ``watch`` / ``degraded`` / ``critical``: the band of the overall score,
   raised to the band of the most urgent failure forecast.
 """
@@ -34,11 +35,12 @@ from app.ml.models.references import REFERENCE_DAYS
 from app.ml.models.state import Z80, Floats
 
 CAP_MARGIN = 10.0  # the overall score stays within this many points of the worst part
-SHOWN_SD = 1.0  # the score shows the level less this many standard deviations
-TOLERANCE = 0.1  # of the way to the failure limit: still as good as new
+SHOWN_SD = 2.0  # the score shows the level less this many standard deviations
+TOLERANCE = 0.2  # of the way to the failure limit: still as good as new
 WEEK = 7.0  # severity looks this many days ahead
 IDLE_ODDS = 20.0  # about one healthy machine in twenty is put aside for a while
 HAZARD = 0.002  # chance per working day that a machine fails without warning
+AVAILABILITY_TOLERANCE = 0.1  # a silence this unlikely to be a failure costs no points
 STATUSES = (
     "healthy",
     "watch",
@@ -188,7 +190,8 @@ def _status(out: pd.DataFrame, config: MLConfig) -> None:
     out["failure_signs_probability"] = p_signs
     offline = p_dead >= config.alerts.confidence
     signs = p_signs >= config.alerts.confidence
-    score = out["health_score"].to_numpy(float) * (1.0 - p_dead)
+    gone = np.clip((p_dead - AVAILABILITY_TOLERANCE) / (1 - AVAILABILITY_TOLERANCE), 0.0, 1.0)
+    score = out["health_score"].to_numpy(float) * (1.0 - gone)
     score = np.where(signs, np.minimum(score, thresholds.critical), score)
     out["health_score"] = score
     out["health_low"] = np.minimum(out["health_low"], score)

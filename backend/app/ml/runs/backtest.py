@@ -43,6 +43,7 @@ class BacktestResult:
     alerts: pd.DataFrame
     health: pd.DataFrame
     scored: pd.DataFrame
+    collisions: pd.DataFrame
     devices: int
     days: int
     replayed_days: int
@@ -69,8 +70,9 @@ def scratch_settings(settings: Settings) -> Iterator[Settings]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def load_features(csv: Path, settings: Settings) -> tuple[pd.DataFrame, int]:
-    """Ingest ``csv`` into a temporary store; its daily features and accepted rows."""
+def load_features(csv: Path, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Ingest ``csv`` into a temporary store; its evidence frame, the episodes of a second
+    pod under one device id, and the accepted rows."""
     if not csv.is_file():
         raise BadInput(f"{csv} is not a file", field="file")
     with scratch_settings(settings) as scratch:
@@ -90,8 +92,11 @@ def load_features(csv: Path, settings: Settings) -> tuple[pd.DataFrame, int]:
             cache = FeatureCache(
                 scratch.ml_cache_path, ttl_seconds=0, max_entries=1, compress=False
             )
-            frame = MLFeatureService(store, scratch, cache).extract(conn, as_of=last).frame
-    return frame, report.accepted
+            service = MLFeatureService(store, scratch, cache)
+            frame = service.extract(conn, as_of=last).frame
+            span = (last.date() - first.date()).days + 1
+            collisions = service.collisions(conn, last, span)
+    return frame, collisions, report.accepted
 
 
 def run_backtest(
@@ -104,7 +109,7 @@ def run_backtest(
     """Replay ``csv`` day by day; writes alerts.json and health_daily.csv into ``out``."""
     config = config or BacktestConfig()
     began = time.perf_counter()
-    features, rows = load_features(csv, settings)
+    features, collisions, rows = load_features(csv, settings)
     loaded = time.perf_counter()
     output = replay(features, MLConfig.from_settings(settings), config, progress)
     done = time.perf_counter()
@@ -113,6 +118,7 @@ def run_backtest(
         alerts=output.alerts,
         health=output.health,
         scored=output.scored,
+        collisions=collisions,
         devices=int(features["device_id"].nunique()),
         days=days,
         replayed_days=max(days - config.warmup_days, 0),

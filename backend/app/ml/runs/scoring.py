@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+import duckdb
 import pandas as pd
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -135,6 +136,9 @@ def score_fleet(
         "workers": sorted({part[2] for part in parts}),
         "blas_threads": blas,
     }
+    log.debug(
+        "scoring batches=%d workers=%s blas_threads=%s", len(batches), processing["workers"], blas
+    )
     scored = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame()
     return FleetScores(scored, factors, processing)
 
@@ -160,6 +164,17 @@ def raise_day_alerts(
             context["last_signs"] = [f["sentence"] for f in factors.get(device, [])]
     findings = findings.round({"health_score": 2, "confidence": 4})
     return findings, sink.evaluate(findings, clock)
+
+
+CLOCK_SQL = "SELECT max(ts) FROM telemetry WHERE ts <= $as_of"
+
+
+def data_clock(conn: duckdb.DuckDBPyConnection, as_of: datetime | None) -> datetime | None:
+    """The latest sample up to ``as_of``: the moment alerts are raised at (as in the replay)."""
+    if as_of is None:
+        return None
+    row = conn.execute(CLOCK_SQL, {"as_of": as_of}).fetchone()
+    return row[0] if row else None
 
 
 @dataclass
@@ -198,6 +213,7 @@ def run_scoring(
         version = data_version(conn)
         extraction = features.extract(conn, as_of=as_of)
         collisions = features.collisions(conn, extraction.as_of, config.window_days)
+        clock = data_clock(conn, extraction.as_of)
     timings["features"] = time.perf_counter() - mark
     deadline.check("feature extraction")
     mark = time.perf_counter()
@@ -212,7 +228,7 @@ def run_scoring(
     findings, changes = pd.DataFrame(), list[AlertChange]()
     if extraction.as_of is not None and not scores.scored.empty:
         findings, changes = raise_day_alerts(
-            alerts, scores.latest, extraction.as_of, config, model_version, scores.factors
+            alerts, scores.latest, clock or extraction.as_of, config, model_version, scores.factors
         )
     timings["alerts"] = time.perf_counter() - mark
     return RunOutput(

@@ -250,7 +250,13 @@ def _debug(output: RunOutput, latest: pd.DataFrame) -> dict[str, str]:
     numeric = list(last_day.select_dtypes("number").columns)
     features = dict(zip(last_day["device_id"], records(last_day[numeric], 6), strict=True))
     internal = [f"{c}_{k}" for c in COMPONENTS for k in INTERNAL_KEYS]
-    internal += ["offline_probability", "silent_days", "silence_surprise", "active_days"]
+    internal += [
+        "offline_probability",
+        "failure_signs_probability",
+        "silent_days",
+        "silence_surprise",
+        "active_days",
+    ]
     internals = records(latest[internal], 4)
     return {
         str(device): dumps({"features": features.get(device, {}), "internals": row})
