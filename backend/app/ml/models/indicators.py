@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.ml.models.references import DRAIN_FLOOR
+from app.ml.models.references import DRAIN_FLOOR, MIN_DRILL_SAMPLES, MIN_FIX_STEPS
 
 CONTEXT_MIN_DEVICES = 5  # fewer devices in a region on a day: no common-mode correction
 CONTEXT_SHRINK = 4.0  # pseudo-devices pulling a region's effect towards zero
@@ -222,6 +222,12 @@ def shown_values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 RATE_PRIOR_N = 20.0
+MIN_SAMPLES = {
+    "drilling_current": MIN_DRILL_SAMPLES,
+    "current_variation": MIN_DRILL_SAMPLES,
+    "spin_current": MIN_DRILL_SAMPLES,
+    "gps_jitter": MIN_FIX_STEPS,
+}
 POOL_DROP = 10.0  # %: drain is read over runs of days expected to drain this much
 
 
@@ -317,6 +323,8 @@ def deviations(frame: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({f"y_{k}": v.astype(float) for k, v in values.items()}, index=frame.index)
     for name, count in counts.items():
         out[f"n_{name}"] = count.fillna(0.0).astype(float)
+    for name, least in MIN_SAMPLES.items():  # a median of a few samples is not a level
+        out[f"y_{name}"] = out[f"y_{name}"].where(out[f"n_{name}"] >= least)
     for name, sd in UNKNOWN_SITE_SD.items():
         known = spin_site if name == "spin_current" else known_site
         out[f"v_{name}"] = np.where(known, 0.0, sd**2)
