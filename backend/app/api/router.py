@@ -3,17 +3,20 @@
 from fastapi import APIRouter
 
 from app.api.routes import (
+    alert_work,
     analytics,
     audit,
     auth,
     health,
     metrics,
     ml,
+    notifications,
     sessions,
     telemetry,
     users,
 )
 
 api_router = APIRouter()
-for module in (health, auth, users, audit, telemetry, sessions, analytics, ml, metrics):
+ROUTES = (health, auth, users, audit, telemetry, sessions, analytics, ml, notifications, alert_work)
+for module in (*ROUTES, metrics):
     api_router.include_router(module.router)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from app.notifications.config import severity_rank
 
@@ -43,7 +43,7 @@ class Seen:
 class Hold:
     """Why an alert is held back now: a silence or an inhibiting alert."""
 
-    kind: str  # silenced | inhibited
+    kind: Literal["silenced", "inhibited"]
     by: str
     reason: str
 

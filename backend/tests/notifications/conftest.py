@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import pandas as pd
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,16 +17,18 @@ from app.core.config import Settings
 from app.db.models_alerts import Alert
 from app.db.models_notify import NotifyEvent, OutboxNotice
 from app.db.session import build_engine, build_session_factory, migrate
-from app.ml.alerts.predictive_alerts import AlertRecord, PredictiveAlertService
+from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
 from app.notifications import admin
 from app.notifications.config import NotifyConfig
 from app.notifications.crypto import SecretBox
 from app.notifications.dispatcher import Dispatcher
 from app.schemas.notifications import ChannelCreate, GroupWrite, RuleWrite
+from tests.notifications.api_helpers import Api, api, module_api
+from tests.notifications.factories import T0, raise_alert
 from tests.notifications.receivers import Webhook
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+__all__ = ["T0", "Api", "api", "module_api", "raise_alert"]
 
 
 @pytest.fixture
@@ -45,28 +46,6 @@ def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
 def alerts(factory: sessionmaker[Session]) -> PredictiveAlertService:
     """The real SQL alert service (cooldown 0 so tests can raise again)."""
     return PredictiveAlertService(AlertRules(cooldown=timedelta(0)), factory)
-
-
-def raise_alert(
-    service: PredictiveAlertService,
-    device: str,
-    issue: str = "motor",
-    severity: str = "HIGH",
-    kind: str = "degradation",
-    at: datetime = T0,
-) -> AlertRecord:
-    """Open (or update) one alert through PredictiveAlertService.evaluate."""
-    finding = {
-        "device_id": device,
-        "predicted_issue_type": issue,
-        "kind": kind,
-        "severity": severity,
-        "confidence": 0.9,
-        "health_score": 35.0,
-        "predicted_timeframe": "around 2026-03-20",
-    }
-    (change,) = service.evaluate(pd.DataFrame([finding]), at)
-    return change.alert
 
 
 @dataclass

@@ -21,6 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 WAIT_S = 60.0
 
+
 @dataclass
 class Received:
     """One webhook request as the receiver saw it."""
@@ -37,6 +38,7 @@ class Received:
     @property
     def key(self) -> str:
         return self.headers["idempotency-key"]
+
 
 @dataclass
 class Webhook:
@@ -63,12 +65,14 @@ class Webhook:
     def keys(self) -> list[str]:
         return [r.key for r in self.received]
 
+
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
     """Check the signature as a receiver would, independently of the sender's code."""
     timestamp = headers.get("x-drillwatch-timestamp", "")
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     given = headers.get("x-drillwatch-signature", "")
     return hmac.compare_digest("v1=" + expected.hexdigest(), given)
+
 
 def _handler(hook: Webhook) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -92,6 +96,7 @@ def _handler(hook: Webhook) -> type[BaseHTTPRequestHandler]:
 
     return Handler
 
+
 @contextmanager
 def webhook_receiver(secret: str = "receiver-shared-secret-123") -> Iterator[Webhook]:
     """A webhook receiver on a free loopback port, stopped afterwards."""
@@ -108,6 +113,7 @@ def webhook_receiver(secret: str = "receiver-shared-secret-123") -> Iterator[Web
             hook.hold.set()
         server.shutdown()
         server.server_close()
+
 
 @dataclass
 class Mailbox:
@@ -127,17 +133,21 @@ class Mailbox:
             time.sleep(0.05)
         raise AssertionError(f"expected {count} mails, got {len(self.messages)}")
 
+
 class _Keeper:
     def __init__(self, box: Mailbox) -> None:
         self.box = box
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(  # noqa: N802 (aiosmtpd hook name)
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         raw = envelope.original_content or b""
         message = message_from_bytes(raw, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.box.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
         self.box.messages.append(message)
         return "250 OK"
+
 
 @contextmanager
 def smtp_server(
@@ -159,10 +169,14 @@ def smtp_server(
         ) -> Any:
             from aiosmtpd.smtp import AuthResult, LoginPassword
 
-            ok = isinstance(data, LoginPassword) and (
-                data.login.decode(),
-                data.password.decode(),
-            ) == login
+            ok = (
+                isinstance(data, LoginPassword)
+                and (
+                    data.login.decode(),
+                    data.password.decode(),
+                )
+                == login
+            )
             if ok:
                 box.logins.append(login)
             return AuthResult(success=ok)

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.notifications import outbox
-from tests.notifications.conftest import Rig, raise_alert
+from tests.notifications.conftest import Rig
+from tests.notifications.factories import raise_alert
 from tests.notifications.receivers import Webhook
 
 

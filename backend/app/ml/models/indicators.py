@@ -73,8 +73,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "own",
         "spin_median",
         "spin_reference",
-        "Spinning without load the motor draws {value} A against {baseline} A when "
-        "commissioned.",
+        "Spinning without load the motor draws {value} A against {baseline} A when commissioned.",
         "{:.2f}",
     ),
     Indicator(
