@@ -118,8 +118,10 @@ class Rig:
 
 @pytest.fixture
 def config() -> NotifyConfig:
-    """Defaults, with no group wait (tests that group set their own)."""
-    return NotifyConfig(group_wait=timedelta(0), retry_base_seconds=30, timeout_seconds=5)
+    """Defaults, but no group wait and no reminders (tests that want them set their own)."""
+    return NotifyConfig(
+        group_wait=timedelta(0), retry_base_seconds=30, timeout_seconds=5, reminder_every=None
+    )
 
 
 @pytest.fixture

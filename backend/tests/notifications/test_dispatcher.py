@@ -91,7 +91,7 @@ def test_notices_of_one_device_within_the_group_wait_are_one_message(
 def test_failures_are_retried_with_doubling_waits_then_parked_and_resent(
     rig: Rig, alerts: PredictiveAlertService, hook: Webhook
 ) -> None:
-    rig.config = replace(rig.config, max_attempts=3, reminder_every=None)
+    rig.config = replace(rig.config, max_attempts=3)
     rig.rule("everything", [rig.webhook(hook)])
     hook.statuses = [500, 503, 502]
     raise_alert(alerts, "dev-1")
