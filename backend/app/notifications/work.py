@@ -94,12 +94,12 @@ def annotate(session: Session, alert_ids: Sequence[str]) -> list[Annotation]:
         for a in session.scalars(select(AlertAssignment).where(AlertAssignment.alert_id.in_(ids)))
     }
     counted = select(AlertComment.alert_id, func.count()).where(AlertComment.alert_id.in_(ids))
-    counts = dict(session.execute(counted.group_by(AlertComment.alert_id)))
+    counts = dict(session.execute(counted.group_by(AlertComment.alert_id)).all())
     states = {
         s.alert_id: s
         for s in session.scalars(select(AlertNotifyState).where(AlertNotifyState.alert_id.in_(ids)))
     }
-    names = dict(session.execute(select(NotifyChannel.id, NotifyChannel.name)))
+    names = dict(session.execute(select(NotifyChannel.id, NotifyChannel.name)).all())
     now = utcnow()
     found = []
     for alert_id in (i for i in ids if i in known):
