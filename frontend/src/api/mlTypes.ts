@@ -170,7 +170,17 @@ export interface TrainJob {
   result: { version?: string; deployed?: boolean; seconds?: number; [key: string]: unknown } | null;
 }
 
+/** Operators' verdicts on one slice of alerts (a model version, a type, or both). */
+export interface PrecisionSlice {
+  model_version: string | null;
+  issue_type: IssueType | null;
+  outcomes: Record<Outcome, number>;
+  judged: number;
+  precision: number | null;
+}
+
 export interface ModelStatus {
+  alert_precision?: { by_model_version: PrecisionSlice[]; by_issue_type: PrecisionSlice[]; by_version_and_type: PrecisionSlice[] } | null;
   ml_enabled: boolean;
   active: (ModelVersion & { deployed_at: string | null; deployed_by: string | null; deploy_reason: string | null }) | null;
   performance: {

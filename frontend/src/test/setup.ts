@@ -1,5 +1,12 @@
 // Vitest set-up: jsdom has no layout engine, and the app must log no warnings or errors.
+import { configure } from "@testing-library/react";
 import { afterEach, beforeEach, vi } from "vitest";
+
+// How long findBy* and waitFor wait for the UI (Testing Library's default is 1 s). A busy
+// CI machine renders a page in seconds, not milliseconds; a passing test never waits this
+// long, so a generous bound costs nothing and keeps the suite independent of machine speed.
+const ASYNC_TIMEOUT_MS = 30_000;
+configure({ asyncUtilTimeout: ASYNC_TIMEOUT_MS });
 
 class FixedResizeObserver {
   observe() {}
