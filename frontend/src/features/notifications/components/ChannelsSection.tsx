@@ -160,7 +160,7 @@ export function ChannelsSection() {
       <h2 id="channels-heading">Channels</h2>
       <QueryState query={channels} label="channels" isEmpty={(c) => c.length === 0} empty="No channel yet: alerts stay on the dashboard.">
         {(list) => (
-          <div className="table-scroll" role="region" aria-label="Channels" tabIndex={0}>
+          <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
             <table>
               <thead>
                 <tr>

@@ -104,7 +104,7 @@ function RuleTable({ rules, channels }: { rules: Rule[]; channels: Channel[] }) 
     reorder.mutate(ids);
   };
   return (
-    <div className="table-scroll" role="region" aria-label="Routing rules" tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label="Rule table" tabIndex={0}>
       <table>
         <thead>
           <tr>

@@ -90,7 +90,7 @@ export default function SilencesPage() {
         </label>
         <QueryState query={silences} label="silences" isEmpty={(l) => l.length === 0} empty="No running or planned silence.">
           {(list) => (
-            <div className="table-scroll" role="region" aria-label="Silences" tabIndex={0}>
+            <div className="table-scroll" role="region" aria-label="Silence table" tabIndex={0}>
               <table>
                 <thead>
                   <tr>
