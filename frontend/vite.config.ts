@@ -11,8 +11,9 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
-    // CI machines are shared and loaded: generous limits, never a reason to fail.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Sized for a loaded 2-core CI machine, where a test can take 10x its idle time: only a
+    // hung test reaches these. findBy*/waitFor wait up to ASYNC_TIMEOUT_MS (src/test/setup.ts).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -24,6 +24,7 @@ from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.throttle import LoginThrottle
 from app.db.session import build_engine, build_session_factory, migrate
 from app.ml.services import MLService
+from app.notifications.service import Notifications
 from app.services.auth import ensure_admin
 from app.services.ingestion import ingest_directory
 from app.services.sessions import ensure_current
@@ -71,8 +72,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.startup_ingest = worker
     app.state.ml = MLService(settings, app.state.store, app.state.session_factory)
     app.state.ml.start(after=worker)
+    app.state.notifications = Notifications(settings, app.state.session_factory)
+    app.state.notifications.start()
     log.info("DrillWatch %s ready on %s:%s", __version__, settings.host, settings.port)
     yield
+    app.state.notifications.close()
     app.state.ml.close()
     engine.dispose()
 

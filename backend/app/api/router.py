@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.api.routes import (
+    alert_work,
     analytics,
     audit,
     auth,
@@ -10,11 +11,25 @@ from app.api.routes import (
     health,
     metrics,
     ml,
+    notifications,
     sessions,
     telemetry,
     users,
 )
 
 api_router = APIRouter()
-for module in (health, auth, users, audit, telemetry, sessions, fleet, analytics, ml, metrics):
+ROUTES = (
+    health,
+    auth,
+    users,
+    audit,
+    telemetry,
+    sessions,
+    fleet,
+    analytics,
+    ml,
+    notifications,
+    alert_work,
+)
+for module in (*ROUTES, metrics):
     api_router.include_router(module.router)

@@ -51,7 +51,9 @@ def train(
     try:
         store.initialise()
         rules = AlertRules.from_config(MLConfig.from_settings(settings))
-        outcomes = PredictiveAlertService(rules, manager.session_factory).stats().outcomes
+        active = manager.active_model()
+        alerts = PredictiveAlertService(rules, manager.session_factory)
+        outcomes = alerts.outcomes_of_model(active.version if active else None)
         with _progress() as bar:
             task = bar.add_task("Training", total=len(STEPS), step="")
 

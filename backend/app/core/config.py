@@ -49,6 +49,15 @@ class LogLevel(StrEnum):
     ERROR = "ERROR"
 
 
+class Severity(StrEnum):
+    """Alert severities in increasing order."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+
 class ConfigError(SystemExit):
     """Raised at start-up when a setting is invalid; the message is printed as is."""
 
@@ -140,6 +149,21 @@ class Settings(BaseSettings):
     high_alert_threshold: Percent = 50.0
     medium_alert_threshold: Percent = 70.0
 
+    # Notifications (see README, Notifications)
+    notify_enabled: bool = True
+    notify_poll_seconds: PosFloat = 5.0
+    notify_group_wait_seconds: NonNegInt = 60
+    notify_max_attempts: PosInt = 8
+    notify_retry_base_seconds: PosFloat = 30.0
+    notify_retry_max_seconds: PosFloat = 3600.0
+    notify_lease_seconds: PosInt = 120
+    notify_timeout_seconds: PosFloat = 10.0
+    notify_escalation_minutes: PosInt = 30
+    notify_escalation_severity: Severity = Severity.CRITICAL
+    notify_reminder_minutes: NonNegInt = 60
+    notify_inhibit_battery_severity: Severity = Severity.HIGH
+    notify_dashboard_url: str = ""
+
     @field_validator(
         "log_path",
         "telemetry_dir",
@@ -160,7 +184,13 @@ class Settings(BaseSettings):
             return value.replace(tzinfo=UTC)  # a naive moment is UTC, like telemetry
         return value.astimezone(UTC)
 
-    @field_validator("log_level", "ml_log_level", mode="before")
+    @field_validator(
+        "log_level",
+        "ml_log_level",
+        "notify_escalation_severity",
+        "notify_inhibit_battery_severity",
+        mode="before",
+    )
     @classmethod
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
@@ -206,6 +236,32 @@ class Settings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         """TRUSTED_PROXIES as a list of addresses and networks."""
         return [e for e in self.trusted_proxies.split(",") if e]
+
+    @field_validator("notify_dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(
+                "expected an http:// or https:// URL such as https://drillwatch.example"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _retry_bounds(self) -> Self:
+        if self.notify_retry_max_seconds < self.notify_retry_base_seconds:
+            raise ValueError(
+                f"NOTIFY_RETRY_MAX_SECONDS={self.notify_retry_max_seconds:g} is below "
+                f"NOTIFY_RETRY_BASE_SECONDS={self.notify_retry_base_seconds:g}; "
+                "expected max >= base"
+            )
+        if self.notify_lease_seconds <= self.notify_timeout_seconds:
+            raise ValueError(
+                f"NOTIFY_LEASE_SECONDS={self.notify_lease_seconds} must exceed "
+                f"NOTIFY_TIMEOUT_SECONDS={self.notify_timeout_seconds:g}, so a slow delivery "
+                "is not sent twice at once"
+            )
+        return self
 
     @field_validator("secret_key")
     @classmethod

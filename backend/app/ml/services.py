@@ -219,12 +219,18 @@ class MLService:
             deploy=job.deploy,
             by=job.requested_by,
             reason="initial model" if job.requested_by == "system" else "",
-            outcomes=self.alerts.stats().outcomes,
+            outcomes=self.previous_model_outcomes(),
             progress=progress,
         )
         if job.requested_by != "system" and job.deploy:
             self.poke()
         return result
+
+    def previous_model_outcomes(self) -> dict[str, int]:
+        """Operators' verdicts on the alerts of the active model: training records their
+        precision as the previous model's."""
+        active = self.manager.active_model()
+        return self.alerts.outcomes_of_model(active.version if active else None)
 
     def start_training(self, by: str, deploy: bool, version: str | None) -> TrainingJob:
         """Queue a training job (202); poll ``training_job``."""

@@ -22,6 +22,7 @@ from app.schemas.ml_models import (
     DeploymentRead,
     FleetHealth,
     LastRun,
+    LivePrecision,
     MLStatistics,
     ModelList,
     ModelRead,
@@ -182,6 +183,9 @@ def model_status(ml: MLService) -> ModelStatus:
         last_run=_last_run(ml),
         last_error=message,
         latest_training=TrainJobRead.model_validate(latest) if latest else None,
+        alert_precision=LivePrecision.model_validate(
+            {k: [asdict(p) for p in v] for k, v in ml.alerts.live_precision().items()}
+        ),
     )
 
 

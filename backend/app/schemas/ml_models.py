@@ -116,6 +116,26 @@ class TrainJobRead(BaseModel):
     result: dict[str, Any] | None
 
 
+class PrecisionRead(BaseModel):
+    """Operators' verdicts on one slice of alerts and the precision they give."""
+
+    model_config = ConfigDict(from_attributes=True, protected_namespaces=())
+
+    model_version: str | None
+    issue_type: str | None
+    outcomes: dict[str, int]
+    judged: int
+    precision: float | None = Field(description="(confirmed + maintained) / judged")
+
+
+class LivePrecision(BaseModel):
+    """Live precision from resolved alerts, per model version, per alert type, and both."""
+
+    by_model_version: list[PrecisionRead]
+    by_issue_type: list[PrecisionRead]
+    by_version_and_type: list[PrecisionRead]
+
+
 class ModelStatus(BaseModel):
     """GET /api/ml/model-status."""
 
@@ -128,6 +148,9 @@ class ModelStatus(BaseModel):
     last_run: LastRun | None
     last_error: str | None = Field(description="Why the latest refresh failed, if it did")
     latest_training: TrainJobRead | None
+    alert_precision: LivePrecision | None = Field(
+        default=None, description="Live precision from operators' resolutions"
+    )
 
 
 class TrainRequest(BaseModel):

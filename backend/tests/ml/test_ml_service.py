@@ -16,8 +16,8 @@ from app.core.errors import NotFound, Unavailable
 from app.core.logging import configure_logging
 from app.core.metrics import REGISTRY
 from app.ml.models.model_manager import MLModelManager
-from app.ml.runs.training import TRAINING_LOCK
 from app.ml.models.scoring import CAP_MARGIN
+from app.ml.runs.training import TRAINING_LOCK
 from app.ml.services import MLService
 from tests.ml.model_factories import save_scaler
 from tests.ml.service_helpers import Fleet, ingest_frame, isolated, simulate, store_of, wait_for

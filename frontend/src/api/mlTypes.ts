@@ -32,3 +32,4 @@ export type ModelList = Schemas["ModelList"];
 export type TrainJob = Schemas["TrainJobRead"];
 export type ModelStatus = Schemas["ModelStatus"];
 export type MlStatistics = Schemas["MLStatistics"];
+export type PrecisionSlice = Schemas["PrecisionRead"];

@@ -648,6 +648,418 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/alerts/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge Many
+         * @description Acknowledge several open alerts; each one that cannot be says why.
+         */
+        post: operations["acknowledge_many_api_v1_notifications_alerts_acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/alerts/annotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert Annotations
+         * @description Assignee, due date, comment count, hold and whom each alert has told.
+         */
+        get: operations["alert_annotations_api_v1_notifications_alerts_annotations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/alerts/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Alerts
+         * @description The alerts assigned to the caller, soonest due first.
+         */
+        get: operations["my_alerts_api_v1_notifications_alerts_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/alerts/{alert_id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign Alert
+         * @description Assign the alert to a user with an optional due date (null assignee: unassign).
+         */
+        put: operations["assign_alert_api_v1_notifications_alerts__alert_id__assignment_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/alerts/{alert_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Comments
+         * @description The alert's comment thread, oldest first.
+         */
+        get: operations["list_comments_api_v1_notifications_alerts__alert_id__comments_get"];
+        put?: never;
+        /**
+         * Add Comment
+         * @description Add a comment to the alert's thread.
+         */
+        post: operations["add_comment_api_v1_notifications_alerts__alert_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Channels
+         * @description Every channel (secrets never returned; ``secret_fields`` says which are set).
+         */
+        get: operations["list_channels_api_v1_notifications_channels_get"];
+        put?: never;
+        /**
+         * Create Channel
+         * @description Add a webhook or e-mail channel.
+         */
+        post: operations["create_channel_api_v1_notifications_channels_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Channel
+         * @description Delete a channel that no rule uses.
+         */
+        delete: operations["delete_channel_api_v1_notifications_channels__channel_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Channel
+         * @description Change a channel; ``secrets`` given replaces the stored ones.
+         */
+        patch: operations["update_channel_api_v1_notifications_channels__channel_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/notifications/channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Channel
+         * @description Send a test notice now and say whether it went through.
+         */
+        post: operations["test_channel_api_v1_notifications_channels__channel_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Groups
+         * @description Every device group.
+         */
+        get: operations["list_groups_api_v1_notifications_groups_get"];
+        put?: never;
+        /**
+         * Create Group
+         * @description Add a device group.
+         */
+        post: operations["create_group_api_v1_notifications_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update Group
+         * @description Replace a device group's name, description and devices.
+         */
+        put: operations["update_group_api_v1_notifications_groups__group_id__put"];
+        post?: never;
+        /**
+         * Delete Group
+         * @description Delete a device group no rule or current silence names.
+         */
+        delete: operations["delete_group_api_v1_notifications_groups__group_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Outbox
+         * @description Notices newest first; parked ones carry their last error.
+         */
+        get: operations["list_outbox_api_v1_notifications_outbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/outbox/{notice_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Notice
+         * @description Queue a parked notice again (same idempotency key, fresh attempts).
+         */
+        post: operations["resend_notice_api_v1_notifications_outbox__notice_id__resend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description Every rule in evaluation order.
+         */
+        get: operations["list_rules_api_v1_notifications_rules_get"];
+        put?: never;
+        /**
+         * Create Rule
+         * @description Add a rule (last, or at ``position``).
+         */
+        post: operations["create_rule_api_v1_notifications_rules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/rules/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Rules
+         * @description Set the evaluation order (every rule id once).
+         */
+        put: operations["reorder_rules_api_v1_notifications_rules_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Rules
+         * @description Which rules an alert (existing, or described) would hit now, or at ``at``.
+         */
+        post: operations["preview_rules_api_v1_notifications_rules_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update Rule
+         * @description Replace a rule.
+         */
+        put: operations["update_rule_api_v1_notifications_rules__rule_id__put"];
+        post?: never;
+        /**
+         * Delete Rule
+         * @description Delete a rule.
+         */
+        delete: operations["delete_rule_api_v1_notifications_rules__rule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Silences
+         * @description Running and planned silences (ended ones too with include_ended), newest first.
+         */
+        get: operations["list_silences_api_v1_notifications_silences_get"];
+        put?: never;
+        /**
+         * Create Silence
+         * @description Silence all devices, a device or a group for a maintenance window.
+         */
+        post: operations["create_silence_api_v1_notifications_silences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/silences/{silence_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End Silence
+         * @description End a silence now (it would otherwise end on its own).
+         */
+        post: operations["end_silence_api_v1_notifications_silences__silence_id__end_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dispatcher Status
+         * @description Whether the dispatcher runs, its last pass, the outbox by status.
+         */
+        get: operations["dispatcher_status_api_v1_notifications_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions": {
         parameters: {
             query?: never;
@@ -722,6 +1134,28 @@ export interface paths {
          * @description Ingest samples sent as CSV (with header) or a JSON array; invalid rows are quarantined.
          */
         post: operations["post_telemetry_api_v1_telemetry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/telemetry/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Purge Telemetry
+         * @description Delete, or move back to the quarantine, stored rows of a device and time range (admin).
+         *
+         *     ``dry_run`` only counts. Sessions of the touched devices are rebuilt; ML recomputes.
+         */
+        post: operations["purge_telemetry_api_v1_telemetry_purge_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -995,6 +1429,32 @@ export interface components {
             total: number;
         };
         /**
+         * AnnotationRead
+         * @description What notifications know of an alert: assignment, comments, hold, who was told.
+         */
+        AnnotationRead: {
+            /** Alert Id */
+            alert_id: string;
+            /** Assignee */
+            assignee: string | null;
+            /** Comments */
+            comments: number;
+            /** Due At */
+            due_at: string | null;
+            /** Escalation Level */
+            escalation_level: number;
+            /** Held */
+            held: ("silenced" | "inhibited") | null;
+            /** Held Reason */
+            held_reason: string | null;
+            /** Notified At */
+            notified_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Told */
+            told: string[];
+        };
+        /**
          * AnomalyCounts
          * @description How many sessions (and samples) show each anomaly.
          */
@@ -1133,6 +1593,32 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /**
+         * AssignmentRead
+         * @description Who works on an alert, by when (null assignee: nobody).
+         */
+        AssignmentRead: {
+            /** Alert Id */
+            alert_id: string;
+            /** Assigned At */
+            assigned_at: string | null;
+            /** Assigned By */
+            assigned_by: string | null;
+            /** Assignee */
+            assignee: string | null;
+            /** Due At */
+            due_at: string | null;
+        };
+        /**
+         * AssignmentWrite
+         * @description PUT /alerts/{id}/assignment: a user name (null clears) and an optional due date.
+         */
+        AssignmentWrite: {
+            /** Assignee */
+            assignee?: string | null;
+            /** Due At */
+            due_at?: string | null;
+        };
+        /**
          * AuditEventRead
          * @description One audited action.
          */
@@ -1244,6 +1730,40 @@ export interface components {
             username: string;
         };
         /**
+         * BulkAcknowledge
+         * @description POST /alerts/acknowledge: up to 200 alerts at once.
+         */
+        BulkAcknowledge: {
+            /** Alert Ids */
+            alert_ids: string[];
+            /** Notes */
+            notes?: string | null;
+        };
+        /**
+         * BulkRead
+         * @description Per alert: acknowledged, or why not.
+         */
+        BulkRead: {
+            /** Acknowledged */
+            acknowledged: number;
+            /** Results */
+            results: components["schemas"]["BulkResult"][];
+        };
+        /**
+         * BulkResult
+         * @description What happened to one alert of a bulk acknowledge.
+         */
+        BulkResult: {
+            /** Alert Id */
+            alert_id: string;
+            /** Error */
+            error: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Status */
+            status: string | null;
+        };
+        /**
          * CacheStats
          * @description Feature cache on disk and models held in memory.
          */
@@ -1262,6 +1782,127 @@ export interface components {
             models_in_memory: string[];
             /** Result Runs */
             result_runs: number;
+        };
+        /**
+         * ChannelCreate
+         * @description POST /channels: ``config`` and ``secrets`` as the kind defines them.
+         */
+        ChannelCreate: {
+            /**
+             * Config
+             * @description webhook: url, format (json|slack|teams); email: host, port, security (starttls|tls|none), username, sender, recipients
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "webhook" | "email";
+            /** Name */
+            name: string;
+            /**
+             * Secrets
+             * @description webhook: signing_secret (16+ characters); email: password. Stored encrypted, never returned.
+             */
+            secrets?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * ChannelRead
+         * @description A channel without its secrets (only which secret fields are set).
+         */
+        ChannelRead: {
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Secret Fields */
+            secret_fields: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ChannelTestResult
+         * @description POST /channels/{id}/test: whether the test notice went through.
+         */
+        ChannelTestResult: {
+            /** Error */
+            error: string | null;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Ok */
+            ok: boolean;
+        };
+        /**
+         * ChannelUpdate
+         * @description PATCH /channels/{id}: what is given changes; ``secrets`` replaces all secrets.
+         */
+        ChannelUpdate: {
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Secrets */
+            secrets?: {
+                [key: string]: string;
+            } | null;
+        };
+        /**
+         * CommentRead
+         * @description One comment in an alert's thread.
+         */
+        CommentRead: {
+            /** Alert Id */
+            alert_id: string;
+            /** Author */
+            author: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+        };
+        /**
+         * CommentWrite
+         * @description POST /alerts/{id}/comments.
+         */
+        CommentWrite: {
+            /** Body */
+            body: string;
         };
         /**
          * ComponentScores
@@ -1457,6 +2098,26 @@ export interface components {
             positions: components["schemas"]["DevicePosition"][];
         };
         /**
+         * DevicePurge
+         * @description Rows of one device that a purge removed (or would remove).
+         */
+        DevicePurge: {
+            /** Device Id */
+            device_id: string;
+            /**
+             * First Ts
+             * Format: date-time
+             */
+            first_ts: string;
+            /**
+             * Last Ts
+             * Format: date-time
+             */
+            last_ts: string;
+            /** Rows */
+            rows: number;
+        };
+        /**
          * DeviceStatus
          * @description What a device needs: the worse of its model status and its unresolved alerts.
          */
@@ -1530,6 +2191,30 @@ export interface components {
             samples: number;
             /** Sessions */
             sessions: number;
+        };
+        /**
+         * DispatcherRead
+         * @description GET /status: the dispatcher and the outbox at a glance.
+         */
+        DispatcherRead: {
+            /** Active Silences */
+            active_silences: number;
+            /** Channels */
+            channels: number;
+            /** Enabled */
+            enabled: boolean;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Tick */
+            last_tick: string | null;
+            /** Outbox */
+            outbox: {
+                [key: string]: number;
+            };
+            /** Rules */
+            rules: number;
+            /** Running */
+            running: boolean;
         };
         /**
          * ExplanatoryFactor
@@ -1680,6 +2365,45 @@ export interface components {
             lower: number;
             /** Upper */
             upper: number;
+        };
+        /**
+         * GroupRead
+         * @description A device group.
+         */
+        GroupRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Device Ids */
+            device_ids: string[];
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * GroupWrite
+         * @description POST /groups and PUT /groups/{id}.
+         */
+        GroupWrite: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Device Ids */
+            device_ids?: string[];
+            /** Name */
+            name: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1950,6 +2674,18 @@ export interface components {
             };
         };
         /**
+         * LivePrecision
+         * @description Live precision from resolved alerts, per model version, per alert type, and both.
+         */
+        LivePrecision: {
+            /** By Issue Type */
+            by_issue_type: components["schemas"]["PrecisionRead"][];
+            /** By Model Version */
+            by_model_version: components["schemas"]["PrecisionRead"][];
+            /** By Version And Type */
+            by_version_and_type: components["schemas"]["PrecisionRead"][];
+        };
+        /**
          * Locations
          * @description Session locations, evenly thinned in time to at most the requested count.
          */
@@ -2073,6 +2809,8 @@ export interface components {
          */
         ModelStatus: {
             active: components["schemas"]["ActiveModel"] | null;
+            /** @description Live precision from operators' resolutions */
+            alert_precision?: components["schemas"]["LivePrecision"] | null;
             cache: components["schemas"]["CacheStats"];
             /**
              * Last Error
@@ -2084,6 +2822,78 @@ export interface components {
             /** Ml Enabled */
             ml_enabled: boolean;
             performance: components["schemas"]["PerformanceRead"] | null;
+        };
+        /**
+         * MyAlert
+         * @description An alert assigned to the caller, with its due date.
+         */
+        MyAlert: {
+            alert: components["schemas"]["AlertRead"];
+            /** Assigned By */
+            assigned_by: string;
+            /** Due At */
+            due_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+        };
+        /**
+         * NoticePage
+         * @description GET /outbox.
+         */
+        NoticePage: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Items */
+            items: components["schemas"]["NoticeRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * NoticeRead
+         * @description One outbox notice (its id is the idempotency key receivers get).
+         */
+        NoticeRead: {
+            /** Attempts */
+            attempts: number;
+            /** Channel Id */
+            channel_id: number;
+            /** Channel Name */
+            channel_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Device Id */
+            device_id: string;
+            /** Id */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "parked";
         };
         /**
          * OperatingState
@@ -2124,6 +2934,27 @@ export interface components {
             version: string;
         };
         /**
+         * PrecisionRead
+         * @description Operators' verdicts on one slice of alerts and the precision they give.
+         */
+        PrecisionRead: {
+            /** Issue Type */
+            issue_type: string | null;
+            /** Judged */
+            judged: number;
+            /** Model Version */
+            model_version: string | null;
+            /** Outcomes */
+            outcomes: {
+                [key: string]: number;
+            };
+            /**
+             * Precision
+             * @description (confirmed + maintained) / judged
+             */
+            precision: number | null;
+        };
+        /**
          * PredictedFailure
          * @description The part closest to failing: its chance to fail within the alert horizon and when.
          */
@@ -2141,6 +2972,72 @@ export interface components {
             latest: string | null;
             /** Probability */
             probability: number;
+        };
+        /**
+         * PreviewHit
+         * @description A rule the alert hits and the channels it would tell.
+         */
+        PreviewHit: {
+            /** Channels */
+            channels: string[];
+            /**
+             * Deliver After
+             * @description set during the rule's quiet hours
+             */
+            deliver_after: string | null;
+            /** Rule Id */
+            rule_id: number;
+            /** Rule Name */
+            rule_name: string;
+        };
+        /**
+         * PreviewRead
+         * @description Which rules an alert would hit, whom it would tell, and what would hold it back.
+         */
+        PreviewRead: {
+            /** Channels */
+            channels: string[];
+            /** Device Id */
+            device_id: string;
+            /** Escalation Rule */
+            escalation_rule: string | null;
+            /** Groups */
+            groups: string[];
+            /** Held */
+            held: ("silenced" | "inhibited") | null;
+            /** Held Reason */
+            held_reason: string | null;
+            /** Hits */
+            hits: components["schemas"]["PreviewHit"][];
+            /** Issue Type */
+            issue_type: string;
+            /** Severity */
+            severity: string;
+        };
+        /**
+         * PreviewRequest
+         * @description POST /rules/preview: an existing alert, or the facts of an imagined one.
+         */
+        PreviewRequest: {
+            /** Alert Id */
+            alert_id?: string | null;
+            /**
+             * At
+             * @description default: now
+             */
+            at?: string | null;
+            /** Device Id */
+            device_id?: string | null;
+            /** Issue Type */
+            issue_type?: ("motor" | "battery" | "gps" | "telemetry") | null;
+            /**
+             * Kind
+             * @default degradation
+             * @enum {string}
+             */
+            kind: "degradation" | "offline";
+            /** Severity */
+            severity?: ("LOW" | "MEDIUM" | "HIGH" | "CRITICAL") | null;
         };
         /**
          * PrincipalRead
@@ -2211,6 +3108,60 @@ export interface components {
             runs: number;
         };
         /**
+         * PurgeReportRead
+         * @description What a purge did, or would do on a dry run.
+         */
+        PurgeReportRead: {
+            /** Device Id */
+            device_id: string | null;
+            /** Devices */
+            devices: components["schemas"]["DevicePurge"][];
+            /** Dry Run */
+            dry_run: boolean;
+            /** From */
+            from: string | null;
+            /** Requarantine */
+            requarantine: boolean;
+            /** Rows */
+            rows: number;
+            /** Sessions After */
+            sessions_after: number;
+            /** Sessions Before */
+            sessions_before: number;
+            /** To */
+            to: string | null;
+        };
+        /**
+         * PurgeRequest
+         * @description Which stored telemetry to purge: a device and/or a time range (``from`` <= ts < ``to``).
+         */
+        PurgeRequest: {
+            /** Device Id */
+            device_id?: string | null;
+            /**
+             * Dry Run
+             * @description Only count what would be purged
+             * @default false
+             */
+            dry_run: boolean;
+            /**
+             * From
+             * @description Inclusive; without offset it is UTC
+             */
+            from?: string | null;
+            /**
+             * Requarantine
+             * @description Keep the rows in the quarantine instead of dropping them
+             * @default false
+             */
+            requarantine: boolean;
+            /**
+             * To
+             * @description Exclusive
+             */
+            to?: string | null;
+        };
+        /**
          * QuarantinePage
          * @description One page of quarantined rows and how many match in total.
          */
@@ -2275,6 +3226,105 @@ export interface components {
             reason: string;
             /** Version */
             version?: string | null;
+        };
+        /**
+         * RuleOrder
+         * @description PUT /rules/order: every rule id, in the new evaluation order.
+         */
+        RuleOrder: {
+            /** Rule Ids */
+            rule_ids: number[];
+        };
+        /**
+         * RuleRead
+         * @description A routing rule.
+         */
+        RuleRead: {
+            /** Channel Ids */
+            channel_ids: number[];
+            /** Continue Matching */
+            continue_matching: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Device Ids */
+            device_ids: string[];
+            /** Enabled */
+            enabled: boolean;
+            /** Escalation Channel Ids */
+            escalation_channel_ids: number[];
+            /** Groups */
+            groups: string[];
+            /** Id */
+            id: number;
+            /** Issue Types */
+            issue_types: string[];
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Quiet From */
+            quiet_from: string | null;
+            /** Quiet Until */
+            quiet_until: string | null;
+            /** Severities */
+            severities: string[];
+            /** Timezone */
+            timezone: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * RuleWrite
+         * @description POST /rules and PUT /rules/{id}: matchers (empty = any), quiet hours, channels.
+         */
+        RuleWrite: {
+            /** Channel Ids */
+            channel_ids?: number[];
+            /**
+             * Continue Matching
+             * @default false
+             */
+            continue_matching: boolean;
+            /** Device Ids */
+            device_ids?: string[];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Escalation Channel Ids */
+            escalation_channel_ids?: number[];
+            /** Groups */
+            groups?: string[];
+            /** Issue Types */
+            issue_types?: ("motor" | "battery" | "gps" | "telemetry")[];
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @description default: last
+             */
+            position?: number | null;
+            /** Quiet From */
+            quiet_from?: string | null;
+            /** Quiet Until */
+            quiet_until?: string | null;
+            /** Severities */
+            severities?: ("LOW" | "MEDIUM" | "HIGH" | "CRITICAL")[];
+            /**
+             * Timezone
+             * @default UTC
+             * @example Europe/Berlin
+             */
+            timezone: string;
         };
         /**
          * SessionLocation
@@ -2417,6 +3467,68 @@ export interface components {
              * @description a smart tag (ble_id) was seen
              */
             tagged: boolean;
+        };
+        /**
+         * SilenceCreate
+         * @description POST /silences: all devices, one device or one group, from ``starts_at`` (default
+         *     now) until ``ends_at``.
+         */
+        SilenceCreate: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "all" | "device" | "group";
+            /** Starts At */
+            starts_at?: string | null;
+            /** Target */
+            target?: string | null;
+        };
+        /**
+         * SilenceRead
+         * @description A silence and whether it runs now.
+         */
+        SilenceRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Ended By */
+            ended_by: string | null;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+            /** Scope */
+            scope: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * State
+             * @default active
+             * @enum {string}
+             */
+            state: "planned" | "active" | "ended";
+            /** Target */
+            target: string | null;
         };
         /**
          * StateShare
@@ -3751,6 +4863,839 @@ export interface operations {
             };
         };
     };
+    acknowledge_many_api_v1_notifications_alerts_acknowledge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAcknowledge"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    alert_annotations_api_v1_notifications_alerts_annotations_get: {
+        parameters: {
+            query: {
+                /** @description Repeated alert ids (at most 500) */
+                alert_id: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_alerts_api_v1_notifications_alerts_mine_get: {
+        parameters: {
+            query?: {
+                include_resolved?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAlert"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assign_alert_api_v1_notifications_alerts__alert_id__assignment_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_comments_api_v1_notifications_alerts__alert_id__comments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_comment_api_v1_notifications_alerts__alert_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_channels_api_v1_notifications_channels_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"][];
+                };
+            };
+        };
+    };
+    create_channel_api_v1_notifications_channels_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_channel_api_v1_notifications_channels__channel_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_channel_api_v1_notifications_channels__channel_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_channel_api_v1_notifications_channels__channel_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_groups_api_v1_notifications_groups_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRead"][];
+                };
+            };
+        };
+    };
+    create_group_api_v1_notifications_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_group_api_v1_notifications_groups__group_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_group_api_v1_notifications_groups__group_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_outbox_api_v1_notifications_outbox_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "delivered" | "parked") | null;
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resend_notice_api_v1_notifications_outbox__notice_id__resend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rules_api_v1_notifications_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"][];
+                };
+            };
+        };
+    };
+    create_rule_api_v1_notifications_rules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_rules_api_v1_notifications_rules_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_rules_api_v1_notifications_rules_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_rule_api_v1_notifications_rules__rule_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_rule_api_v1_notifications_rules__rule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_silences_api_v1_notifications_silences_get: {
+        parameters: {
+            query?: {
+                include_ended?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_silence_api_v1_notifications_silences_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    end_silence_api_v1_notifications_silences__silence_id__end_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numeric id */
+                silence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dispatcher_status_api_v1_notifications_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatcherRead"];
+                };
+            };
+        };
+    };
     list_sessions_api_v1_sessions_get: {
         parameters: {
             query?: {
@@ -3936,6 +5881,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IngestReportRead"];
+                };
+            };
+        };
+    };
+    purge_telemetry_api_v1_telemetry_purge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurgeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurgeReportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

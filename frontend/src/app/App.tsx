@@ -21,6 +21,9 @@ const ModelsPage = lazy(() => import("../features/ml/components/ModelsPage"));
 const UsersPage = lazy(() => import("../features/users/components/UsersPage"));
 const FleetMapPage = lazy(() => import("../features/fleet/components/FleetMapPage"));
 const AuditPage = lazy(() => import("../features/audit/components/AuditPage"));
+const NotificationsPage = lazy(() => import("../features/notifications/components/NotificationsPage"));
+const SilencesPage = lazy(() => import("../features/notifications/components/SilencesPage"));
+const MyAlertsPage = lazy(() => import("../features/notifications/components/MyAlertsPage"));
 
 /** Drop cached data when the user changes, so nobody sees the previous user's answers. */
 function ClearCacheOnSessionChange() {
@@ -62,6 +65,9 @@ export function AppRoutes() {
         <Route path="models" element={page(<ModelsPage />)} />
         <Route path="users" element={<RequireAuth role="admin">{page(<UsersPage />)}</RequireAuth>} />
         <Route path="audit" element={<RequireAuth role="admin">{page(<AuditPage />)}</RequireAuth>} />
+        <Route path="notifications" element={<RequireAuth role="admin">{page(<NotificationsPage />)}</RequireAuth>} />
+        <Route path="silences" element={page(<SilencesPage />)} />
+        <Route path="my-alerts" element={<RequireAuth role="operator">{page(<MyAlertsPage />)}</RequireAuth>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -29,7 +29,22 @@ test("an admin gets the users page in the navigation", async () => {
   signIn("admin");
   renderApp("/users");
   expect(await screen.findByRole("heading", { level: 1, name: "Users" })).toBeTruthy();
-  expect(navLinks()).toEqual(["Overview", "Fleet map", "Devices", "Sessions", "Battery", "Anomalies", "Fleet health", "Alerts", "Models", "Users", "Audit trail"]);
+  expect(navLinks()).toEqual([
+    "Overview",
+    "Fleet map",
+    "Devices",
+    "Sessions",
+    "Battery",
+    "Anomalies",
+    "Fleet health",
+    "Alerts",
+    "My alerts",
+    "Silences",
+    "Models",
+    "Users",
+    "Audit trail",
+    "Notifications",
+  ]);
 });
 
 test("the menu button opens and closes the navigation on narrow screens", async () => {

@@ -30,6 +30,8 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
     items: [
       { to: "/health", label: "Fleet health" },
       { to: "/alerts", label: "Alerts" },
+      { to: "/my-alerts", label: "My alerts", role: "operator" },
+      { to: "/silences", label: "Silences" },
       { to: "/models", label: "Models" },
     ],
   },
@@ -38,6 +40,7 @@ const GROUPS: { label: string; items: NavItem[] }[] = [
     items: [
       { to: "/users", label: "Users", role: "admin" },
       { to: "/audit", label: "Audit trail", role: "admin" },
+      { to: "/notifications", label: "Notifications", role: "admin" },
     ],
   },
 ];

@@ -2,8 +2,11 @@
 import { configure } from "@testing-library/react";
 import { afterEach, beforeEach, vi } from "vitest";
 
-// Lazy pages load their chunks on first use; a loaded CI machine needs more than 1 s.
-configure({ asyncUtilTimeout: 15_000 });
+// How long findBy* and waitFor wait for the UI (Testing Library's default is 1 s). A busy
+// CI machine renders a page in seconds, not milliseconds; a passing test never waits this
+// long, so a generous bound costs nothing and keeps the suite independent of machine speed.
+const ASYNC_TIMEOUT_MS = 30_000;
+configure({ asyncUtilTimeout: ASYNC_TIMEOUT_MS });
 
 class FixedResizeObserver {
   observe() {}

@@ -5,11 +5,11 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from app.db import models, models_alerts, models_audit, models_ml
+from app.db import models, models_alerts, models_audit, models_ml, models_notify
 from app.db.base import Base
 
 # Importing every model module registers its tables on Base.metadata (autogenerate).
-MODEL_MODULES = (models, models_alerts, models_audit, models_ml)
+MODEL_MODULES = (models, models_alerts, models_audit, models_ml, models_notify)
 config = context.config
 target_metadata = Base.metadata
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.errors import BadInput, Conflict, NotFound
-from app.ml.alerts import repository
+from app.ml.alerts import outcomes, repository
 from app.ml.alerts.lifecycle import AlertLifecycle, refused
 from app.ml.alerts.memory import InMemoryAlertService
 from app.ml.alerts.records import (
@@ -182,3 +182,15 @@ class PredictiveAlertService(AlertLifecycle):
             outcomes=outcomes,
             precision=precision_of(outcomes),
         )
+
+    def live_precision(self) -> dict[str, list[outcomes.Precision]]:
+        """Operators' verdicts as precision by model version, alert type, and both."""
+        with self._sessions() as session:
+            return outcomes.precision_table(outcomes.outcome_counts(session))
+
+    def outcomes_of_model(self, model_version: str | None) -> dict[str, int]:
+        """Resolved alerts per outcome among those raised by ``model_version`` (none: {})."""
+        if model_version is None:
+            return {}
+        with self._sessions() as session:
+            return outcomes.outcomes_of(outcomes.outcome_counts(session, model_version))

@@ -17,6 +17,21 @@ export const AUDIT_ACTIONS = [
   "alert.acknowledge",
   "alert.resolve",
   "telemetry.purge",
+  "alert.assign",
+  "alert.comment",
+  "silence.create",
+  "silence.end",
+  "notify.channel_create",
+  "notify.channel_update",
+  "notify.channel_delete",
+  "notify.channel_test",
+  "notify.rule_create",
+  "notify.rule_update",
+  "notify.rule_delete",
+  "notify.rule_reorder",
+  "notify.group_save",
+  "notify.group_delete",
+  "notify.resend",
 ] as const;
 
 /** What the audit table is filtered by; empty strings mean "any". */

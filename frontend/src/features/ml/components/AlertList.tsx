@@ -3,6 +3,9 @@ import { Link } from "react-router";
 import type { Alert } from "../../../api/mlTypes";
 import { hasRole, useAuth } from "../../../auth/session";
 import { Time } from "../../../components/Time";
+import { useAnnotations } from "../../notifications/api";
+import { AlertMarkers, AlertWork, BulkAcknowledgeBar } from "../../notifications/components/AlertWork";
+import type { Annotation } from "../../notifications/types";
 import { formatConfidence, formatPredicted, formatScore, ISSUE_LABEL, outcomeLabel } from "../labels";
 import { AcknowledgeDialog, ResolveDialog } from "./AlertDialogs";
 import { AlertStatusBadge, SeverityBadge } from "./Badges";
@@ -26,6 +29,11 @@ function Lifecycle({ alert }: { alert: Alert }) {
       )}
     </>
   );
+}
+
+interface Selection {
+  selected: boolean;
+  onToggle: () => void;
 }
 
 /** When the part fails (or failed): the predicted date with its range, or "now". */
@@ -78,12 +86,27 @@ function AlertFacts({ alert }: { alert: Alert }) {
   );
 }
 
-function AlertItem({ alert, canAct, showDevice, onAction }: { alert: Alert; canAct: boolean; showDevice: boolean; onAction: (a: Action) => void }) {
+function AlertItem({
+  alert,
+  canAct,
+  showDevice,
+  onAction,
+  note,
+  selection,
+}: {
+  alert: Alert;
+  canAct: boolean;
+  showDevice: boolean;
+  onAction: (a: Action) => void;
+  note?: Annotation;
+  selection?: Selection;
+}) {
   const what = `${alert.severity} ${ISSUE_LABEL[alert.predicted_issue_type].toLowerCase()} alert on ${alert.device_id}`;
   const [first, ...more] = alert.recommended_actions;
   return (
     <li className={`alert-item severity-edge-${alert.severity.toLowerCase()} alert-state-${alert.status}`} data-alert-id={alert.alert_id}>
       <div className="alert-head">
+        {selection && <input type="checkbox" aria-label={`Select ${what}`} checked={selection.selected} onChange={selection.onToggle} />}
         <SeverityBadge severity={alert.severity} />
         <strong>
           {ISSUE_LABEL[alert.predicted_issue_type]} {alert.kind === "offline" ? "pod offline" : "issue"}
@@ -112,6 +135,8 @@ function AlertItem({ alert, canAct, showDevice, onAction }: { alert: Alert; canA
         </details>
       )}
       <Lifecycle alert={alert} />
+      <AlertMarkers note={note} />
+      <AlertWork alert={alert} note={note} canAct={canAct} />
       {canAct && alert.status !== "resolved" && (
         <div className="alert-actions">
           {alert.status === "open" && (
@@ -133,11 +158,23 @@ export function AlertList({ alerts, showDevice = true, label }: { alerts: Alert[
   const { session } = useAuth();
   const canAct = hasRole(session?.role, "operator");
   const [action, setAction] = useState<Action>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const notes = useAnnotations(alerts.map((a) => a.alert_id)).data;
+  const toggle = (id: string) => setSelected(selected.includes(id) ? selected.filter((s) => s !== id) : [...selected, id]);
   return (
     <>
+      {canAct && <BulkAcknowledgeBar selected={selected} onDone={setSelected} />}
       <ul className="alert-list" aria-label={label}>
         {alerts.map((alert) => (
-          <AlertItem key={alert.alert_id} alert={alert} canAct={canAct} showDevice={showDevice} onAction={setAction} />
+          <AlertItem
+            key={alert.alert_id}
+            alert={alert}
+            canAct={canAct}
+            showDevice={showDevice}
+            onAction={setAction}
+            note={notes?.get(alert.alert_id)}
+            selection={canAct && alert.status === "open" ? { selected: selected.includes(alert.alert_id), onToggle: () => toggle(alert.alert_id) } : undefined}
+          />
         ))}
       </ul>
       {action?.kind === "acknowledge" && <AcknowledgeDialog alert={action.alert} onClose={() => setAction(null)} />}

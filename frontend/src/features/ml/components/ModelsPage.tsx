@@ -10,6 +10,7 @@ import { formatNumber, formatPercent } from "../../../lib/format";
 import { jobRunning, useMlHealth, useModels, useModelStatus } from "../api/models";
 import { DeployDialog, RollbackDialog, TrainDialog, TrainProgress } from "./ModelActions";
 import { DeploymentHistory, VersionsTable } from "./ModelTables";
+import { LivePrecision } from "./LivePrecision";
 import { MlQueryState } from "./MlState";
 
 const SERVICE_LABEL: Record<keyof MlHealth["services"], string> = {
@@ -133,6 +134,12 @@ export default function ModelsPage() {
           </MlQueryState>
         </section>
       </div>
+      <section className="card" aria-labelledby="live-precision-heading">
+        <h2 id="live-precision-heading">Live precision (operators' outcomes)</h2>
+        <MlQueryState query={status} label="live precision">
+          {(s) => <LivePrecision status={s} />}
+        </MlQueryState>
+      </section>
       <section className="card" aria-labelledby="models-heading">
         <h2 id="models-heading">Model versions</h2>
         <MlQueryState query={models} label="model versions">

@@ -1,0 +1,202 @@
+import { useState, type FormEvent } from "react";
+import { ApiError } from "../../../api/client";
+import { QueryState } from "../../../components/States";
+import { useChannels, useCreateChannel, useDeleteChannel, useTestChannel, useUpdateChannel, type ChannelInput } from "../api";
+import type { Channel, ChannelKind, ChannelTestResult } from "../types";
+
+function describe(channel: Channel): string {
+  const c = channel.config;
+  if (channel.kind === "webhook") return `${String(c.url)} (${String(c.format)})`;
+  return `${String(c.host)}:${String(c.port)} ${String(c.security)} → ${(c.recipients as string[]).join(", ")}`;
+}
+
+function errorText(error: unknown): string | null {
+  if (!error) return null;
+  return error instanceof ApiError ? error.message : String(error);
+}
+
+function ChannelForm() {
+  const [kind, setKind] = useState<ChannelKind>("webhook");
+  const [fields, setFields] = useState<Record<string, string>>({ format: "json", security: "starttls", port: "587" });
+  const create = useCreateChannel();
+  const set = (name: string) => (e: { target: { value: string } }) => setFields({ ...fields, [name]: e.target.value });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const body: ChannelInput =
+      kind === "webhook"
+        ? { name: fields.name ?? "", kind, config: { url: fields.url ?? "", format: fields.format }, secrets: { signing_secret: fields.secret ?? "" } }
+        : {
+            name: fields.name ?? "",
+            kind,
+            config: {
+              host: fields.host ?? "",
+              port: Number(fields.port),
+              security: fields.security,
+              username: fields.username || null,
+              sender: fields.sender ?? "",
+              recipients: (fields.recipients ?? "")
+                .split(",")
+                .map((r) => r.trim())
+                .filter(Boolean),
+            },
+            secrets: fields.password ? { password: fields.password } : {},
+          };
+    create.mutate(body, { onSuccess: () => setFields({ format: "json", security: "starttls", port: "587" }) });
+  };
+  return (
+    <form className="filter-bar" onSubmit={submit} aria-label="Add a channel">
+      <label>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)}>
+          <option value="webhook">Webhook</option>
+          <option value="email">E-mail (SMTP)</option>
+        </select>
+      </label>
+      <label>
+        Name
+        <input value={fields.name ?? ""} onChange={set("name")} required maxLength={64} />
+      </label>
+      {kind === "webhook" ? (
+        <>
+          <label>
+            URL
+            <input type="url" value={fields.url ?? ""} onChange={set("url")} required placeholder="https://hooks.example.com/…" />
+          </label>
+          <label>
+            Format
+            <select value={fields.format} onChange={set("format")}>
+              <option value="json">DrillWatch JSON</option>
+              <option value="slack">Slack</option>
+              <option value="teams">Microsoft Teams</option>
+            </select>
+          </label>
+          <label>
+            Signing secret
+            <input type="password" value={fields.secret ?? ""} onChange={set("secret")} required minLength={16} autoComplete="new-password" />
+          </label>
+        </>
+      ) : (
+        <>
+          <label>
+            SMTP host
+            <input value={fields.host ?? ""} onChange={set("host")} required />
+          </label>
+          <label>
+            Port
+            <input type="number" min={1} max={65535} value={fields.port} onChange={set("port")} required />
+          </label>
+          <label>
+            Security
+            <select value={fields.security} onChange={set("security")}>
+              <option value="starttls">STARTTLS</option>
+              <option value="tls">TLS</option>
+              <option value="none">None</option>
+            </select>
+          </label>
+          <label>
+            Username
+            <input value={fields.username ?? ""} onChange={set("username")} autoComplete="off" />
+          </label>
+          <label>
+            Password
+            <input type="password" value={fields.password ?? ""} onChange={set("password")} autoComplete="new-password" />
+          </label>
+          <label>
+            From
+            <input type="email" value={fields.sender ?? ""} onChange={set("sender")} required />
+          </label>
+          <label>
+            To (comma-separated)
+            <input value={fields.recipients ?? ""} onChange={set("recipients")} required />
+          </label>
+        </>
+      )}
+      <button type="submit" disabled={create.isPending}>
+        Add channel
+      </button>
+      {create.error && (
+        <p className="field-error" role="alert">
+          {errorText(create.error)}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function TestOutcome({ result }: { result: ChannelTestResult }) {
+  return result.ok ? (
+    <span className="hint" role="status">
+      Test sent (key {result.idempotency_key}).
+    </span>
+  ) : (
+    <span className="field-error" role="alert">
+      Test failed: {result.error}
+    </span>
+  );
+}
+
+function ChannelRow({ channel }: { channel: Channel }) {
+  const test = useTestChannel();
+  const update = useUpdateChannel();
+  const remove = useDeleteChannel();
+  return (
+    <tr>
+      <td>{channel.name}</td>
+      <td>{channel.kind}</td>
+      <td className="mono">{describe(channel)}</td>
+      <td>{channel.secret_fields.length ? `${channel.secret_fields.join(", ")} set` : "none"}</td>
+      <td>{channel.enabled ? "on" : "off"}</td>
+      <td>
+        <button type="button" className="secondary" aria-label={`Send a test through ${channel.name}`} onClick={() => test.mutate(channel.id)} disabled={test.isPending}>
+          Send test
+        </button>{" "}
+        <button type="button" className="secondary" onClick={() => update.mutate({ id: channel.id, enabled: !channel.enabled })}>
+          {channel.enabled ? "Disable" : "Enable"}
+        </button>{" "}
+        <button type="button" className="secondary" aria-label={`Delete ${channel.name}`} onClick={() => remove.mutate(channel.id)}>
+          Delete
+        </button>
+        {test.data && <TestOutcome result={test.data} />}
+        {(test.error || remove.error || update.error) && (
+          <p className="field-error" role="alert">
+            {errorText(test.error ?? remove.error ?? update.error)}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** Channels: list, add, send a test, enable/disable, delete. */
+export function ChannelsSection() {
+  const channels = useChannels();
+  return (
+    <section className="card" aria-labelledby="channels-heading">
+      <h2 id="channels-heading">Channels</h2>
+      <QueryState query={channels} label="channels" isEmpty={(c) => c.length === 0} empty="No channel yet: alerts stay on the dashboard.">
+        {(list) => (
+          <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Destination</th>
+                  <th scope="col">Secrets</th>
+                  <th scope="col">Enabled</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((c) => (
+                  <ChannelRow key={c.id} channel={c} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+      <ChannelForm />
+    </section>
+  );
+}

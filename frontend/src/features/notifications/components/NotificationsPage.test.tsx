@@ -1,0 +1,177 @@
+import { cleanup, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { fakeApi, renderApp, signIn, signOutForTest } from "../../../test/fakeApi";
+import type { Channel, Preview, Rule } from "../types";
+
+const BASE = "/api/v1/notifications";
+
+function channel(id: number, name: string): Channel {
+  return {
+    id,
+    name,
+    kind: "webhook",
+    enabled: true,
+    config: { url: `https://hooks.example.com/${name}`, format: "slack" },
+    secret_fields: ["signing_secret"],
+    created_by: "admin",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:00:00Z",
+  };
+}
+
+const RULES: Rule[] = [
+  {
+    id: 1,
+    name: "critical",
+    position: 0,
+    enabled: true,
+    severities: ["CRITICAL"],
+    issue_types: [],
+    device_ids: [],
+    groups: [],
+    quiet_from: null,
+    quiet_until: null,
+    timezone: "UTC",
+    channel_ids: [1],
+    escalation_channel_ids: [2],
+    continue_matching: false,
+  },
+  {
+    id: 2,
+    name: "night mail",
+    position: 1,
+    enabled: true,
+    severities: [],
+    issue_types: [],
+    device_ids: [],
+    groups: ["north"],
+    quiet_from: "22:00",
+    quiet_until: "06:00",
+    timezone: "Europe/Berlin",
+    channel_ids: [2],
+    escalation_channel_ids: [],
+    continue_matching: false,
+  },
+];
+
+const PREVIEW: Preview = {
+  device_id: "pod-7",
+  severity: "CRITICAL",
+  issue_type: "motor",
+  groups: ["north"],
+  hits: [{ rule_id: 1, rule_name: "critical", channels: ["pager"], deliver_after: null }],
+  channels: ["pager"],
+  escalation_rule: "critical",
+  held: "inhibited",
+  held_reason: "held back: the pod is offline (HIGH motor alert a-9)",
+};
+
+let calls: { url: URL; init: RequestInit }[] = [];
+beforeEach(() => {
+  signOutForTest();
+  calls = fakeApi({
+    [`${BASE}/status`]: {
+      body: {
+        enabled: true,
+        running: true,
+        last_tick: "2026-03-01T10:00:00Z",
+        last_error: null,
+        outbox: { pending: 0, delivered: 3, parked: 1 },
+        channels: 2,
+        rules: 2,
+        active_silences: 0,
+      },
+    },
+    [`${BASE}/channels`]: { body: [channel(1, "pager"), channel(2, "crew")] },
+    [`${BASE}/channels/1/test`]: { body: { ok: false, error: "HTTP 401: bad signature", idempotency_key: "test-1" } },
+    [`${BASE}/rules`]: { body: RULES },
+    [`${BASE}/rules/order`]: (_url, init) => ({ body: JSON.parse(String(init.body)).rule_ids.map((id: number) => RULES.find((r) => r.id === id)) }),
+    [`${BASE}/rules/preview`]: { body: PREVIEW },
+    [`${BASE}/groups`]: { body: [{ id: 1, name: "north", description: "", device_ids: ["pod-7"] }] },
+    [`${BASE}/outbox`]: {
+      body: {
+        items: [
+          {
+            id: "k1",
+            channel_name: "crew",
+            device_id: "pod-7",
+            payload: { events: [{ event: "new", severity: "HIGH", issue_type: "gps" }] },
+            status: "parked",
+            attempts: 8,
+            created_at: "2026-03-01T09:00:00Z",
+            next_attempt_at: "2026-03-01T09:00:00Z",
+            delivered_at: null,
+            last_error: "HTTP 500: down",
+          },
+        ],
+        total: 1,
+        limit: 20,
+        offset: 0,
+        counts: { pending: 0, delivered: 3, parked: 1 },
+      },
+    },
+    [`${BASE}/outbox/k1/resend`]: { body: {} },
+  }).calls;
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const posted = (path: string) => calls.filter((c) => c.url.pathname === path && c.init.method === "POST");
+
+test("an admin sees channels without secrets, sends a test and reads why it failed", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const table = await screen.findByRole("region", { name: "Channel table" });
+  expect(within(table).getAllByText("signing_secret set")).toHaveLength(2);
+  await user.click(screen.getByRole("button", { name: "Send a test through pager" }));
+  expect((await screen.findByText(/Test failed/)).textContent).toBe("Test failed: HTTP 401: bad signature");
+  expect(posted(`${BASE}/channels/1/test`)).toHaveLength(1);
+});
+
+test("rules show in order with their matchers; moving one sends the new order; the preview names the hit and the hold", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const rules = await screen.findByRole("region", { name: "Rule table" });
+  const rows = within(rules)
+    .getAllByRole("row")
+    .slice(1)
+    .map((r) =>
+      within(r)
+        .getAllByRole("cell")
+        .map((c) => c.textContent),
+    );
+  expect(rows[0].slice(1, 5)).toEqual(["critical", "severity CRITICAL; component any; groups any; devices any", "pager", "crew"]);
+  expect(rows[1][5]).toBe("22:00–06:00 Europe/Berlin");
+  await user.click(within(rules).getByRole("button", { name: "Move night mail up" }));
+  const order = calls.find((c) => c.url.pathname === `${BASE}/rules/order`);
+  expect(JSON.parse(String(order?.init.body))).toEqual({ rule_ids: [2, 1] });
+  await user.type(screen.getByLabelText("Device"), "pod-7");
+  await user.click(screen.getByRole("button", { name: "Preview" }));
+  const result = await screen.findByRole("status", { name: "Preview result" });
+  expect(result.textContent).toContain("hits critical; tells pager.");
+  expect(result.textContent).toContain("Held back (inhibited): held back: the pod is offline");
+  const sent = JSON.parse(String(posted(`${BASE}/rules/preview`)[0].init.body));
+  expect(sent).toEqual({ device_id: "pod-7", severity: "CRITICAL", issue_type: "motor" });
+});
+
+test("a parked notice shows its last error and can be resent", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const notices = await screen.findByRole("region", { name: "Notices" });
+  expect(within(notices).getByText("HTTP 500: down")).toBeTruthy();
+  await user.click(within(notices).getByRole("button", { name: "Resend notice k1" }));
+  expect(posted(`${BASE}/outbox/k1/resend`)).toHaveLength(1);
+});
+
+test("operators cannot open the notifications page", async () => {
+  signIn("operator");
+  renderApp("/notifications");
+  expect(await screen.findByText(/This page needs the admin role/)).toBeTruthy();
+  expect(calls.filter((c) => c.url.pathname.startsWith(BASE))).toHaveLength(0);
+});
