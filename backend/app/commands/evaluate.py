@@ -103,6 +103,14 @@ def evaluate(
     ] = None,
     warmup_days: Warmup = 7,
     refit_every: Refit = 7,
+    save_replays: Annotated[
+        bool,
+        typer.Option(
+            "--save-replays/--no-save-replays",
+            help="Also write each replay's alerts.json and health_daily.csv into "
+            "OUT/<fleet>-<seed>/.",
+        ),
+    ] = False,
     progress: Progress = True,
 ) -> None:
     """Simulate fleets, replay each day by day and score alerts and health against truth.
@@ -123,8 +131,9 @@ def evaluate(
     links: dict[tuple[str, int], str] = {}
     for name in names:
         for s in seeds:
+            replays = folder / f"{name}-{s}" if save_replays else None
             try:
-                ev = evaluate_fleet(devices, days, s, settings, config, None, progress, name)
+                ev = evaluate_fleet(devices, days, s, settings, config, replays, progress, name)
             except AppError as error:
                 raise typer.BadParameter(error.message, param_hint=f"--{error.field}") from error
             report = folder / f"{name}-{s}.md"

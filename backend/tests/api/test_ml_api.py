@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings, get_settings
 from app.main import create_app
+from app.ml.config import MLConfig
 from app.ml.services import MLService
 from app.schemas.ml import AlertPage, HealthScoresPage, MLHealthRead
 from app.schemas.ml_models import MLStatistics, ModelList, ModelStatus
@@ -21,7 +23,7 @@ from tests.ml.model_factories import flip_byte
 from tests.ml.service_helpers import Fleet, simulate, wait_for
 from tests.support import ADMIN_PASSWORD, use_env
 
-DEVICES, DAYS, SEED = 16, 30, 3
+DEVICES, DAYS, SEED = 16, 30, 4
 PASSWORD = "a-long-enough-password"
 Headers = dict[str, str]
 
@@ -122,7 +124,8 @@ def test_health_scores_carry_the_alert_thresholds_of_the_settings(
         "high_alert_threshold": 45.0,
         "critical_health_threshold": 25.0,
     }
-    monkeypatch.setattr(api.ml, "settings", api.settings.model_copy(update=changed))
+    changed_settings = api.settings.model_copy(update=changed)
+    monkeypatch.setattr(api.ml, "config", MLConfig.from_settings(changed_settings))
     body = api.get("/api/ml/health-scores").json()
     expected = {"alert": 75.0, "medium": 65.0, "high": 45.0, "critical": 25.0}
     assert body["metadata"]["thresholds"] == expected
@@ -169,13 +172,18 @@ def test_trends_and_debug_are_added_when_asked(api: Api) -> None:
         "/api/ml/health-scores", include_trends="true", include_debug="true", days_history=5
     ).json()
     page = HealthScoresPage.model_validate(body)
+    day = pd.Timestamp(body["metadata"]["as_of"]).date()
+    frame = api.fleet.frame[api.fleet.frame["timestamp"].dt.date == day]
     for device in page.data:
         assert device.trend is not None
         assert 1 <= len(device.trend) <= 5
         assert device.forecast is not None
-        assert len(device.forecast.series) == 7
+        horizon = api.ml.config.alerts.horizon_days  # the forecast covers the alert horizon
+        assert device.forecast.horizon_days == horizon
+        assert len(device.forecast.series) == horizon
         assert device.debug is not None
-        assert "amp_mean" in device.debug["features"]
+        rows = int((frame["device_id"] == device.device_id).sum())
+        assert device.debug["features"]["samples"] == rows  # the day's samples, as read
 
 
 def test_alerts_page_and_the_operator_lifecycle(api: Api) -> None:

@@ -44,7 +44,8 @@ class Case:
     name: str
     rows: tuple[Row | Raw, ...]
     header: bytes = HEADER
-    refused: str | None = None
+    refused: str | None = None  # why the CSV file is refused whole
+    json_refused: str | None = None  # why the JSON body is refused whole (a request limit)
     json_items: tuple[tuple[Any, str], ...] = ()  # JSON-only items and their outcomes
 
     @property
@@ -177,7 +178,17 @@ BATTERY = [
 ]
 LONG = "x" * MB
 IDS = [
-    Case("id of 1 MB", (row("Q:longer than 4096 bytes", dev="d" + LONG),)),
+    Case(
+        "JSON string of 3 MB",
+        (),
+        json_items=(({"ble_id": "B" * (3 * MB)}, "Q:item longer than 4096 bytes"),),
+        json_refused="JSON_MAX_STRING_LENGTH",
+    ),
+    Case(
+        "id of 1 MB",
+        (row("Q:longer than 4096 bytes", dev="d" + LONG),),
+        json_refused="JSON_MAX_STRING_LENGTH",  # the request guard parses no such JSON
+    ),
     Case("id of 65 characters", (row("Q:device_id longer than 64 characters (65)", dev="d" * 65),)),
     Case("id of 64 characters", (row(dev="D" * 64),)),
     Case("id zero-width space", (row("Q:invisible or bidirectional", dev="dev\u200b1"),)),
@@ -319,7 +330,7 @@ JSON_ONLY = [
             ({"extra": 1}, 'Q:unknown field(s): "extra"'),
             ({"device_id": 123}, "Q:device_id must be a JSON string, not a number"),
             ({"device_id": "\ud800"}, "Q:device_id is not valid Unicode"),
-            ({"ble_id": "B" * (3 * MB)}, "Q:item longer than 4096 bytes"),
+            ({"ble_id": "B" * (60 * 1024)}, "Q:item longer than 4096 bytes"),
             ({"seq": 1e300}, "Q:seq is not an integer"),
             ({"seq": 10**30}, "Q:seq out of range"),
             ({"seq": 7.0}, "A"),

@@ -25,7 +25,7 @@ from app.ml.evaluation.metrics import (
     spearman_table,
     unusual_false_alarms,
 )
-from app.simulation import simulate_fleet
+from app.scenarios import generate_scenario
 
 DEVICES_CSV = """\
 device_id,profile,fault_type,onset_ts,failure_ts,joined_ts,retired_ts
@@ -109,7 +109,7 @@ def test_false_alarms_are_listed_per_profile(truth: Truth, alerts: pd.DataFrame)
     assert table.loc["normal"].tolist() == [1, 1, 1, "telemetry 1"]
     assert table.loc["hard_material"].tolist() == [1, 1, 1, "motor 1"]
     assert table.loc["no_gps_site"].tolist() == [1, 0, 0, "-"]
-    assert table.loc[["late_join", "retired"], "devices"].tolist() == [0, 0]
+    assert sorted(table.index) == ["hard_material", "no_gps_site", "normal"]
 
 
 def test_calibration_bins_confidence_against_observed_precision(
@@ -153,7 +153,7 @@ def test_spearman_pairs_each_score_with_its_condition(tmp_path: Path) -> None:
     truth = load_truth(tmp_path / "devices.csv", tmp_path / "daily.csv")
     health = pd.read_csv(pd.io.common.StringIO(HEALTH))
     table = spearman_table(health, truth).set_index("score")
-    worst = [1.0, 0.8, 0.5, 0.9, 0.7, 0.6]  # min(motor, battery, gps) by hand
+    worst = [1.0, 0.8, 0.5, 0.9, 0.6, 0.5]  # min(motor, battery, gps, radio) by hand
     expected = {
         "health_score": spearmanr([98, 80, 55, 99, 85, 90], worst).statistic,
         "current_stability": spearmanr(
@@ -190,36 +190,55 @@ def right_by_hand(alerts: list[dict[str, object]], devices: pd.DataFrame) -> int
 @pytest.mark.usefixtures("env")
 def test_evaluate_cli_writes_a_report_whose_precision_matches_its_alerts(tmp_path: Path) -> None:
     out = tmp_path / "eval"
-    args = ["evaluate", "--devices", "24", "--days", "21", "--seed", "3", "--out", str(out)]
-    result = runner.invoke(app, [*args, "--no-progress"])
+    args = ["evaluate", "--family", "normal", "--devices", "24", "--days", "28", "--seed", "3"]
+    result = runner.invoke(app, [*args, "--out", str(out), "--save-replays", "--no-progress"])
     assert result.exit_code == 0, result.output
-    assert "Evaluation: 24 devices x 21 days" in result.output
-    report = (out / "report.md").read_text()
+    assert "Evaluation: 24 devices x 28 days" in result.output
+    report = (out / "normal-3.md").read_text()
     for section in ("## Headline", "## Spearman", "## Confidence calibration", "## Run time"):
         assert section in report
-    alerts = json.loads((out / "alerts.json").read_text())
-    assert len(alerts) >= 3
-    sim = simulate_fleet(24, 21, 3, tmp_path / "again", progress=False)  # same seed, same fleet
-    devices = pd.read_csv(sim.devices_csv, dtype=str)
+    assert "Seed 3 was never used for tuning" in report
+    alerts = json.loads((out / "normal-3" / "alerts.json").read_text())
+    again = generate_scenario("normal", 24, 28, 3, tmp_path / "again")  # same seed, same fleet
+    devices = pd.read_csv(again.devices_csv, dtype=str)
     devices["failure_ts"] = pd.to_datetime(devices["failure_ts"], utc=True)
     shown = re.search(r"\| Alert precision \| ([0-9.]+) \|", report)
     assert shown is not None
+    assert alerts, "this fleet has faults the replay alerts on"
     assert float(shown.group(1)) == pytest.approx(
         right_by_hand(alerts, devices) / len(alerts), abs=5e-4
     )
 
 
 @pytest.mark.usefixtures("env")
-def test_evaluate_cli_with_several_seeds_writes_a_summary_with_the_mean(tmp_path: Path) -> None:
+def test_evaluate_cli_without_save_replays_writes_reports_only(tmp_path: Path) -> None:
     out = tmp_path / "eval"
-    args = ["evaluate", "--devices", "20", "--days", "16", "--seed", "4", "--seed", "5"]
+    args = ["evaluate", "--family", "simulator", "--devices", "12", "--days", "16"]
+    result = runner.invoke(app, [*args, "--seed", "4", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["simulator-4.md"]
+
+
+@pytest.mark.usefixtures("env")
+def test_evaluate_cli_with_several_fleets_writes_a_pooled_summary(tmp_path: Path) -> None:
+    out = tmp_path / "eval"
+    args = ["evaluate", "--family", "simulator", "--family", "normal", "--devices", "16"]
+    args += ["--days", "16", "--seed", "4", "--seed", "5", "--save-replays"]
     result = runner.invoke(app, [*args, "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
     summary = (out / "summary.md").read_text()
-    assert "[seed 4](seed-4/report.md)" in summary
-    assert re.search(r"^\| mean \|", summary, re.MULTILINE)
-    assert (out / "seed-5" / "report.md").is_file()
-    assert (out / "seed-5" / "health_daily.csv").is_file()
+    assert "[normal 4](normal-4.md)" in summary
+    assert "[simulator 5](simulator-5.md)" in summary
+    assert re.search(r"^\| simulator \| pooled \|", summary, re.MULTILINE)
+    assert re.search(r"^\| all \| pooled \|", summary, re.MULTILINE)
+    assert (out / "normal-5" / "health_daily.csv").is_file()
+
+
+@pytest.mark.usefixtures("env")
+def test_evaluate_cli_refuses_an_unknown_family_naming_the_option(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["evaluate", "--family", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--family" in result.output
 
 
 @pytest.mark.usefixtures("env")

@@ -16,7 +16,7 @@ from app.core.errors import NotFound, Unavailable
 from app.core.logging import configure_logging
 from app.core.metrics import REGISTRY
 from app.ml.models.model_manager import MLModelManager
-from app.ml.models.scoring import CAP_MARGIN
+from app.ml.models.scoring import AVAILABILITY_TOLERANCE, CAP_MARGIN
 from app.ml.runs.training import TRAINING_LOCK
 from app.ml.services import MLService
 from tests.ml.model_factories import save_scaler
@@ -95,7 +95,10 @@ def test_overall_health_is_the_weighted_mean_capped_by_the_worst_part(served: ML
         weighted = sum(w * parts[c] for c, w in WEIGHTS.items())
         expected = min(weighted, min(parts.values()) + CAP_MARGIN)
         internals = device["debug"]["internals"]
-        expected *= 1.0 - internals["offline_probability"]  # a silent machine may be gone
+        gone = (internals["offline_probability"] - AVAILABILITY_TOLERANCE) / (
+            1.0 - AVAILABILITY_TOLERANCE
+        )
+        expected *= 1.0 - min(max(gone, 0.0), 1.0)  # a silent machine may be gone
         if internals["failure_signs_probability"] >= 0.6:  # ... and likely is
             expected = min(expected, 30.0)
         assert device["health_score"] == pytest.approx(expected, abs=0.05)
