@@ -201,6 +201,11 @@ def test_cli_ingest_works_while_the_server_runs(
     assert [(q["line"], q["reason"]) for q in quarantine["items"]] == [
         (42, "current_amp out of range 0..100: -4")
     ]
+    # each process its own log file: the CLI's lines are not in the server's app.log
+    logs = Path(env["LOG_PATH"])
+    (cli_log,) = (logs / "cli").glob("ingest-*.log")
+    assert str(extra.resolve()) in cli_log.read_text()
+    assert str(extra.resolve()) not in (logs / "app.log").read_text()
 
 
 def test_cli_exits_1_and_names_the_problem_when_a_file_fails(tmp_path: Path) -> None:

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     log_level: LogLevel = LogLevel.INFO
     log_path: Path = Path("logs")
+    log_retention_days: PosInt = 30
     cors_origins: str = ""
 
     # Stores
