@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, audit, evaluate, ingest, ml, scenario, simulate, telemetry
+from app.commands import (
+    accounts,
+    audit,
+    evaluate,
+    ingest,
+    maintenance,
+    ml,
+    scenario,
+    simulate,
+    telemetry,
+)
 from app.core.files import private_umask
 
 app = typer.Typer(
@@ -23,6 +33,7 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(telemetry.telemetry_app, name="telemetry")
+app.add_typer(maintenance.db_app, name="db")
 
 
 @app.callback()

@@ -166,12 +166,15 @@ class TelemetryStore:
         with self.connect() as conn:
             conn.execute(SCHEMA)
 
-    def reclaim_space(self) -> bool:
-        """Compact the file if an aborted ingest left much unused space in it.
+    def reclaim_space(self, *, always: bool = False) -> bool:
+        """Compact the file if an aborted ingest left much unused space in it (``always``:
+        if any block is unused); checkpoints it in any case.
 
         Call it only while this process has no other connection to the store (start-up).
         """
         with self.connect() as conn:
+            if always:
+                return reclaim_space(conn, self.path, min_bytes=1, ratio=0.0)
             return reclaim_space(conn, self.path)
 
     @contextmanager
