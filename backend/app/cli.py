@@ -7,6 +7,7 @@ import typer
 from app.commands import (
     accounts,
     audit,
+    backup,
     evaluate,
     ingest,
     maintenance,
@@ -29,6 +30,8 @@ app.command("scenario")(scenario.scenario)
 app.command("backtest")(evaluate.backtest)
 app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")
