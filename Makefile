@@ -144,10 +144,11 @@ sample-data: $(RUN_DEPS) ## Generate a sample fleet into public/data when it hol
 	rm -rf $(BACKEND)/data/sample_fleet; mv $$tmp $(BACKEND)/data/sample_fleet; \
 	echo "Ground truth kept in backend/data/sample_fleet/"
 
-system-deps: ## As root with apt: install Chromium and PostgreSQL when missing
+system-deps: ## As root with apt: install Chromium, PostgreSQL and promtool (prometheus) when missing
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$$missing postgresql"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if [[ -z "$$missing" ]]; then exit 0; fi; \
 	if [[ "$$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then \
 		echo "Installing:$$missing"; apt-get update -qq; \

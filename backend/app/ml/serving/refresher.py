@@ -19,6 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 
+from app.core import metrics
 from app.core.errors import AppError, Unavailable
 from app.ml.preprocessing.feature_engineering import data_version
 from app.ml.serving.fleet_result import FleetResult, RunKey
@@ -139,7 +140,9 @@ class ResultRefresher:
             with self._lock:
                 self.error, self._error_key = exc, self._latest_key
             log.warning("ml_refresh failed: %s", exc)
+            metrics.record_ml_run(ok=False)
             raise
+        metrics.record_ml_run(ok=True)
         with self._lock:
             self._result, self._result_at = result, self.clock()
             self._latest_key = result.key
