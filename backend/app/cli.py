@@ -6,6 +6,7 @@ import typer
 
 from app.commands import (
     accounts,
+    archive,
     audit,
     backup,
     evaluate,
@@ -32,6 +33,7 @@ app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.command("archive")(archive.archive)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")

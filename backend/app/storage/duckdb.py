@@ -59,6 +59,19 @@ CREATE TABLE IF NOT EXISTS store_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
+-- One row per `drillwatch archive`: telemetry moved out of the store into a Parquet file.
+CREATE TABLE IF NOT EXISTS archives (
+    archive_id   BIGINT PRIMARY KEY,
+    before_ts    TIMESTAMP NOT NULL,   -- rows with ts < before_ts went
+    path         VARCHAR   NOT NULL,
+    rows         BIGINT    NOT NULL,
+    devices      BIGINT    NOT NULL,
+    first_ts     TIMESTAMP,
+    last_ts      TIMESTAMP,
+    sha256       VARCHAR   NOT NULL,
+    archived_by  VARCHAR   NOT NULL,
+    archived_at  TIMESTAMP NOT NULL
+);
 -- Derived from telemetry by app.storage.sessions, in the same transaction as each ingest.
 CREATE TABLE IF NOT EXISTS sessions (
     device_id        VARCHAR   NOT NULL,
