@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -15,8 +14,10 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
+from sqlalchemy import text
 
 from app.core.config import BACKEND_DIR, Settings
+from app.db.session import build_engine
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
 from app.ml.models.model_manager import MLModelManager
@@ -69,19 +70,24 @@ def fleet(settings: Settings, sample_csv: Path) -> Settings:
     return settings
 
 
+def sql_rows(settings: Settings, query: str) -> list[tuple[Any, ...]]:
+    """Rows of ``query`` on the SQL store (SQLite or PostgreSQL), sorted."""
+    engine = build_engine(settings)
+    try:
+        with engine.connect() as conn:
+            return sorted(tuple(row) for row in conn.execute(text(query)))
+    finally:
+        engine.dispose()
+
+
 def state(settings: Settings) -> dict[str, Any]:
-    """What the stores hold, read with plain DuckDB, sqlite3 and hashlib."""
+    """What the stores hold, read with plain DuckDB, SQL and hashlib."""
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
         telemetry = conn.execute(
             "SELECT count(*), sum(current_amp), count(DISTINCT device_id) FROM telemetry"
         ).fetchone()
         sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()
         next_ingest = conn.execute("SELECT max(ingest_id) FROM ingests").fetchone()
-    assert settings.sqlite_path is not None
-    with sqlite3.connect(settings.sqlite_path) as sql:
-        users = sorted(sql.execute("SELECT username, role, password_hash FROM users").fetchall())
-        active = sql.execute("SELECT version FROM ml_models WHERE is_active").fetchall()
-        alerts = sorted(sql.execute("SELECT alert_id, device_id, status FROM ml_alerts"))
     models = {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(settings.ml_model_path.rglob("*"))
@@ -91,9 +97,9 @@ def state(settings: Settings) -> dict[str, Any]:
         "telemetry": telemetry,
         "sessions": sessions,
         "ingests": next_ingest,
-        "users": users,
-        "active": active,
-        "alerts": alerts,
+        "users": sql_rows(settings, "SELECT username, role, password_hash FROM users"),
+        "active": sql_rows(settings, "SELECT version FROM ml_models WHERE is_active"),
+        "alerts": sql_rows(settings, "SELECT alert_id, device_id, status FROM ml_alerts"),
         "models": models,
     }
 
@@ -106,9 +112,10 @@ def change_everything(settings: Settings, tmp_path: Path) -> None:
     ingest_file(TelemetryStore.from_settings(settings), extra, settings)
     deploy_new_model(settings, seed=2, version="2.0.0")
     assert cli("users", "create", "mallory", "--password", "mallory-password-1").returncode == 0
-    assert settings.sqlite_path is not None
-    with sqlite3.connect(settings.sqlite_path) as sql:
-        sql.execute("DELETE FROM ml_alerts")
+    engine = build_engine(settings)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM ml_alerts"))
+    engine.dispose()
 
 
 def test_restore_brings_back_exactly_what_was_backed_up(fleet: Settings, tmp_path: Path) -> None:
@@ -148,6 +155,11 @@ def test_the_manifest_counts_match_the_stores_and_lists_every_file(
     out = tmp_path / "b"
     assert cli("backup", "--out", str(out)).returncode == 0
     manifest = json.loads((out / "manifest.json").read_text())
+    kind = "sqlite" if fleet.sqlite_path else "postgresql"  # PostgreSQL with TEST_DATABASE_URL
+    assert manifest["sql_kind"] == kind
+    assert [p.name for p in (out / "sql").iterdir()] == [
+        {"sqlite": "drillwatch.db", "postgresql": "drillwatch.pgdump"}[kind]
+    ]
     assert manifest["counts"]["telemetry"]["telemetry"] == before["telemetry"][0]
     assert manifest["counts"]["sql"]["users"] == len(before["users"])
     assert manifest["counts"]["model_files"] == len(before["models"])
