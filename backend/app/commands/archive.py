@@ -13,7 +13,12 @@ from rich.table import Table
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.logging import configure_cli_logging
-from app.services.archive import ArchiveReport, archive_telemetry, parse_before
+from app.services.archive import (
+    ArchiveReport,
+    archive_telemetry,
+    parse_before,
+    unarchive_telemetry,
+)
 from app.storage.duckdb import TelemetryStore
 
 console = Console()
@@ -62,3 +67,27 @@ def report_table(report: ArchiveReport) -> Table:
         last,
     )
     return table
+
+
+def unarchive(
+    folder: Annotated[Path, typer.Argument(help="A folder written by drillwatch archive")],
+) -> None:
+    """Put an archive's rows back into the store (rows still stored are skipped); the file
+    must be unchanged since this store archived it."""
+    settings = get_settings()
+    settings.ensure_directories()
+    configure_cli_logging(settings, "unarchive")
+    store = TelemetryStore.from_settings(settings)
+    try:
+        store.initialise()
+        report = unarchive_telemetry(
+            store, settings, folder.resolve(), actor=f"cli:{getpass.getuser()}"
+        )
+    except AppError as exc:
+        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    table = Table(title=f"Telemetry put back from {folder}")
+    for name in ("Archived rows", "Put back", "Already stored"):
+        table.add_column(name, justify="right")
+    table.add_row(f"{report.rows:,}", f"{report.restored:,}", f"{report.already_stored:,}")
+    console.print(table)

@@ -126,6 +126,42 @@ def _write_manifest(report: ArchiveReport, actor: str, at: datetime) -> None:
     (report.folder / MANIFEST).write_text(text)
 
 
+@dataclass(frozen=True)
+class UnarchiveReport:
+    """What putting an archive back did."""
+
+    rows: int
+    restored: int
+    already_stored: int
+
+
+def unarchive_telemetry(
+    store: TelemetryStore, settings: Settings, folder: Path, *, actor: str
+) -> UnarchiveReport:
+    """Put the rows of an archive this store recorded back; rows still stored are skipped."""
+    path = folder / PARQUET
+    if not path.is_file():
+        raise BadInput(f"{path} does not exist", field="folder")
+    digest = sha256_of(path)
+    at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    with WRITER, store.connect() as conn, transaction(conn):
+        recorded = repo.find_by_digest(conn, digest)
+        if recorded is None:
+            raise Conflict(
+                f"{path} is not an archive of this store (its SHA-256 matches no recorded "
+                "archive): changed, or archived elsewhere"
+            )
+        restored = repo.restore_rows(conn, path)
+        rebuild_devices(conn, settings.session_max_gap_seconds, repo.file_devices(conn, path))
+        repo.mark_restored(conn, int(recorded["archive_id"]), at)
+    report = UnarchiveReport(int(recorded["rows"]), restored, int(recorded["rows"]) - restored)
+    log.info(
+        "telemetry unarchive %s",
+        json.dumps({"path": str(path), "by": actor, "at": _iso(at), **report.__dict__}),
+    )
+    return report
+
+
 def parse_before(value: str) -> datetime:
     """An ISO 8601 date or moment (UTC when it has no offset)."""
     try:

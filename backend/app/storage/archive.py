@@ -18,8 +18,13 @@ COPY_SQL = f"""COPY (SELECT {COLUMNS} FROM telemetry WHERE ts < $before
     ORDER BY device_id, ts, seq) TO '{{path}}' (FORMAT PARQUET, COMPRESSION ZSTD)"""
 RECORD_SQL = """INSERT INTO archives
 SELECT coalesce(max(archive_id), 0) + 1, $before, $path, $rows, $devices, $first_ts, $last_ts,
-    $sha256, $by, $at
+    $sha256, $by, $at, NULL
 FROM archives"""
+# Rows of the file not in the store (same device, seq and timestamp) go back, unchanged.
+RESTORE_SQL = f"""INSERT INTO telemetry ({COLUMNS})
+SELECT {COLUMNS} FROM read_parquet('{{path}}') a
+WHERE NOT EXISTS (SELECT 1 FROM telemetry t
+    WHERE t.device_id = a.device_id AND t.seq = a.seq AND t.ts = a.ts)"""
 
 
 def _literal(path: Path) -> str:
@@ -47,3 +52,28 @@ def delete_before(conn: duckdb.DuckDBPyConnection, before: datetime) -> int:
 def record(conn: duckdb.DuckDBPyConnection, **values: Any) -> None:
     """Add the archive's row to ``archives``."""
     conn.execute(RECORD_SQL, values)
+
+
+def find_by_digest(conn: duckdb.DuckDBPyConnection, sha256: str) -> dict[str, Any] | None:
+    """The recorded archive whose file has this SHA-256, if any."""
+    rows = fetch_dicts(conn, "SELECT * FROM archives WHERE sha256 = $sha256", {"sha256": sha256})
+    return rows[0] if rows else None
+
+
+def restore_rows(conn: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Insert the file's rows that the store lacks; returns how many went back."""
+    row = conn.execute(RESTORE_SQL.format(path=_literal(path))).fetchone()
+    return int(row[0]) if row else 0
+
+
+def file_devices(conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The device ids of an archive file."""
+    query = f"SELECT DISTINCT device_id FROM read_parquet('{_literal(path)}')"
+    return [str(r[0]) for r in conn.execute(query).fetchall()]
+
+
+def mark_restored(conn: duckdb.DuckDBPyConnection, archive_id: int, at: datetime) -> None:
+    """Note when the archive was put back."""
+    conn.execute(
+        "UPDATE archives SET restored_at = $at WHERE archive_id = $id", {"at": at, "id": archive_id}
+    )

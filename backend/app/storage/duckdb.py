@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS archives (
     last_ts      TIMESTAMP,
     sha256       VARCHAR   NOT NULL,
     archived_by  VARCHAR   NOT NULL,
-    archived_at  TIMESTAMP NOT NULL
+    archived_at  TIMESTAMP NOT NULL,
+    restored_at  TIMESTAMP             -- last `drillwatch unarchive` of it
 );
 -- Derived from telemetry by app.storage.sessions, in the same transaction as each ingest.
 CREATE TABLE IF NOT EXISTS sessions (

@@ -118,3 +118,47 @@ def test_archive_refuses_a_bad_date_and_a_used_folder(stored: Settings, tmp_path
     assert taken.returncode == 1
     assert "not an empty folder" in taken.stderr
     assert len(stored_frame(stored)) == rows
+
+
+def session_count(settings: Settings) -> int:
+    """Sessions in the store."""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+        row = conn.execute("SELECT count(*) FROM sessions").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_unarchive_puts_every_row_back_once(
+    stored: Settings, sample_csv: Path, tmp_path: Path
+) -> None:
+    sessions = session_count(stored)
+    out = tmp_path / "a"
+    assert cli("archive", "--before", BEFORE, "--out", str(out)).returncode == 0
+    assert session_count(stored) < sessions
+
+    back = cli("unarchive", str(out))
+
+    assert back.returncode == 0, back.stderr
+    field = field_rows(sample_csv)
+    pd.testing.assert_frame_equal(ordered(stored_frame(stored)), ordered(field))
+    assert session_count(stored) == sessions
+    again = cli("unarchive", str(out))
+    assert again.returncode == 0, again.stderr
+    assert len(stored_frame(stored)) == len(field), "a second unarchive adds nothing"
+
+
+def test_unarchive_refuses_a_changed_file(stored: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "a"
+    assert cli("archive", "--before", BEFORE, "--out", str(out)).returncode == 0
+    rows = len(stored_frame(stored))
+    with duckdb.connect() as conn:  # same rows plus one forged row, written as Parquet
+        forged = out / "telemetry.parquet"
+        conn.execute(
+            f"COPY (SELECT * FROM '{forged}' UNION ALL (SELECT * REPLACE ('forged' AS device_id)"
+            f" FROM '{forged}' LIMIT 1)) TO '{tmp_path / 'f.parquet'}' (FORMAT PARQUET)"
+        )
+    (tmp_path / "f.parquet").replace(forged)
+    refused = cli("unarchive", str(out))
+    assert refused.returncode == 1
+    assert "not an archive of this store" in refused.stderr
+    assert len(stored_frame(stored)) == rows
