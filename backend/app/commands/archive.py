@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.commands.accounts import audit_cli_action
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.logging import configure_cli_logging
+from app.services import audit
 from app.services.archive import (
     ArchiveReport,
     archive_telemetry,
@@ -47,6 +49,14 @@ def archive(
     except AppError as exc:
         errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
         raise typer.Exit(1) from None
+    if report.rows:
+        details = {
+            "before": f"{report.before:%Y-%m-%dT%H:%M:%SZ}",
+            "rows": report.rows,
+            "devices": report.devices,
+            "sha256": report.sha256,
+        }
+        audit_cli_action(audit.TELEMETRY_ARCHIVE, str(report.folder), details)
     console.print(report_table(report))
 
 
@@ -86,6 +96,7 @@ def unarchive(
     except AppError as exc:
         errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
         raise typer.Exit(1) from None
+    audit_cli_action(audit.TELEMETRY_UNARCHIVE, str(folder.resolve()), report.__dict__)
     table = Table(title=f"Telemetry put back from {folder}")
     for name in ("Archived rows", "Put back", "Already stored"):
         table.add_column(name, justify="right")

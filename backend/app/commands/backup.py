@@ -10,9 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 from app.backup.service import restore_backup, take_backup
+from app.commands.accounts import audit_cli_action
 from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.logging import configure_cli_logging
+from app.services import audit
 
 console = Console()
 errors = Console(stderr=True)
@@ -30,7 +32,9 @@ def backup(
     except AppError as exc:
         errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
         raise typer.Exit(1) from None
-    console.print(counts_table(f"Backup written to {report.folder}", report.manifest["counts"]))
+    counts = report.manifest["counts"]
+    audit_cli_action(audit.STORE_BACKUP, str(report.folder), {"counts": counts})
+    console.print(counts_table(f"Backup written to {report.folder}", counts))
 
 
 def restore(
@@ -50,6 +54,9 @@ def restore(
     except AppError as exc:
         errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
         raise typer.Exit(1) from None
+    aside = None if report.set_aside is None else str(report.set_aside)
+    details = {"counts": report.counts, "set_aside": aside}
+    audit_cli_action(audit.STORE_RESTORE, str(folder.resolve()), details)
     console.print(counts_table(f"Restored from {folder}", report.counts))
     if report.set_aside is not None:
         console.print(f"The replaced files are in {report.set_aside}")

@@ -135,6 +135,8 @@ def test_restore_brings_back_exactly_what_was_backed_up(fleet: Settings, tmp_pat
     restored = cli("restore", str(out), "--force")
     assert restored.returncode == 0, restored.stderr
     assert state(fleet) == before
+    trail = sql_rows(fleet, "SELECT action, target FROM audit_log WHERE action LIKE 'store.%'")
+    assert trail == [("store.restore", str(out))], "the restored trail records the restore"
     manager = MLModelManager(fleet)
     try:  # the restored artifact verifies against its signature and loads
         info, model = manager.load_active_with_info()

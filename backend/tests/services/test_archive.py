@@ -12,8 +12,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from app.core.config import BACKEND_DIR, Settings
+from app.db.session import build_engine
 from app.services.ingestion import ingest_file
 from app.storage.duckdb import TelemetryStore
 
@@ -92,6 +94,15 @@ def test_archive_moves_old_rows_to_parquet_unaltered(
         recorded = conn.execute("SELECT rows, sha256, before_ts FROM archives").fetchall()
         first_session = conn.execute("SELECT min(start_ts) FROM sessions").fetchone()
     assert recorded == [(len(expected_old), digest, cut.to_pydatetime())]
+    engine = build_engine(stored)
+    with engine.connect() as sql:
+        trail = sql.execute(text("SELECT action, target, details FROM audit_log")).all()
+    engine.dispose()
+    assert [(a, t) for a, t, _ in trail] == [("telemetry.archive", str(out))]
+    details = trail[0][2]  # JSON text on SQLite, a dict on PostgreSQL
+    assert (json.loads(details) if isinstance(details, str) else details)["rows"] == len(
+        expected_old
+    )
     assert first_session is not None
     assert first_session[0] >= cut.to_pydatetime(), "sessions rebuilt from the remaining rows"
 
