@@ -18,7 +18,7 @@ from app.services import audit
 from app.services.archive import (
     ArchiveReport,
     archive_telemetry,
-    parse_before,
+    cutoff,
     unarchive_telemetry,
 )
 from app.storage.duckdb import TelemetryStore
@@ -28,10 +28,14 @@ errors = Console(stderr=True)
 
 
 def archive(
-    before: Annotated[
-        str, typer.Option("--before", help="Archive rows older than this (ISO 8601; UTC)")
-    ],
     out: Annotated[Path, typer.Option("--out", help="New (or empty) folder for the archive")],
+    before: Annotated[
+        str | None,
+        typer.Option(
+            "--before",
+            help="Archive rows older than this (ISO 8601; UTC); default: ARCHIVE_AFTER_DAYS ago",
+        ),
+    ] = None,
 ) -> None:
     """Move telemetry older than --before into OUT/telemetry.parquet (zstd) and out of the
     store; sessions of the touched devices are rebuilt, the store is compacted."""
@@ -42,7 +46,11 @@ def archive(
     try:
         store.initialise()
         report = archive_telemetry(
-            store, settings, parse_before(before), out.resolve(), actor=f"cli:{getpass.getuser()}"
+            store,
+            settings,
+            cutoff(settings, before),
+            out.resolve(),
+            actor=f"cli:{getpass.getuser()}",
         )
         if report.rows:
             store.reclaim_space()

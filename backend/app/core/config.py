@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     ingest_max_future_seconds: NonNegInt = 86400
     ingest_earliest_timestamp: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     ingest_max_line_bytes: Annotated[int, Field(ge=256, le=131072)] = 4096
+    # `drillwatch archive` without --before moves rows older than this many days
+    archive_after_days: PosInt = 365
 
     # Auth
     admin_password: SecretStr | None = None

@@ -14,7 +14,7 @@ import json
 import logging
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,13 @@ def unarchive_telemetry(
         json.dumps({"path": str(path), "by": actor, "at": _iso(at), **report.__dict__}),
     )
     return report
+
+
+def cutoff(settings: Settings, before: str | None) -> datetime:
+    """``before`` parsed, or ARCHIVE_AFTER_DAYS days before now."""
+    if before is not None:
+        return parse_before(before)
+    return datetime.now(UTC) - timedelta(days=settings.archive_after_days)
 
 
 def parse_before(value: str) -> datetime:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -173,3 +174,22 @@ def test_unarchive_refuses_a_changed_file(stored: Settings, tmp_path: Path) -> N
     assert refused.returncode == 1
     assert "not an archive of this store" in refused.stderr
     assert len(stored_frame(stored)) == rows
+
+
+def test_without_before_archive_after_days_sets_the_cutoff(
+    stored: Settings, sample_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = datetime.now(UTC).replace(tzinfo=None)
+    days = (started.date() - date(2025, 7, 15)).days  # the cut falls on 2025-07-15
+    monkeypatch.setenv("ARCHIVE_AFTER_DAYS", str(days))
+    out = tmp_path / "a"
+
+    result = cli("archive", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    finished = datetime.now(UTC).replace(tzinfo=None)
+    manifest = json.loads((out / "manifest.json").read_text())
+    cut = datetime.fromisoformat(manifest["before"].removesuffix("Z"))
+    assert started - timedelta(days=days) <= cut <= finished - timedelta(days=days)
+    field = field_rows(sample_csv)
+    assert manifest["rows"] == int((field["ts"] < pd.Timestamp(cut)).sum()) > 0
