@@ -171,6 +171,14 @@ def _reset(settings: Settings) -> logging.Logger:
     return root
 
 
+def _observe_ml_answer(scope: Scope, status: int) -> None:
+    """Tell the app's ML self-monitor (if the app has one) how an /api/ml request ended."""
+    state = getattr(scope.get("app"), "state", None)
+    monitor = getattr(getattr(state, "ml", None), "monitor", None)
+    if monitor is not None:
+        monitor.record_api(status)
+
+
 class AccessLogMiddleware:
     """Pure ASGI middleware: one line per HTTP request (method, path, status, user, ms)."""
 
@@ -204,6 +212,8 @@ class AccessLogMiddleware:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
         metrics.HTTP_SECONDS.labels(route).observe(seconds)
+        if route.startswith("/api/ml/"):
+            _observe_ml_answer(scope, status)
         self.log.info(
             "%s %s %d user=%s %.1fms", scope["method"], scope["path"], status, user, seconds * 1000
         )

@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.config import REPO_DIR
 from app.core.metrics import REGISTRY
+from app.ml import self_monitoring as sm
 from app.ml.serving.refresher import ResultRefresher
 from tests.support import process_env
 from tests.test_ingest_process import cli, free_port, start_server
@@ -176,3 +177,13 @@ def test_the_example_scrape_config_reads_the_rules_file() -> None:
     (job,) = config["scrape_configs"]
     assert (job["job_name"], job["metrics_path"]) == ("drillwatch", "/api/v1/metrics")
     assert Path(RULES).is_file()
+
+
+def test_the_servers_own_checks_use_the_same_thresholds() -> None:
+    shipped = {name: " ".join(rule["expr"].split()) for name, rule in rules().items()}
+    assert f"> {sm.FAILURES_PER_HOUR}" in shipped["DrillWatchFeatureProcessingFailures"]
+    assert f"> {sm.MEAN_SCORING_SECONDS:g}" in shipped["DrillWatchSlowHealthScoring"]
+    assert f"> {sm.MEMORY_BYTES:.0e}".replace("e+0", "e") in shipped["DrillWatchMemoryHigh"]
+    assert f"> {sm.ERROR_SHARE:g}" in shipped["DrillWatchMLApiErrorRate"]
+    assert f"> {sm.ERROR_SHARE:g}" in shipped["DrillWatchMLProcessingErrorRate"]
+    assert rules()["DrillWatchMLServiceDown"]["for"] == f"{sm.SERVICE_DOWN_SECONDS / 60:g}m"

@@ -60,8 +60,10 @@ class ResultRefresher:
         wait: float,
         interval: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        observe: Callable[[bool], None] = metrics.record_ml_run,
     ) -> None:
         self.compute = compute
+        self.observe = observe  # told whether each run succeeded
         self.probe = probe
         self.ttl = ttl
         self.wait = wait
@@ -140,9 +142,9 @@ class ResultRefresher:
             with self._lock:
                 self.error, self._error_key = exc, self._latest_key
             log.warning("ml_refresh failed: %s", exc)
-            metrics.record_ml_run(ok=False)
+            self.observe(False)
             raise
-        metrics.record_ml_run(ok=True)
+        self.observe(True)
         with self._lock:
             self._result, self._result_at = result, self.clock()
             self._latest_key = result.key
