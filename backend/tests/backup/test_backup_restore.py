@@ -170,6 +170,8 @@ def test_the_manifest_counts_match_the_stores_and_lists_every_file(
     assert listed == on_disk - {"manifest.json"}
     for name, entry in manifest["files"].items():
         assert entry["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
+    assert out.stat().st_mode & 0o777 == 0o700, "a backup holds the stores: owner only"
+    assert {(out / n).stat().st_mode & 0o777 for n in manifest["files"]} == {0o600}
     config = json.loads((out / "config.json").read_text())
     assert "secret_key" not in config
     assert "admin_password" not in config
