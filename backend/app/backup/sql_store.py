@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.backup.manifest import BackupRefused
 from app.core.config import Settings
-from app.db.session import normalise_url
+from app.db.session import build_engine, migrate, normalise_url
 
 SQLITE_FILE = "drillwatch.db"
 PG_FILE = "drillwatch.pgdump"
@@ -37,16 +37,22 @@ def table_counts(conn: Connection) -> dict[str, int]:
 
 
 def dump_sql(settings: Settings, folder: Path) -> dict[str, int]:
-    """Write the SQL store into ``folder``; returns its row counts (same snapshot)."""
+    """Write the SQL store into ``folder``; returns its row counts (same snapshot).
+
+    A store not created yet (only ``drillwatch ingest`` ran) is created and migrated first.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    engine = build_engine(settings)
+    try:
+        migrate(engine)  # a no-op on a store at the latest revision
+    finally:
+        engine.dispose()
     if settings.sqlite_path is not None:
         return _dump_sqlite(settings.sqlite_path, folder / SQLITE_FILE)
     return _dump_postgres(_url(settings), folder / PG_FILE)
 
 
 def _dump_sqlite(source: Path, target: Path) -> dict[str, int]:
-    if not source.is_file():
-        raise BackupRefused(f"SQL store {source} does not exist")
     _sqlite_copy(f"file:{source}?mode=ro", target)
     return sqlite_counts(target)
 

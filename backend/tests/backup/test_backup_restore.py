@@ -280,3 +280,18 @@ def test_backup_under_ingest_load_restores_on_a_fresh_layout(
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_a_store_with_telemetry_only_is_backed_up(
+    settings: Settings, sample_csv: Path, tmp_path: Path
+) -> None:
+    store = TelemetryStore.from_settings(settings)
+    store.initialise()
+    rows = ingest_file(store, sample_csv, settings).accepted
+    assert settings.sqlite_path is None or not settings.sqlite_path.exists()
+    out = tmp_path / "b"
+    taken = cli("backup", "--out", str(out))
+    assert taken.returncode == 0, taken.stderr
+    counts = json.loads((out / "manifest.json").read_text())["counts"]
+    assert counts["telemetry"]["telemetry"] == rows
+    assert counts["sql"]["users"] == 0
