@@ -267,7 +267,7 @@ def test_a_post_killed_mid_ingest_leaves_nothing_in_tmp_and_nothing_after_restar
     tmp_path: Path,
 ) -> None:
     body = tmp_path / "body.csv"
-    generate_csv(body, 400_000)
+    generate_csv(body, 800_000)  # about 49 MB: seconds of ingest to be killed in
     own_tmp = tmp_path / "os-tmp"  # the server's TMPDIR: /tmp as far as it knows
     own_tmp.mkdir()
     env = process_env(
@@ -295,7 +295,9 @@ def test_a_post_killed_mid_ingest_leaves_nothing_in_tmp_and_nothing_after_restar
     post = threading.Thread(target=send)
     post.start()
     try:
-        wait_until(lambda: bool(scratch_files(db)), timeout=120)
+        deadline = time.monotonic() + 120
+        while not scratch_files(db) and post.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
