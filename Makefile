@@ -21,7 +21,7 @@ PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py 
 	tests/ml/test_alert_lifecycle.py tests/ml/test_model_manager.py \
 	tests/ml/test_predictive_alerts.py tests/api/test_ml_server.py \
 	tests/api/test_audit.py tests/api/test_security_server.py tests/api/test_commit_before_response.py \
-	tests/notifications tests/backup
+	tests/notifications tests/backup tests/services/test_archive.py
 # SKIP_POSTGRES=1 skips the PostgreSQL pass (for machines without PostgreSQL).
 SKIP_POSTGRES ?=
 
