@@ -21,6 +21,7 @@ from app.core.config import ConfigError, Settings
 from app.core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from app.core.roles import Principal, Role
 from app.core.security import (
+    API_KEY_SCHEME,
     KEY_NAME_PATTERN,
     USERNAME_PATTERN,
     api_key_prefix,
@@ -47,8 +48,9 @@ def authenticate(
     db: Session, settings: Settings, *, token: str | None, api_key: str | None, required: Role
 ) -> Principal:
     """The principal behind an API key or bearer token, checked to hold ``required``."""
-    if api_key:
-        principal = _key_principal(db, api_key)
+    if api_key or (token and token.startswith(f"{API_KEY_SCHEME}_")):
+        # an API key may come as a bearer token too (Prometheus' authorization setting)
+        principal = _key_principal(db, api_key or token or "")
     elif token:
         principal = _token_principal(db, settings, token)
     else:
