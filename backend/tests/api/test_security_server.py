@@ -170,3 +170,44 @@ def test_trusted_proxy_addresses_throttle_spraying_per_source(
             live.url + "/api/v1/audit", params={"action": "auth.login"}, headers=headers, timeout=30
         ).json()
         assert trail["items"][0]["source"] == "203.0.113.8"
+
+
+def parallel_logins(live: Live, usernames: list[str], password: str) -> list[int]:
+    """Statuses of one login per name, all sent at the same moment from their own threads."""
+    start = threading.Barrier(len(usernames))
+    statuses: list[int] = []
+
+    def attempt(username: str) -> None:
+        start.wait(timeout=60)
+        form = {"username": username, "password": password}
+        response = httpx.post(live.url + "/api/v1/auth/token", data=form, timeout=180)
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=(name,)) for name in usernames]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return sorted(statuses)
+
+
+def test_a_burst_of_parallel_guesses_checks_no_more_than_the_allowed_number(
+    tmp_path: Path, database_url: str
+) -> None:
+    with live_server(tmp_path, database_url, LOGIN_MAX_FAILURES="3") as live:
+        assert parallel_logins(live, ["admin"] * 20, "wrong") == [401] * 3 + [429] * 17
+        assert login(live, "admin", ADMIN_PASSWORD).status_code == 429  # locked, as it says
+
+
+def test_a_burst_of_failed_logins_gets_401_never_500(tmp_path: Path, database_url: str) -> None:
+    # more parallel failures than the SQL pool has connections (5 + 10 overflow)
+    with live_server(tmp_path, database_url) as live:
+        names = [f"nobody{i}" for i in range(30)]
+        assert parallel_logins(live, names, "wrong") == [401] * 30
+        audit = httpx.get(
+            live.url + "/api/v1/audit",
+            params={"action": "auth.login_failed", "limit": 100},
+            headers=admin_headers(live.url),
+            timeout=30,
+        ).json()
+        assert sorted(item["target"] for item in audit["items"]) == sorted(names)
