@@ -44,6 +44,14 @@ class Unavailable(AppError):
     status = 503
 
 
+class Busy(Unavailable):
+    """Overloaded for now; ``retry_after`` seconds is a reasonable wait."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Unauthorized(AppError):
     """No valid credentials: missing, expired, forged or revoked (sent with WWW-Authenticate)."""
 

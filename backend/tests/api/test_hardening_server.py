@@ -4,6 +4,7 @@ rate limit over HTTP, log lines that request data cannot forge, owner-only files
 from __future__ import annotations
 
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from app.core.config import BACKEND_DIR
+from app.db.busy import RETRY_AFTER_SECONDS
 from tests.live import Live, admin_headers, live_server
 from tests.support import process_env
 
@@ -87,3 +89,27 @@ def test_server_and_cli_create_owner_only_files(tmp_path: Path) -> None:
     )
     cli_files = [cli_root / "telemetry.duckdb", cli_root / "logs" / "app.log"]
     assert {str(p): mode(p) for p in cli_files} == {str(p): 0o600 for p in cli_files}
+
+
+def test_a_write_that_waits_out_a_held_sqlite_lock_gets_503_with_retry_after(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "sql.db"
+    with live_server(tmp_path, f"sqlite:///{database}") as live:
+        admin = admin_headers(live.url)
+        body = {"name": "blocked", "role": "viewer"}
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer keeps the lock past the busy timeout
+        try:
+            refused = httpx.post(
+                live.url + "/api/v1/api-keys", json=body, headers=admin, timeout=180
+            )
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert "stayed locked" in refused.json()["detail"]
+        assert refused.headers["X-Content-Type-Options"] == "nosniff"
+        again = httpx.post(live.url + "/api/v1/api-keys", json=body, headers=admin, timeout=60)
+        assert again.status_code == 201
