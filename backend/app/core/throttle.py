@@ -1,12 +1,14 @@
 """Rate limits (the ``limits`` library, moving windows in memory).
 
-``LoginThrottle`` counts failed logins per account and per source address, so neither
-guessing one password nor spraying one password across many names gets far.
+``LoginThrottle`` counts failed logins per account and per source address (an IPv6 source
+is its /64), so neither guessing one password nor spraying one password across many names
+gets far.
 ``RequestLimiter`` caps requests per user or API key, with its own limit for /api/ml.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -21,9 +23,24 @@ from limits.strategies import MovingWindowRateLimiter
 from app.core.config import Settings
 from app.core.errors import TooManyRequests, Unauthorized
 
+# Any IPv6 host gets at least a /64 to pick addresses from; counting per address would let
+# it spray from 2^64 sources.
+IPV6_SOURCE_PREFIX = 64
+
 
 def _seconds_until(reset_time: float) -> int:
     return max(math.ceil(reset_time - time.time()), 1)
+
+
+def source_key(address: str) -> str:
+    """What one sprayer controls: an IPv4 address, or a whole IPv6 /64 (one site's subnet)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # no address (a test client, a unix socket): counted as given
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_SOURCE_PREFIX}", strict=False))
+    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)
 
 
 class LoginThrottle:
@@ -52,7 +69,7 @@ class LoginThrottle:
     def _budgets(self, account: str, source: str) -> list[tuple[RateLimitItem, str, str]]:
         return [
             (self._account, account.lower(), "for this account"),
-            (self._source, source, "from this address"),
+            (self._source, source_key(source), "from this address"),
         ]
 
     @contextmanager

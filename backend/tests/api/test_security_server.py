@@ -211,3 +211,25 @@ def test_a_burst_of_failed_logins_gets_401_never_500(tmp_path: Path, database_ur
             timeout=30,
         ).json()
         assert sorted(item["target"] for item in audit["items"]) == sorted(names)
+
+
+def test_an_ipv6_sprayer_is_counted_per_64_not_per_address(
+    tmp_path: Path, database_url: str
+) -> None:
+    settings = {"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_MAX_FAILURES_PER_SOURCE": "3"}
+    with live_server(tmp_path, database_url, **settings) as live:
+        one_site = [f"2001:db8:0:7::{i:x}" for i in range(1, 5)]  # four hosts of one /64
+        statuses = [
+            login(live, f"user{i}", "Summer2025!", **{"X-Forwarded-For": host}).status_code
+            for i, host in enumerate(one_site)
+        ]
+        assert statuses == [401, 401, 401, 429]
+        next_site = {"X-Forwarded-For": "2001:db8:0:8::1"}
+        assert login(live, "user9", "Summer2025!", **next_site).status_code == 401
+        # IPv4 hosts written as IPv6 stay one host each, not one /64 for all of them
+        mapped = [f"::ffff:203.0.113.{i}" for i in (9, 9, 9, 10)]
+        statuses = [
+            login(live, f"user1{i}", "Summer2025!", **{"X-Forwarded-For": host}).status_code
+            for i, host in enumerate(mapped)
+        ]
+        assert statuses == [401, 401, 401, 401]
