@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -172,23 +172,32 @@ def test_trusted_proxy_addresses_throttle_spraying_per_source(
         assert trail["items"][0]["source"] == "203.0.113.8"
 
 
-def parallel_logins(live: Live, usernames: list[str], password: str) -> list[int]:
-    """Statuses of one login per name, all sent at the same moment from their own threads."""
-    start = threading.Barrier(len(usernames))
-    statuses: list[int] = []
+def at_once(*calls: Callable[[], int]) -> list[int]:
+    """Run ``calls`` in their own threads, released together; their results in order."""
+    start = threading.Barrier(len(calls))
+    results: dict[int, int] = {}
 
-    def attempt(username: str) -> None:
+    def run(index: int) -> None:
         start.wait(timeout=60)
-        form = {"username": username, "password": password}
-        response = httpx.post(live.url + "/api/v1/auth/token", data=form, timeout=180)
-        statuses.append(response.status_code)
+        results[index] = calls[index]()
 
-    threads = [threading.Thread(target=attempt, args=(name,)) for name in usernames]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    return sorted(statuses)
+    return [results.get(i, -1) for i in range(len(calls))]
+
+
+def parallel_logins(live: Live, usernames: list[str], password: str) -> list[int]:
+    """Statuses of one login per name, all sent at the same moment from their own threads."""
+    url = live.url + "/api/v1/auth/token"
+
+    def attempt(username: str) -> Callable[[], int]:
+        form = {"username": username, "password": password}
+        return lambda: httpx.post(url, data=form, timeout=180).status_code
+
+    return sorted(at_once(*[attempt(name) for name in usernames]))
 
 
 def test_a_burst_of_parallel_guesses_checks_no_more_than_the_allowed_number(
@@ -233,3 +242,39 @@ def test_an_ipv6_sprayer_is_counted_per_64_not_per_address(
             for i, host in enumerate(mapped)
         ]
         assert statuses == [401, 401, 401, 401]
+
+
+def disable(live: Live, user_id: int, headers: Headers) -> Callable[[], int]:
+    """A call that disables user ``user_id`` as ``headers``' holder; returns the status."""
+    url = f"{live.url}/api/v1/users/{user_id}"
+    return lambda: (
+        httpx.patch(url, json={"active": False}, headers=headers, timeout=180).status_code
+    )
+
+
+def two_new_admins(live: Live, creator: Headers, trial: int) -> list[tuple[int, Headers]]:
+    """Admins a<trial> and b<trial>, each with its id and a bearer token."""
+    pair = []
+    for name in (f"a{trial}", f"b{trial}"):
+        body = {"username": name, "role": "admin", "password": PASSWORD}
+        created = httpx.post(live.url + "/api/v1/users", json=body, headers=creator, timeout=30)
+        assert created.status_code == 201, created.text
+        pair.append((created.json()["id"], bearer(login(live, name, PASSWORD))))
+    return pair
+
+
+def active_admins(live: Live, headers: Headers) -> list[int]:
+    listed = httpx.get(live.url + "/api/v1/users", headers=headers, timeout=30).json()
+    return [u["id"] for u in listed if u["active"] and u["role"] == "admin"]
+
+
+def test_two_admins_removing_each_other_at_once_leave_one_admin(server: Live) -> None:
+    survivor = admin_headers(server.url)
+    for trial in range(5):
+        (a, a_token), (b, b_token) = two_new_admins(server, survivor, trial)
+        for other in set(active_admins(server, a_token)) - {a, b}:
+            assert disable(server, other, a_token)() == 200
+        statuses = at_once(disable(server, b, a_token), disable(server, a, b_token))
+        assert sorted(statuses) in ([200, 401], [200, 409]), f"trial {trial}: {statuses}"
+        survivor, kept = (a_token, a) if statuses[0] == 200 else (b_token, b)
+        assert active_admins(server, survivor) == [kept]
