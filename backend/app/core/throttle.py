@@ -84,7 +84,7 @@ class LoginThrottle:
             for item, key, what in budgets:
                 in_flight = self._pending[(item.namespace, key)]
                 if not self._limiter.test(item, key, cost=1 + in_flight):
-                    wait = _seconds_until(self._limiter.get_window_stats(item, key).reset_time)
+                    wait = self._wait(item, key)
                     raise TooManyRequests(
                         f"too many failed logins {what}; try again in {wait} s", retry_after=wait
                     )
@@ -103,6 +103,11 @@ class LoginThrottle:
                     self._pending[(item.namespace, key)] -= 1
                     if not self._pending[(item.namespace, key)]:
                         del self._pending[(item.namespace, key)]
+
+    def _wait(self, item: RateLimitItem, key: str) -> int:
+        if self._limiter.test(item, key):  # full only with the attempts in flight: soon known
+            return 1
+        return _seconds_until(self._limiter.get_window_stats(item, key).reset_time)
 
     def succeeded(self, account: str) -> None:
         """Forget the account's failures; the source's stay, so one valid login ends no spray."""
