@@ -44,14 +44,6 @@ class Unavailable(AppError):
     status = 503
 
 
-class Busy(Unavailable):
-    """Overloaded for now; ``retry_after`` seconds is a reasonable wait."""
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 class Unauthorized(AppError):
     """No valid credentials: missing, expired, forged or revoked (sent with WWW-Authenticate)."""
 
@@ -68,6 +60,14 @@ class TooManyRequests(AppError):
     """Too many attempts; ``retry_after`` seconds until the next one is accepted."""
 
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(Unavailable):
+    """The server sheds the request; ``retry_after`` seconds until a retry may be admitted."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)

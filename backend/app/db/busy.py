@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.core.errors import Busy
+from app.core.errors import Overloaded
 
 RETRY_AFTER_SECONDS = 5
 BUSY_ERRORS = (OperationalError, PoolTimeout)
 
 
-def busy_error(exc: Exception) -> Busy | None:
+def busy_error(exc: Exception) -> Overloaded | None:
     """The 503 for a locked SQLite store or an exhausted pool; None for any other error."""
     if isinstance(exc, PoolTimeout):
         reason = "no free SQL connection (pool exhausted)"
@@ -27,12 +27,12 @@ def busy_error(exc: Exception) -> Busy | None:
         reason = "the SQL store stayed locked by other writers"
     else:
         return None
-    return Busy(f"server busy: {reason}; try again", retry_after=RETRY_AFTER_SECONDS)
+    return Overloaded(f"server busy: {reason}; try again", retry_after=RETRY_AFTER_SECONDS)
 
 
 @contextmanager
 def busy_as_unavailable() -> Iterator[None]:
-    """Turn a busy SQL store inside the block into ``Busy`` (503); other errors pass."""
+    """Turn a busy SQL store inside the block into ``Overloaded`` (503); other errors pass."""
     try:
         yield
     except BUSY_ERRORS as exc:

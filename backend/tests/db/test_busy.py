@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.core.errors import Busy
+from app.core.errors import Overloaded
 from app.db.busy import RETRY_AFTER_SECONDS, busy_as_unavailable, busy_error
 
 
@@ -17,7 +17,7 @@ def test_an_exhausted_pool_is_busy(tmp_path: Path) -> None:
     engine = create_engine(
         f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=0.1
     )
-    with engine.connect(), pytest.raises(Busy) as raised, busy_as_unavailable():
+    with engine.connect(), pytest.raises(Overloaded) as raised, busy_as_unavailable():
         engine.connect()  # the only connection is lent out
     assert raised.value.status == 503
     assert raised.value.retry_after == RETRY_AFTER_SECONDS
@@ -30,7 +30,11 @@ def test_a_held_sqlite_lock_is_busy_and_other_errors_are_not(tmp_path: Path) -> 
     holder.execute("CREATE TABLE t (a INTEGER)")
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.1})
-    with pytest.raises(Busy, match="stayed locked"), busy_as_unavailable(), engine.begin() as db:
+    with (
+        pytest.raises(Overloaded, match="stayed locked"),
+        busy_as_unavailable(),
+        engine.begin() as db,
+    ):
         db.execute(text("INSERT INTO t VALUES (1)"))
     holder.execute("ROLLBACK")
     with pytest.raises(OperationalError) as raised, busy_as_unavailable(), engine.begin() as db:
