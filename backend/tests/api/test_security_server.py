@@ -5,6 +5,8 @@ size limits before the body, X-Forwarded-For only from trusted proxies."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.core.config import BACKEND_DIR
 from tests.live import Live, admin_headers, live_server
-from tests.support import ADMIN_PASSWORD
+from tests.support import ADMIN_PASSWORD, process_env
 
 PASSWORD = "a-long-enough-password"
 Headers = dict[str, str]
@@ -278,3 +281,35 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin(server: Live) ->
         assert sorted(statuses) in ([200, 401], [200, 409]), f"trial {trial}: {statuses}"
         survivor, kept = (a_token, a) if statuses[0] == 200 else (b_token, b)
         assert active_admins(server, survivor) == [kept]
+
+
+def cli(root: Path, database_url: str, *args: str) -> None:
+    """``python -m app.cli *args`` on the server's stores; must exit 0."""
+    env = process_env(root, DATABASE_URL=database_url)
+    env.pop("TEST_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_cli_revokes_a_running_servers_tokens_at_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    with live_server(tmp_path, database_url) as live:
+        admin = admin_headers(live.url)
+        body = {"username": "vera", "role": "viewer", "password": PASSWORD}
+        assert httpx.post(live.url + "/api/v1/users", json=body, headers=admin).status_code == 201
+        token = bearer(login(live, "vera", PASSWORD))
+        cli(tmp_path, database_url, "users", "set-password", "vera", "--password", "new-password-9")
+        assert me(live, token) == 401
+        token = bearer(login(live, "vera", "new-password-9"))
+        cli(tmp_path, database_url, "users", "disable", "vera")
+        assert me(live, token) == 401
+        assert login(live, "vera", "new-password-9").status_code == 401
