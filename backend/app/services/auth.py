@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -221,6 +221,7 @@ def delete_user(db: Session, user: User) -> None:
 def _keep_an_admin(db: Session, user: User) -> None:
     if user.role is not Role.admin or not user.active:
         return
+    _lock_active_admins(db)
     others = db.scalar(
         select(func.count())
         .select_from(User)
@@ -228,6 +229,19 @@ def _keep_an_admin(db: Session, user: User) -> None:
     )
     if not others:
         raise Conflict(f"{user.username!r} is the last active admin; keep at least one")
+
+
+def _lock_active_admins(db: Session) -> None:
+    """Serialise removals of admins, so two admins cannot each remove "the other" at once.
+
+    PostgreSQL: row locks on the active admins, taken in id order; a concurrent removal
+    waits, then counts what this one left. SQLite: a no-op UPDATE takes the write lock,
+    which the concurrent one waits for before it counts.
+    """
+    active = (User.role == Role.admin, User.active.is_(True))
+    db.execute(select(User.id).where(*active).order_by(User.id).with_for_update())
+    same = update(User).where(*active).values(token_version=User.token_version)
+    db.execute(same.execution_options(synchronize_session=False))
 
 
 def create_api_key(db: Session, *, name: str, role: Role) -> tuple[ApiKey, str]:
