@@ -17,6 +17,7 @@ from app.api.errors import register_error_handlers
 from app.api.frontend import mount_frontend
 from app.api.guard import RequestGuard
 from app.api.headers import SecurityHeadersMiddleware
+from app.api.openapi import declare_errors
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.files import private_umask, restrict_permissions
@@ -125,6 +126,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(SecurityHeadersMiddleware)
     register_error_handlers(app)
+    declare_errors(app)
     app.include_router(api_router)
     mount_frontend(app)
     return app

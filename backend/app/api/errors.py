@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from app.api.headers import security_headers
 from app.core.errors import AppError, Overloaded, TooManyRequests
 from app.db.busy import BUSY_ERRORS, busy_error
+from app.schemas.errors import ErrorBody, FieldError
 
 log = logging.getLogger("drillwatch.api")
 LOCATIONS = ("query", "body", "path")
@@ -20,9 +21,7 @@ INTERNAL_ERROR = "internal error; see logs/app.log"
 
 def error_response(exc: AppError) -> JSONResponse:
     """The JSON answer for an ``AppError``: detail, field, and the headers its status needs."""
-    body: dict[str, object] = {"detail": exc.message}
-    if exc.field:
-        body["field"] = exc.field
+    body = ErrorBody(detail=exc.message, field=exc.field or None).model_dump(exclude_none=True)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     if isinstance(exc, TooManyRequests | Overloaded):
         headers = {"Retry-After": str(exc.retry_after)}
@@ -43,15 +42,10 @@ def field_name(loc: Sequence[object]) -> str:
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "field": field_name(e["loc"]),
-            "message": e["msg"],
-        }
-        for e in exc.errors()
-    ]
-    fields = ", ".join(e["field"] for e in errors)
-    return JSONResponse(status_code=422, content={"detail": f"invalid {fields}", "errors": errors})
+    errors = [FieldError(field=field_name(e["loc"]), message=e["msg"]) for e in exc.errors()]
+    fields = ", ".join(e.field for e in errors)
+    body = ErrorBody(detail=f"invalid {fields}", errors=errors)
+    return JSONResponse(status_code=422, content=body.model_dump(exclude_none=True))
 
 
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

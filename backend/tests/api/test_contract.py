@@ -24,11 +24,16 @@ MAX_EXAMPLES = 6
 
 
 @pytest.fixture(scope="module")
-def contract_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live, dict[str, str]]]:
+def contract_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Live, dict[str, str]]]:
     """A server holding a three-device fleet, with an admin token."""
     root = tmp_path_factory.mktemp("contract")
     fleet = simulate_fleet(3, 3, 7, root / "fleet", progress=False)
-    with live_server(root, f"sqlite:///{root / 'drillwatch.db'}") as live:
+    database = f"sqlite:///{root / 'drillwatch.db'}"
+    # ML on, so /api/ml answers for real; no rate limit, so no case meets another's 429
+    unlimited = {"RATE_LIMIT_PER_MINUTE": "0", "ML_RATE_LIMIT_PER_MINUTE": "0"}
+    with live_server(root, database, ML_ENABLED="true", **unlimited) as live:
         headers = admin_headers(live.url)
         upload = httpx.post(
             live.url + "/api/v1/telemetry",
@@ -57,7 +62,7 @@ def api_schema(contract_server: tuple[Live, dict[str, str]]) -> OpenApiSchema:
 
 
 def operation_cases() -> list[tuple[str, GenerationMode]]:
-    """"METHOD /path" of every operation the app documents, with valid data, and with invalid
+    """ "METHOD /path" of every operation the app documents, with valid data, and with invalid
     data too where it takes any input."""
     paths = create_app().openapi()["paths"]
     cases = []
@@ -74,7 +79,11 @@ def locks_out_the_admin(case: Case) -> bool:
     """Whether ``case`` would disable, delete or re-password the admin the run is signed in as
     (user 1), which would turn every later case into a 401."""
     user = str((case.path_parameters or {}).get("user_id"))
-    return case.method in {"PATCH", "DELETE"} and case.path.startswith("/api/v1/users/") and user == "1"
+    return (
+        case.method in {"PATCH", "DELETE"}
+        and case.path.startswith("/api/v1/users/")
+        and user == "1"
+    )
 
 
 @pytest.mark.parametrize(("label", "mode"), operation_cases(), ids=lambda v: str(v))
