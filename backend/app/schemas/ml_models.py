@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.ml.registry.names import VERSION_SCHEMA
 from app.schemas.ml import FeatureQuality, ProcessingInfo, UtcDatetime
 
 
@@ -157,7 +158,9 @@ class TrainRequest(BaseModel):
     """POST /api/ml/train."""
 
     deploy: bool = False
-    version: str | None = Field(default=None, max_length=64, examples=["1.1.0"])
+    version: str | None = Field(
+        default=None, max_length=64, examples=["1.1.0"], json_schema_extra=VERSION_SCHEMA
+    )
 
 
 class DeployRequest(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.schemas.ml import UtcDatetime
 
@@ -143,10 +143,18 @@ class GroupRead(BaseModel):
     updated_at: UtcDatetime
 
 
+def _named(*names: str) -> JsonValue:
+    return {"required": list(names), "properties": {n: {"type": "string"} for n in names}}
+
+
+# an alert_id, or all three facts of an imagined alert (none of them null)
+PREVIEW_OF: list[JsonValue] = [_named("alert_id"), _named("device_id", "severity", "issue_type")]
+
+
 class PreviewRequest(BaseModel):
     """POST /rules/preview: an existing alert, or the facts of an imagined one."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": PREVIEW_OF})
 
     alert_id: str | None = Field(default=None, max_length=36)
     device_id: DeviceId | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.schemas.sessions import UtcDatetime
 from app.storage.telemetry_rules import ID_MAX_CHARS, ID_PATTERN, SEQ_MAX
@@ -82,16 +82,25 @@ class IngestHistory(BaseModel):
     total: int
 
 
+# a purge never takes everything: a device, a from or a to is named (and not null)
+NARROWED: list[JsonValue] = [
+    {"required": [name], "properties": {name: {"type": "string"}}}
+    for name in ("device_id", "from", "to")
+]
+
+
 class PurgeRequest(BaseModel):
     """Which stored telemetry to purge: a device and/or a time range (``from`` <= ts < ``to``)."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        populate_by_name=True, extra="forbid", json_schema_extra={"anyOf": NARROWED}
+    )
 
     device_id: str | None = Field(default=None, min_length=1, max_length=256)
     start: datetime | None = Field(
-        default=None, alias="from", description="Inclusive; without offset it is UTC"
+        default=None, alias="from", description="Inclusive; without offset it is UTC", strict=True
     )
-    end: datetime | None = Field(default=None, alias="to", description="Exclusive")
+    end: datetime | None = Field(default=None, alias="to", description="Exclusive", strict=True)
     requarantine: bool = Field(
         default=False, description="Keep the rows in the quarantine instead of dropping them"
     )

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import StoreDep, Viewer
+from app.api.params import SeverityFilter, StatusFilter
 from app.api.routes.sessions import ScopeDep
 from app.ml.services import MLService
 from app.schemas.fleet import DailyActivityPage, DevicePositions, FleetStatus
@@ -113,8 +114,8 @@ def export_fleet_health(
 def export_alerts(
     _: Viewer,
     request: Request,
-    severity: Annotated[str | None, Query(description="LOW, MEDIUM, HIGH or CRITICAL")] = None,
-    status: Annotated[str | None, Query(description="open, acknowledged or resolved")] = None,
+    severity: SeverityFilter = None,
+    status: StatusFilter = None,
     device_id: Annotated[str | None, Query(max_length=128)] = None,
 ) -> StreamingResponse:
     """Every alert matching the alert list's filters, newest first, as CSV."""

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from app.api.deps import Admin, DbDep, Operator, SourceDep, Viewer
-from app.api.params import Page
+from app.api.params import Page, SeverityFilter, StatusFilter
 from app.core.errors import BadInput
 from app.ml import views
+from app.ml.registry.names import VERSION_SCHEMA
 from app.ml.services import MLService
 from app.schemas.ml import (
     AcknowledgeBody,
@@ -68,6 +69,11 @@ def ml_health(
     return views.ml_health(service(request), include_checks=include_checks)
 
 
+NOT_BLANK = r"\S"
+# names separated by commas, none of them blank
+DEVICE_LIST = r"^[^,]*[^,\s][^,]*(,[^,]*[^,\s][^,]*)*$"
+
+
 def _device_list(device_id: str | None, device_ids: list[str] | None) -> list[str] | None:
     names = [device_id] if device_id is not None else []
     for value in device_ids or []:
@@ -89,9 +95,15 @@ def _device_list(device_id: str | None, device_ids: list[str] | None) -> list[st
 def health_scores(
     _: Viewer,
     ml: ML,
-    device_id: Annotated[str | None, Query(max_length=128)] = None,
+    device_id: Annotated[
+        str | None, Query(max_length=128, json_schema_extra={"pattern": NOT_BLANK})
+    ] = None,
     device_ids: Annotated[
-        list[str] | None, Query(description="Comma-separated or repeated device ids")
+        list[str] | None,
+        Query(
+            description="Comma-separated or repeated device ids",
+            json_schema_extra={"items": {"type": "string", "pattern": DEVICE_LIST}},
+        ),
     ] = None,
     include_debug: Annotated[
         bool | None, Query(description="Features and component internals; default ML_DEBUG")
@@ -114,8 +126,8 @@ def alerts(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     page: Page = 1,
     device_id: Annotated[str | None, Query(max_length=128)] = None,
-    severity: Annotated[str | None, Query(description="LOW, MEDIUM, HIGH or CRITICAL")] = None,
-    status: Annotated[str | None, Query(description="open, acknowledged or resolved")] = None,
+    severity: SeverityFilter = None,
+    status: StatusFilter = None,
 ) -> AlertPage:
     """Predictive alerts, newest first."""
     return views.alert_page(ml, limit, page, device_id, severity, status)
@@ -198,7 +210,7 @@ def deploy(
     ml: ML,
     db: DbDep,
     source: SourceDep,
-    version: str,
+    version: Annotated[str, Path(json_schema_extra=VERSION_SCHEMA)],
     body: DeployRequest | None = None,
 ) -> ModelRead:
     """Verify and activate a registered (or copied-in) version (admin)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from app.api.deps import StoreDep, Viewer
-from app.api.params import Offset
+from app.api.params import MOMENT_SCHEMA, Offset
 from app.schemas.sessions import (
     DeviceList,
     DeviceSummary,
@@ -27,11 +27,18 @@ def scope_query(
         list[str] | None, Query(description="Only these devices (repeat for several)")
     ] = None,
     start_date: Annotated[
-        str | None, Query(description="Sessions starting at or after: YYYY-MM-DD or ISO datetime")
+        str | None,
+        Query(
+            description="Sessions starting at or after: YYYY-MM-DD or ISO datetime",
+            json_schema_extra=MOMENT_SCHEMA,
+        ),
     ] = None,
     end_date: Annotated[
         str | None,
-        Query(description="Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day)"),
+        Query(
+            description="Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day)",
+            json_schema_extra=MOMENT_SCHEMA,
+        ),
     ] = None,
 ) -> Scope:
     """The device and date filters shared by the analytics endpoints."""

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from app.core.errors import BadInput
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SEMVER_SUFFIX_RE = re.compile(r"(\d+)\.(\d+)\.(\d+)$")
 FIRST_VERSION = "1.0.0"
+# NAME_RE without '..', as JSON Schema for the OpenAPI document
+VERSION_SCHEMA: dict[str, Any] = {
+    "pattern": r"^[A-Za-z0-9](\.?[A-Za-z0-9_-])*\.?$",
+    "maxLength": 64,
+}
 
 
 def validate_version(name: object, field: str = "version") -> str:
