@@ -33,10 +33,8 @@ def error_codes(context: RouteContext, method: str) -> set[int]:
     takes_body = method in WRITE_METHODS
     if takes_body:
         codes |= {413}  # MAX_BODY_BYTES / TELEMETRY_MAX_BODY_BYTES, checked for every body
-    if dependant.path_params or dependant.query_params:
-        codes |= {404}  # a named row or device that does not exist
     if dependant.path_params or dependant.query_params or takes_body:
-        codes |= {422}  # invalid input
+        codes |= {404, 422}  # a named row or device that does not exist; invalid input
     if takes_body and route_policy(context).roles:
         codes |= {400, 409}  # a state that forbids the change; a name already taken
     return codes

@@ -18,12 +18,12 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id")]
 
 # A year from 0002 to 9998: the day after an end date, or a shift to UTC, stays in the calendar.
 _YEAR = r"^(000[2-9]|00[1-9]\d|0[1-9]\d{2}|[1-8]\d{3}|9[0-8]\d{2}|99[0-8]\d)-"
-# What ``app.services.sessions.parse_moment`` reads: a date, an ISO datetime, or blank (no bound).
+# What ``app.services.sessions.parse_moment`` reads: a date, an ISO datetime, or empty (no bound).
 MOMENT_SCHEMA: dict[str, Any] = {
     "anyOf": [
         {"type": "string", "format": "date", "pattern": _YEAR},
         {"type": "string", "format": "date-time", "pattern": _YEAR},
-        {"type": "string", "pattern": r"^\s*$"},
+        {"type": "string", "maxLength": 0},
     ]
 }
 # Severity and status filters of alerts (case-insensitive), checked by the alert service.

@@ -227,8 +227,13 @@ def delete_rule(session: Session, rule_id: int) -> NotifyRule:
 def reorder_rules(session: Session, rule_ids: list[int]) -> list[NotifyRule]:
     """Put every rule in the given order (the list must name each rule once)."""
     rows = {r.id: r for r in list_rules(session)}
-    if sorted(rule_ids) != sorted(rows):
+    if len(set(rule_ids)) != len(rule_ids):
         raise BadInput("rule_ids must name every rule exactly once", field="rule_ids")
+    if sorted(rule_ids) != sorted(rows):  # valid input that does not fit the rules stored now
+        raise Conflict(
+            f"rule_ids must name every rule exactly once; the rules now are {sorted(rows)}",
+            field="rule_ids",
+        )
     _renumber(session, [rows[i] for i in rule_ids])
     return [rows[i] for i in rule_ids]
 

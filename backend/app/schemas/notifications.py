@@ -117,7 +117,7 @@ class RuleRead(BaseModel):
 class RuleOrder(BaseModel):
     """PUT /rules/order: every rule id, in the new evaluation order."""
 
-    rule_ids: list[int] = Field(max_length=1000)
+    rule_ids: list[int] = Field(max_length=1000, json_schema_extra={"uniqueItems": True})
 
 
 class GroupWrite(BaseModel):

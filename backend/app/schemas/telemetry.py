@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from app.schemas.sessions import UtcDatetime
 from app.storage.telemetry_rules import ID_MAX_CHARS, ID_PATTERN, SEQ_MAX
@@ -98,9 +98,18 @@ class PurgeRequest(BaseModel):
 
     device_id: str | None = Field(default=None, min_length=1, max_length=256)
     start: datetime | None = Field(
-        default=None, alias="from", description="Inclusive; without offset it is UTC", strict=True
+        default=None, alias="from", description="Inclusive; without offset it is UTC"
     )
-    end: datetime | None = Field(default=None, alias="to", description="Exclusive", strict=True)
+    end: datetime | None = Field(default=None, alias="to", description="Exclusive")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _text_only(cls, value: object) -> object:
+        """An ISO 8601 text (or null), never a number read as seconds since 1970."""
+        if isinstance(value, int | float):
+            raise ValueError("expected an ISO 8601 datetime, not a number")
+        return value
+
     requarantine: bool = Field(
         default=False, description="Keep the rows in the quarantine instead of dropping them"
     )

@@ -98,7 +98,12 @@ def _status_frame(store: TelemetryStore, ml: MLService | None) -> pd.DataFrame:
             "unresolved_alerts": [r.open_alerts for r in rows],
         }
     )
-    return frame
+    return _ids_as_text(frame)
+
+
+def _ids_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with text device ids even without rows (pandas makes an empty column float)."""
+    return frame.astype({"device_id": str})
 
 
 def keep(
@@ -130,7 +135,7 @@ def devices_csv(
     """Every device's activity with its shown status, health and top alert."""
     with store.connect() as conn:
         summaries, _ = analytics_repo.device_summaries(conn, None, 10**9, 0)
-    activity = pd.DataFrame(summaries)
+    activity = _ids_as_text(pd.DataFrame(summaries, columns=list(analytics_repo.SUMMARY_COLUMNS)))
     merged = _status_frame(store, ml).merge(activity, on="device_id", how="left")
     return _stream_frame(keep(merged, search, statuses, alert))
 
@@ -153,7 +158,7 @@ def health_csv(
             **{c: [d["component_scores"][c] for d in snapshot.devices] for c in COMPONENTS},
         }
     )
-    merged = _status_frame(store, ml).merge(scores, on="device_id", how="inner")
+    merged = _status_frame(store, ml).merge(_ids_as_text(scores), on="device_id", how="inner")
     return _stream_frame(keep(merged, search, statuses, alert))
 
 

@@ -32,10 +32,10 @@ class Scope:
 
 def parse_moment(value: str | None, field: str, *, end: bool = False) -> datetime | None:
     """Parse YYYY-MM-DD or an ISO datetime into naive UTC; a date ``end`` covers its day."""
-    if value is None or not value.strip():
+    if not value:
         return None
     try:
-        return _moment(value.strip(), end)
+        return _moment(value, end)
     except ValueError:
         raise BadInput(
             f"{field}={value!r} is not a date; expected YYYY-MM-DD or an ISO 8601 datetime",

@@ -109,6 +109,20 @@ def anomaly_items(
     return rows, int(counted[0]) if counted else 0
 
 
+# the columns of each ``device_summaries`` row
+SUMMARY_COLUMNS = (
+    "device_id",
+    "first_seen",
+    "last_seen",
+    "sessions",
+    "samples",
+    "drilling_hours",
+    "last_battery",
+    "last_lat",
+    "last_lon",
+)
+
+
 def device_summaries(
     conn: duckdb.DuckDBPyConnection, device_ids: Sequence[str] | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:

@@ -136,3 +136,17 @@ def test_fleet_status_without_ml_says_why_and_still_places_every_device(api: Tes
     assert len(body["devices"]) == 3
     assert all(d["status"] is None and d["lat"] is not None for d in body["devices"])
     assert api.get("/api/v1/export/alerts.csv").status_code == 503
+
+
+@pytest.mark.parametrize("export", ["devices.csv", "fleet-health.csv"])
+def test_the_exports_of_an_empty_fleet_are_a_header_and_no_rows(
+    api: TestClient, sample_csv: Path, export: str
+) -> None:
+    """Found by the contract test: with every row purged, a search used to answer 500."""
+    purge = api.post("/api/v1/telemetry/purge", json={"from": "1970-01-01T00:00:00Z"})
+    assert purge.status_code == 200, purge.text
+    assert purge.json()["rows"] == len(pd.read_csv(sample_csv))
+    response = api.get(f"/api/v1/export/{export}", params={"q": "9f8c"})
+    assert response.status_code == 200, response.text
+    lines = response.text.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("device_id,")

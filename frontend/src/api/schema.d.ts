@@ -3072,6 +3072,12 @@ export interface components {
             kind: "degradation" | "offline";
             /** Severity */
             severity?: ("LOW" | "MEDIUM" | "HIGH" | "CRITICAL") | null;
+        } | {
+            alert_id: string;
+        } | {
+            device_id: string;
+            issue_type: string;
+            severity: string;
         };
         /**
          * PrincipalRead
@@ -3194,6 +3200,12 @@ export interface components {
              * @description Exclusive
              */
             to?: string | null;
+        } | {
+            device_id: string;
+        } | {
+            from: string;
+        } | {
+            to: string;
         };
         /**
          * QuarantinePage
@@ -3809,9 +3821,9 @@ export interface operations {
                 page?: number;
                 device_id?: string | null;
                 /** @description LOW, MEDIUM, HIGH or CRITICAL */
-                severity?: string | null;
+                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
                 /** @description open, acknowledged or resolved */
-                status?: string | null;
+                status?: "open" | "acknowledged" | "resolved";
             };
             header?: never;
             path?: never;
@@ -4393,6 +4405,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -4652,6 +4673,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -4788,9 +4818,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -4961,6 +4991,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5292,6 +5331,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request Entity Too Large */
             413: {
                 headers: {
@@ -5336,9 +5384,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -5569,9 +5617,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description LOW, MEDIUM, HIGH or CRITICAL */
-                severity?: string | null;
+                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
                 /** @description open, acknowledged or resolved */
-                status?: string | null;
+                status?: "open" | "acknowledged" | "resolved";
                 device_id?: string | null;
             };
             header?: never;
@@ -5809,9 +5857,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -6190,9 +6238,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -6361,6 +6409,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6963,6 +7020,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -7422,6 +7488,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7973,6 +8048,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -8069,6 +8153,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -8158,6 +8251,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8547,6 +8649,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -8765,9 +8876,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -8848,9 +8959,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -8932,9 +9043,9 @@ export interface operations {
                 /** @description Only these devices (repeat for several) */
                 device_id?: string[] | null;
                 /** @description Sessions starting at or after: YYYY-MM-DD or ISO datetime */
-                start_date?: string | null;
+                start_date?: string;
                 /** @description Sessions starting before: ISO datetime, or YYYY-MM-DD (whole day) */
-                end_date?: string | null;
+                end_date?: string;
             };
             header?: never;
             path?: never;
@@ -9016,7 +9127,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/json": ({
                     /**
                      * Battery Level
                      * @example 67
@@ -9058,7 +9169,7 @@ export interface operations {
                      * @example 2025-07-01T09:20:15Z
                      */
                     timestamp: string;
-                }[];
+                } | unknown)[];
                 /**
                  * @example timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id
                  *     2025-07-01T09:20:15Z,b4e1d9c2,410,7.3,52.393297,13.265675,67,
@@ -9096,6 +9207,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9192,6 +9312,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9344,6 +9473,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

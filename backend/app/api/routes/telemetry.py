@@ -38,8 +38,8 @@ JSON_TYPE = "application/json"
 RECORD = TelemetryRecord.model_json_schema()
 # any other item is taken too, and goes to quarantine with its reason
 ANY_ITEM: dict[str, Any] = {"description": "Not a TelemetryRecord: quarantined"}
-# the header line first; every later line is ingested or quarantined on its own
-CSV_HEADER = "^" + ingestion.HEADER + r"(\r?\n|$)"
+# the header line, then at least one row; each row is ingested or quarantined on its own
+CSV_HEADER = "^" + ingestion.HEADER + r"\r?\n[\s\S]*\S"
 BODY_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -49,7 +49,9 @@ BODY_DOC: dict[str, Any] = {
                 "example": ingestion.HEADER
                 + "\n2025-07-01T09:20:15Z,b4e1d9c2,410,7.3,52.393297,13.265675,67,\n",
             },
-            JSON_TYPE: {"schema": {"type": "array", "items": {"anyOf": [RECORD, ANY_ITEM]}}},
+            JSON_TYPE: {
+                "schema": {"type": "array", "minItems": 1, "items": {"anyOf": [RECORD, ANY_ITEM]}}
+            },
         },
     }
 }
