@@ -55,8 +55,10 @@ def _declare(document: dict[str, Any], context: RouteContext) -> None:
             continue
         responses = operation.setdefault("responses", {})
         for code in sorted(error_codes(context, method)):
-            declared = responses.setdefault(str(code), _error_response(code))
-            declared["content"] = {"application/json": {"schema": ERROR_REF}}
+            responses.setdefault(str(code), _error_response(code))
+        for code, declared in responses.items():
+            if code.startswith(("4", "5")):  # also those a route declared itself, e.g. the login's 401
+                declared["content"] = {"application/json": {"schema": ERROR_REF}}
 
 
 def _add_error_schemas(document: dict[str, Any]) -> None:

@@ -140,3 +140,20 @@ def test_every_operation_matches_the_document(
         if mode is not GenerationMode.NEGATIVE:
             raise
         pytest.skip(f"{label}: no invalid request can be generated")
+
+
+def test_every_error_answer_is_declared_with_the_error_body() -> None:
+    """No FastAPI default 422 body is left; every 4xx/5xx of every operation is ``ErrorBody``."""
+    document = create_app().openapi()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            errors = {c: r for c, r in operation["responses"].items() if int(c) >= 400}
+            assert "503" in errors, (method, path)
+            for code, response in errors.items():
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, code)
+            if operation.get("security"):
+                assert {"401", "403", "429"} <= errors.keys(), (method, path)
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "422" in errors, (method, path)
