@@ -7,6 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import duckdb
+
+from app.ml.config import MLConfig
+from app.ml.preprocessing.evidence import collisions_sql
 from app.schemas.analytics import (
     AnomalyCounts,
     AnomalyKind,
@@ -20,16 +24,19 @@ from app.schemas.analytics import (
 from app.services.sessions import Scope, resolve_scope
 from app.storage import analytics as repo
 from app.storage.duckdb import TelemetryStore
-from app.storage.sessions import SAMPLE_PERIOD_S
+from app.storage.sessions import SAMPLE_PERIOD_S, SessionFilter
 
 PERIOD_SECONDS = {BatteryPeriod.hour: 3600, BatteryPeriod.day: 86400, BatteryPeriod.week: 604800}
 
 
-def fleet_insights(store: TelemetryStore, scope: Scope, max_locations: int) -> Insights:
+def fleet_insights(
+    store: TelemetryStore, scope: Scope, max_locations: int, *, config: MLConfig
+) -> Insights:
     """Drilling hours, sessions, tagged share, states, anomalies and locations in the scope."""
     with store.connect() as conn:
         flt = resolve_scope(conn, scope)
         totals = repo.session_totals(conn, flt)
+        totals["id_collision_sessions"] = _mark_collisions(conn, flt, config)
         points, located = repo.session_locations(conn, flt, max_locations)
     sessions = int(totals["sessions"])
     return Insights.model_validate(
@@ -54,6 +61,8 @@ def list_anomalies(
     offset: int,
     sort: str = "start_ts",
     descending: bool = True,
+    *,
+    config: MLConfig,
 ) -> AnomalyPage:
     """Anomaly counts and one sorted page of anomalous sessions (optionally some kinds only)."""
     chosen = [k.value for k in (kinds or list(AnomalyKind))]
@@ -61,6 +70,7 @@ def list_anomalies(
     with store.connect() as conn:
         flt = resolve_scope(conn, scope)
         totals = repo.session_totals(conn, flt)
+        totals["id_collision_sessions"] = _mark_collisions(conn, flt, config)
         rows, total = repo.anomaly_items(conn, flt, sorted(set(chosen)), limit, offset, order)
     return AnomalyPage.model_validate(
         {
@@ -71,6 +81,12 @@ def list_anomalies(
             "offset": offset,
         }
     )
+
+
+def _mark_collisions(conn: duckdb.DuckDBPyConnection, flt: SessionFilter, config: MLConfig) -> int:
+    """Sessions in scope overlapping a second pod's episode (the ML's own detection)."""
+    episodes = collisions_sql(config, some_devices=bool(flt.device_ids))
+    return repo.mark_collided_sessions(conn, flt, episodes)
 
 
 def battery_trends(

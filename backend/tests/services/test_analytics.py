@@ -10,6 +10,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.errors import BadInput, NotFound
+from app.ml.config import MLConfig
 from app.schemas.analytics import AnomalyKind, BatteryPeriod
 from app.services import analytics, sessions
 from app.services.ingestion import ingest_file
@@ -17,6 +18,7 @@ from app.services.sessions import Scope
 from app.storage.duckdb import TelemetryStore
 
 HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id"
+CONFIG = MLConfig()  # the test settings' session gap (120 s)
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ def anomaly_store(store: TelemetryStore, settings: Settings, tmp_path: Path) -> 
 def test_insights_reproduce_the_field_sample_figures(
     sample_store: TelemetryStore, frame: pd.DataFrame
 ) -> None:
-    got = analytics.fleet_insights(sample_store, Scope(), max_locations=500)
+    got = analytics.fleet_insights(sample_store, Scope(), max_locations=500, config=CONFIG)
     assert (got.sessions, got.devices) == (98, 3)
     assert round(got.drilling_hours, 2) == 19.21
     assert round(got.tagged_pct, 2) == 40.82
@@ -110,7 +112,7 @@ def test_insights_operating_state_distribution_matches_thresholds(
         frame["current_amp"], [-1, 0.5, 2.0, 4.5, 1000], labels=["OFF", "STANDBY", "SPIN", "DRILL"]
     )
     want = states.value_counts().to_dict()
-    got = analytics.fleet_insights(sample_store, Scope(), max_locations=10).states
+    got = analytics.fleet_insights(sample_store, Scope(), max_locations=10, config=CONFIG).states
     assert {s.state.value: s.samples for s in got} == want
     assert sum(s.share_pct for s in got) == pytest.approx(100.0)
     drill = next(s for s in got if s.state.value == "DRILL")
@@ -123,15 +125,17 @@ def test_insights_filter_by_dates_and_device(
     starts = frame.groupby("run").agg(start=("timestamp", "min"), device=("device_id", "first"))
     window = starts[(starts.start >= "2025-07-10") & (starts.start < "2025-07-16")]
     scope = Scope(start_date="2025-07-10", end_date="2025-07-15")
-    assert analytics.fleet_insights(sample_store, scope, 10).sessions == len(window)
+    assert analytics.fleet_insights(sample_store, scope, 10, config=CONFIG).sessions == len(window)
     shifted = Scope(start_date="2025-07-10T02:00:00+02:00", end_date="2025-07-16T00:00:00Z")
-    assert analytics.fleet_insights(sample_store, shifted, 10).sessions == len(window)
+    assert analytics.fleet_insights(sample_store, shifted, 10, config=CONFIG).sessions == len(
+        window
+    )
     one = Scope(device_ids=["9f8c2a7d"])
-    assert analytics.fleet_insights(sample_store, one, 10).sessions == 41
+    assert analytics.fleet_insights(sample_store, one, 10, config=CONFIG).sessions == 41
 
 
 def test_insights_locations_are_capped(sample_store: TelemetryStore) -> None:
-    got = analytics.fleet_insights(sample_store, Scope(), max_locations=7).locations
+    got = analytics.fleet_insights(sample_store, Scope(), max_locations=7, config=CONFIG).locations
     assert got.total == 98
     assert 1 <= len(got.points) <= 7
     assert [p.start_ts for p in got.points] == sorted(p.start_ts for p in got.points)
@@ -149,23 +153,27 @@ def test_bad_dates_name_the_parameter(
     sample_store: TelemetryStore, scope: Scope, field: str
 ) -> None:
     with pytest.raises(BadInput) as caught:
-        analytics.fleet_insights(sample_store, scope, 10)
+        analytics.fleet_insights(sample_store, scope, 10, config=CONFIG)
     assert caught.value.field == field
 
 
 def test_unknown_device_is_not_found(sample_store: TelemetryStore) -> None:
     with pytest.raises(NotFound, match="nope"):
-        analytics.list_anomalies(sample_store, Scope(device_ids=["nope"]), None, 10, 0)
+        analytics.list_anomalies(
+            sample_store, Scope(device_ids=["nope"]), None, 10, 0, config=CONFIG
+        )
 
 
-def test_field_sample_has_no_anomalies(sample_store: TelemetryStore) -> None:
-    got = analytics.list_anomalies(sample_store, Scope(), None, 100, 0)
-    assert (got.total, got.items) == (0, [])
-    assert set(got.counts.model_dump().values()) == {0}
+def test_field_sample_has_only_its_two_id_collisions(sample_store: TelemetryStore) -> None:
+    got = analytics.list_anomalies(sample_store, Scope(), None, 100, 0, config=CONFIG)
+    assert [(i.kind.value, i.device_id) for i in got.items] == [("id_collision", "9f8c2a7d")] * 2
+    counts = got.counts.model_dump()
+    assert (got.total, counts.pop("id_collision_sessions")) == (2, 2)
+    assert set(counts.values()) == {0}
 
 
 def test_anomalies_are_counted_and_listed(anomaly_store: TelemetryStore) -> None:
-    got = analytics.list_anomalies(anomaly_store, Scope(), None, 100, 0)
+    got = analytics.list_anomalies(anomaly_store, Scope(), None, 100, 0, config=CONFIG)
     assert got.counts.model_dump() == {
         "short_sessions": 1,
         "lost_sample_sessions": 1,
@@ -174,6 +182,7 @@ def test_anomalies_are_counted_and_listed(anomaly_store: TelemetryStore) -> None
         "missing_gps_samples": 4,
         "low_battery_sessions": 1,
         "low_battery_samples": 3,
+        "id_collision_sessions": 0,
     }
     kinds = [item.kind.value for item in got.items]
     assert kinds == ["low_battery", "missing_gps", "lost_samples", "short_session"]
@@ -182,12 +191,14 @@ def test_anomalies_are_counted_and_listed(anomaly_store: TelemetryStore) -> None
 
 
 def test_anomalies_paginate_and_filter_by_kind(anomaly_store: TelemetryStore) -> None:
-    page = analytics.list_anomalies(anomaly_store, Scope(), None, 2, 2)
+    page = analytics.list_anomalies(anomaly_store, Scope(), None, 2, 2, config=CONFIG)
     assert (page.total, [i.kind.value for i in page.items]) == (
         4,
         ["lost_samples", "short_session"],
     )
-    only = analytics.list_anomalies(anomaly_store, Scope(), [AnomalyKind.missing_gps], 10, 0)
+    only = analytics.list_anomalies(
+        anomaly_store, Scope(), [AnomalyKind.missing_gps], 10, 0, config=CONFIG
+    )
     assert (only.total, only.items[0].missing_gps) == (1, 4)
 
 

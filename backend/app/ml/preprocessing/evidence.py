@@ -51,6 +51,8 @@ VARIATION = {
     ),
 }
 HISTORY_DAYS = 366  # references and states are built over at most this much history
+ALL_TELEMETRY = "telemetry"
+SOME_DEVICES = "(SELECT * FROM telemetry WHERE list_contains($device_ids, device_id))"
 
 
 @cache
@@ -59,8 +61,9 @@ def _sql(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
-def _values(config: MLConfig) -> dict[str, object]:
+def _values(config: MLConfig, telemetry: str = ALL_TELEMETRY) -> dict[str, object]:
     return {
+        "telemetry": telemetry,
         "period": SAMPLE_PERIOD_S,
         "gap": int(config.session_gap_s),
         "track_gap": TRACK_GAP_S,
@@ -91,10 +94,12 @@ def evidence_sql(config: MLConfig) -> str:
     return "WITH " + body.format(**_values(config))
 
 
-def collisions_sql(config: MLConfig) -> str:
-    """Collision episodes; parameters ``$as_of``, ``$read_start`` and ``$since``."""
+def collisions_sql(config: MLConfig, *, some_devices: bool = False) -> str:
+    """Collision episodes; parameters ``$as_of``, ``$read_start`` and ``$since``, and
+    ``$device_ids`` (a list) when reading ``some_devices`` only."""
     body = _sql("streams.sql").strip() + ",\n" + _sql("collisions.sql").strip()
-    return "WITH " + body.format(**_values(config))
+    telemetry = SOME_DEVICES if some_devices else ALL_TELEMETRY
+    return "WITH " + body.format(**_values(config, telemetry))
 
 
 COUNTS = (
