@@ -25,6 +25,7 @@ export type SessionLocation = Schemas["SessionLocation"];
 export type Insights = Schemas["Insights"];
 export type AnomalyKind = Schemas["AnomalyItem"]["kind"];
 export type AnomalyItem = Schemas["AnomalyItem"];
+export type IdCollision = Schemas["IdCollision"];
 export type AnomalyPage = Schemas["AnomalyPage"];
 export type BatteryPeriod = Schemas["BatteryTrends"]["period"];
 export type BatteryPoint = Schemas["BatteryPoint"];

@@ -11,7 +11,7 @@ import { Time } from "../../../components/Time";
 import { formatCount, formatDuration, formatPercent } from "../../../lib/format";
 import { useFilters } from "../../../lib/filters";
 import { usePageOffset } from "../../../lib/paging";
-import { ANOMALY_FIRST_ORDER, ANOMALY_KINDS, ANOMALY_SORTS, anomalyLabel, useAnomalies } from "../api";
+import { ANOMALY_FIRST_ORDER, ANOMALY_KINDS, ANOMALY_SORTS, anomalyLabel, collisionSummary, useAnomalies } from "../api";
 
 const PAGE_SIZE = 25;
 
@@ -40,11 +40,12 @@ function Counts({ counts }: { counts: AnomalyCounts }) {
       <Kpi label="Lost samples" value={`${formatCount(counts.lost_samples)} samples`} note={`in ${formatCount(counts.lost_sample_sessions)} sessions`} />
       <Kpi label="Missing GPS" value={`${formatCount(counts.missing_gps_samples)} samples`} note={`in ${formatCount(counts.missing_gps_sessions)} sessions`} />
       <Kpi label="Low battery" value={`${formatCount(counts.low_battery_samples)} samples`} note={`below 20 % in ${formatCount(counts.low_battery_sessions)} sessions`} />
+      <Kpi label="Two pods under one ID" value={`${formatCount(counts.id_collision_sessions)} sessions`} note="a second pod reported under the device's id" />
     </KpiGrid>
   );
 }
 
-/** Anomalies: short sessions, lost samples, missing GPS and low battery. */
+/** Anomalies: short sessions, lost samples, missing GPS, low battery and two pods under one ID. */
 export default function AnomaliesPage() {
   const [filters, setFilters] = useFilters();
   const [kinds, setKinds] = useKinds();
@@ -55,7 +56,9 @@ export default function AnomaliesPage() {
   const toggle = (kind: AnomalyKind) => setKinds(kinds.includes(kind) ? kinds.filter((k) => k !== kind) : [...kinds, kind]);
   return (
     <>
-      <PageHeader title="Anomalies">Sessions that were cut short, lost samples, ran without GPS or drained the battery.</PageHeader>
+      <PageHeader title="Anomalies">
+        Sessions that were cut short, lost samples, ran without GPS, drained the battery or mixed a second pod's data under the device's id.
+      </PageHeader>
       <FilterBar filters={filters} onChange={setFilters} />
       <fieldset className="kind-filter">
         <legend>Kinds (none ticked: all)</legend>
@@ -92,7 +95,14 @@ export default function AnomaliesPage() {
                       <tbody>
                         {page.items.map((item) => (
                           <tr key={`${item.kind}-${item.session_id}`}>
-                            <td>{anomalyLabel(item.kind)}</td>
+                            <td>
+                              {anomalyLabel(item.kind)}
+                              {item.collision && (
+                                <div className="hint">
+                                  from <Time value={item.collision.start_ts} />: {collisionSummary(item.collision)}
+                                </div>
+                              )}
+                            </td>
                             <td>
                               <Link to={`/devices/${encodeURIComponent(item.device_id)}`}>{item.device_id}</Link>
                             </td>
