@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import duckdb
 
 from app.ml.config import MLConfig
-from app.ml.preprocessing.evidence import collisions_sql
+from app.ml.preprocessing.evidence import collisions_sql, stream_breaks_sql
 from app.schemas.analytics import (
     AnomalyCounts,
     AnomalyKind,
@@ -85,8 +86,12 @@ def list_anomalies(
 
 def _mark_collisions(conn: duckdb.DuckDBPyConnection, flt: SessionFilter, config: MLConfig) -> int:
     """Sessions in scope overlapping a second pod's episode (the ML's own detection)."""
-    episodes = collisions_sql(config, some_devices=bool(flt.device_ids))
-    return repo.mark_collided_sessions(conn, flt, episodes)
+    return repo.mark_collided_sessions(
+        conn,
+        flt,
+        partial(stream_breaks_sql, config),
+        partial(collisions_sql, config),
+    )
 
 
 def battery_trends(

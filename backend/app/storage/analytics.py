@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
@@ -42,12 +42,22 @@ ANOMALY_CONDITIONS = {
     "id_collision": "session_id IN (SELECT session_id FROM collided)",
 }
 
-# The sessions in scope that overlap a collision episode, each with its largest episode.
+# Sessions in scope holding a counter break ({breaks}: stream_breaks_sql over {telemetry}).
+CANDIDATES_SQL = """
+CREATE OR REPLACE TEMP TABLE collision_candidates AS
+SELECT DISTINCT s.session_id, s.device_id, s.start_ts, s.end_ts
+FROM (SELECT session_id, device_id, start_ts, end_ts FROM sessions {where}) s
+JOIN ({breaks}) b ON b.device_id = s.device_id AND b.ts BETWEEN s.start_ts AND s.end_ts
+"""
+SCOPE_TELEMETRY = "(SELECT * FROM telemetry WHERE list_contains($device_ids, device_id))"
+# A session is one run of samples, so its rows are a whole run for the streams query.
+CANDIDATE_TELEMETRY = """(SELECT t.* FROM telemetry t SEMI JOIN collision_candidates c
+    ON t.device_id = c.device_id AND t.ts BETWEEN c.start_ts AND c.end_ts)"""
+# The candidates overlapping a collision episode ({episodes}), each with its largest one.
 COLLIDED_SQL = """
 CREATE OR REPLACE TEMP TABLE collided AS
 SELECT s.session_id, c.* EXCLUDE (device_id)
-FROM (SELECT session_id, device_id, start_ts, end_ts FROM sessions {where}) s
-JOIN ({episodes}) c
+FROM collision_candidates s JOIN ({episodes}) c
     ON c.device_id = s.device_id AND c.start_ts <= s.end_ts AND c.end_ts >= s.start_ts
 QUALIFY row_number() OVER (
     PARTITION BY s.session_id ORDER BY c.intruder_rows DESC, c.start_ts) = 1
@@ -99,19 +109,29 @@ def session_locations(
 
 
 def mark_collided_sessions(
-    conn: duckdb.DuckDBPyConnection, flt: SessionFilter, episodes_sql: str
+    conn: duckdb.DuckDBPyConnection,
+    flt: SessionFilter,
+    breaks_sql: Callable[[str], str],
+    episodes_sql: Callable[[str], str],
 ) -> int:
-    """Fill the connection's temp table ``collided`` from ``episodes_sql`` (the collisions
-    query with ``$as_of``, ``$read_start``, ``$since``, and ``$device_ids`` when the filter
-    has devices), read only over the scope's sessions; the number of sessions marked."""
+    """Fill the connection's temp table ``collided``: the sessions in scope overlapping a
+    collision episode, with its evidence; the number of sessions marked.
+
+    ``breaks_sql`` and ``episodes_sql`` give the ML's queries over a telemetry source
+    (parameters ``$as_of``, ``$read_start``, ``$since``); episodes are looked for only in
+    the sessions with a counter break, read over the scope's devices and time span.
+    """
     where, params = flt.where()
     span = conn.execute(f"SELECT min(start_ts), max(end_ts) FROM sessions {where}", params)
     first, last = span.fetchone() or (None, None)
-    bounds = {"read_start": first, "since": first, "as_of": last}
+    bounds = {"read_start": first, "as_of": last}
     if first is None:
-        bounds = {"read_start": datetime.max, "since": datetime.max, "as_of": datetime.min}
-    sql = COLLIDED_SQL.format(where=where, episodes=episodes_sql)
-    conn.execute(sql, {**params, **bounds})
+        bounds = {"read_start": datetime.max, "as_of": datetime.min}
+    source = SCOPE_TELEMETRY if flt.device_ids else "telemetry"
+    breaks = breaks_sql(source)
+    conn.execute(CANDIDATES_SQL.format(where=where, breaks=breaks), params | bounds)
+    episodes = episodes_sql(CANDIDATE_TELEMETRY)
+    conn.execute(COLLIDED_SQL.format(episodes=episodes), bounds | {"since": bounds["read_start"]})
     counted = conn.execute("SELECT count(*) FROM collided").fetchone()
     return int(counted[0]) if counted else 0
 

@@ -51,8 +51,6 @@ VARIATION = {
     ),
 }
 HISTORY_DAYS = 366  # references and states are built over at most this much history
-ALL_TELEMETRY = "telemetry"
-SOME_DEVICES = "(SELECT * FROM telemetry WHERE list_contains($device_ids, device_id))"
 
 
 @cache
@@ -61,7 +59,7 @@ def _sql(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
-def _values(config: MLConfig, telemetry: str = ALL_TELEMETRY) -> dict[str, object]:
+def _values(config: MLConfig, telemetry: str = "telemetry") -> dict[str, object]:
     return {
         "telemetry": telemetry,
         "period": SAMPLE_PERIOD_S,
@@ -94,12 +92,17 @@ def evidence_sql(config: MLConfig) -> str:
     return "WITH " + body.format(**_values(config))
 
 
-def collisions_sql(config: MLConfig, *, some_devices: bool = False) -> str:
-    """Collision episodes; parameters ``$as_of``, ``$read_start`` and ``$since``, and
-    ``$device_ids`` (a list) when reading ``some_devices`` only."""
+def collisions_sql(config: MLConfig, telemetry: str = "telemetry") -> str:
+    """Collision episodes read from ``telemetry`` (the table or a subquery of whole runs
+    of samples); parameters ``$as_of``, ``$read_start`` and ``$since``."""
     body = _sql("streams.sql").strip() + ",\n" + _sql("collisions.sql").strip()
-    telemetry = SOME_DEVICES if some_devices else ALL_TELEMETRY
     return "WITH " + body.format(**_values(config, telemetry))
+
+
+def stream_breaks_sql(config: MLConfig, telemetry: str = "telemetry") -> str:
+    """Rows where a device's counter breaks (every collision episode holds one), read from
+    ``telemetry``; parameters ``$as_of`` and ``$read_start``."""
+    return _sql("stream_breaks.sql").strip().format(**_values(config, telemetry))
 
 
 COUNTS = (

@@ -5,7 +5,7 @@
 -- is off. Rows of one device linked in time (gaps <= {gap} s) are grouped into tracks
 -- of nearby k; a second track that overlaps the main one in time is a second pod
 -- reporting under the same device_id (a collision), and its rows are "intruders".
--- {telemetry} is the table, or the table restricted to the devices $device_ids.
+-- {telemetry}: the table, or a subquery of whole runs of samples (see stream_breaks.sql).
 streams_raw AS (
     SELECT device_id, ts, seq, current_amp AS amp, gps_lat AS lat, gps_lon AS lon,
         battery_level AS batt, ble_id AS tag,
