@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { AnomalyCounts, AnomalyKind, AnomalySort } from "../../../api/types";
 import { SortHeader } from "../../../components/SortHeader";
@@ -40,7 +41,7 @@ function Counts({ counts }: { counts: AnomalyCounts }) {
       <Kpi label="Lost samples" value={`${formatCount(counts.lost_samples)} samples`} note={`in ${formatCount(counts.lost_sample_sessions)} sessions`} />
       <Kpi label="Missing GPS" value={`${formatCount(counts.missing_gps_samples)} samples`} note={`in ${formatCount(counts.missing_gps_sessions)} sessions`} />
       <Kpi label="Low battery" value={`${formatCount(counts.low_battery_samples)} samples`} note={`below 20 % in ${formatCount(counts.low_battery_sessions)} sessions`} />
-      <Kpi label="Two pods under one ID" value={`${formatCount(counts.id_collision_sessions)} sessions`} note="a second pod reported under the device's id" />
+      <Kpi label="Two pods under one ID" value={`${formatCount(counts.id_collision_sessions)} sessions`} note="with a second pod's rows" />
     </KpiGrid>
   );
 }
@@ -94,27 +95,29 @@ export default function AnomaliesPage() {
                       </thead>
                       <tbody>
                         {page.items.map((item) => (
-                          <tr key={`${item.kind}-${item.session_id}`}>
-                            <td>
-                              {anomalyLabel(item.kind)}
-                              {item.collision && (
-                                <div className="hint">
-                                  from <Time value={item.collision.start_ts} />: {collisionSummary(item.collision)}
-                                </div>
-                              )}
-                            </td>
-                            <td>
-                              <Link to={`/devices/${encodeURIComponent(item.device_id)}`}>{item.device_id}</Link>
-                            </td>
-                            <td>
-                              <Time value={item.start_ts} />
-                            </td>
-                            <td className="num">{formatDuration(item.duration_s)}</td>
-                            <td className="num">{formatCount(item.samples)}</td>
-                            <td className="num">{formatCount(item.lost_samples)}</td>
-                            <td className="num">{formatCount(item.missing_gps)}</td>
-                            <td className={`num ${item.battery_min < 20 ? "warn" : ""}`}>{formatPercent(item.battery_min, 0)}</td>
-                          </tr>
+                          <Fragment key={`${item.kind}-${item.session_id}`}>
+                            <tr>
+                              <td>{anomalyLabel(item.kind)}</td>
+                              <td>
+                                <Link to={`/devices/${encodeURIComponent(item.device_id)}`}>{item.device_id}</Link>
+                              </td>
+                              <td>
+                                <Time value={item.start_ts} />
+                              </td>
+                              <td className="num">{formatDuration(item.duration_s)}</td>
+                              <td className="num">{formatCount(item.samples)}</td>
+                              <td className="num">{formatCount(item.lost_samples)}</td>
+                              <td className="num">{formatCount(item.missing_gps)}</td>
+                              <td className={`num ${item.battery_min < 20 ? "warn" : ""}`}>{formatPercent(item.battery_min, 0)}</td>
+                            </tr>
+                            {item.collision && (
+                              <tr className="evidence-row">
+                                <td colSpan={8}>
+                                  From <Time value={item.collision.start_ts} />: {collisionSummary(item.collision)}.
+                                </td>
+                              </tr>
+                            )}
+                          </Fragment>
                         ))}
                       </tbody>
                     </table>
