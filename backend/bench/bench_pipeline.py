@@ -107,7 +107,6 @@ def measure_pipeline(csv: Path) -> dict[str, Any]:
     """
     with tempfile.TemporaryDirectory(prefix="dw-bench-") as tmp:
         settings = isolated_settings(Path(tmp))
-        from app.ml.config import MLConfig
         from app.services import analytics, ingestion, sessions
         from app.storage.duckdb import TelemetryStore
 
@@ -123,9 +122,7 @@ def measure_pipeline(csv: Path) -> dict[str, Any]:
         sessions.list_devices(store, limit=1000, offset=0)
         steps["sessions"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        analytics.fleet_insights(
-            store, sessions.Scope(), max_locations=500, config=MLConfig.from_settings(settings)
-        )
+        analytics.fleet_insights(store, sessions.Scope(), max_locations=500)
         steps["insights"] = time.perf_counter() - mark
         seconds = time.perf_counter() - started
     return {

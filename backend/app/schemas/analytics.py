@@ -67,6 +67,11 @@ class AnomalyCounts(BaseModel):
     missing_gps_samples: int
     low_battery_sessions: int = Field(description="sessions whose battery fell below 20 %")
     low_battery_samples: int
+
+
+class AnomalyPageCounts(AnomalyCounts):
+    """The session counts, and the sessions a second pod reported into (found per request)."""
+
     id_collision_sessions: int = Field(
         description="sessions overlapping an episode of a second pod under the device's id"
     )
@@ -144,7 +149,7 @@ class AnomalyItem(BaseModel):
 class AnomalyPage(BaseModel):
     """Anomaly counts and one page of anomalous sessions, newest first."""
 
-    counts: AnomalyCounts
+    counts: AnomalyPageCounts
     items: list[AnomalyItem]
     total: int
     limit: int

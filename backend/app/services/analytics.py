@@ -13,9 +13,9 @@ import duckdb
 from app.ml.config import MLConfig
 from app.ml.preprocessing.evidence import collisions_sql, stream_breaks_sql
 from app.schemas.analytics import (
-    AnomalyCounts,
     AnomalyKind,
     AnomalyPage,
+    AnomalyPageCounts,
     BatteryPeriod,
     BatteryTrends,
     Insights,
@@ -30,14 +30,11 @@ from app.storage.sessions import SAMPLE_PERIOD_S, SessionFilter
 PERIOD_SECONDS = {BatteryPeriod.hour: 3600, BatteryPeriod.day: 86400, BatteryPeriod.week: 604800}
 
 
-def fleet_insights(
-    store: TelemetryStore, scope: Scope, max_locations: int, *, config: MLConfig
-) -> Insights:
+def fleet_insights(store: TelemetryStore, scope: Scope, max_locations: int) -> Insights:
     """Drilling hours, sessions, tagged share, states, anomalies and locations in the scope."""
     with store.connect() as conn:
         flt = resolve_scope(conn, scope)
         totals = repo.session_totals(conn, flt)
-        totals["id_collision_sessions"] = _mark_collisions(conn, flt, config)
         points, located = repo.session_locations(conn, flt, max_locations)
     sessions = int(totals["sessions"])
     return Insights.model_validate(
@@ -75,7 +72,7 @@ def list_anomalies(
         rows, total = repo.anomaly_items(conn, flt, sorted(set(chosen)), limit, offset, order)
     return AnomalyPage.model_validate(
         {
-            "counts": AnomalyCounts.model_validate(totals),
+            "counts": AnomalyPageCounts.model_validate(totals),
             "items": rows,
             "total": total,
             "limit": limit,

@@ -92,7 +92,7 @@ def anomaly_store(store: TelemetryStore, settings: Settings, tmp_path: Path) -> 
 def test_insights_reproduce_the_field_sample_figures(
     sample_store: TelemetryStore, frame: pd.DataFrame
 ) -> None:
-    got = analytics.fleet_insights(sample_store, Scope(), max_locations=500, config=CONFIG)
+    got = analytics.fleet_insights(sample_store, Scope(), max_locations=500)
     assert (got.sessions, got.devices) == (98, 3)
     assert round(got.drilling_hours, 2) == 19.21
     assert round(got.tagged_pct, 2) == 40.82
@@ -112,7 +112,7 @@ def test_insights_operating_state_distribution_matches_thresholds(
         frame["current_amp"], [-1, 0.5, 2.0, 4.5, 1000], labels=["OFF", "STANDBY", "SPIN", "DRILL"]
     )
     want = states.value_counts().to_dict()
-    got = analytics.fleet_insights(sample_store, Scope(), max_locations=10, config=CONFIG).states
+    got = analytics.fleet_insights(sample_store, Scope(), max_locations=10).states
     assert {s.state.value: s.samples for s in got} == want
     assert sum(s.share_pct for s in got) == pytest.approx(100.0)
     drill = next(s for s in got if s.state.value == "DRILL")
@@ -125,17 +125,15 @@ def test_insights_filter_by_dates_and_device(
     starts = frame.groupby("run").agg(start=("timestamp", "min"), device=("device_id", "first"))
     window = starts[(starts.start >= "2025-07-10") & (starts.start < "2025-07-16")]
     scope = Scope(start_date="2025-07-10", end_date="2025-07-15")
-    assert analytics.fleet_insights(sample_store, scope, 10, config=CONFIG).sessions == len(window)
+    assert analytics.fleet_insights(sample_store, scope, 10).sessions == len(window)
     shifted = Scope(start_date="2025-07-10T02:00:00+02:00", end_date="2025-07-16T00:00:00Z")
-    assert analytics.fleet_insights(sample_store, shifted, 10, config=CONFIG).sessions == len(
-        window
-    )
+    assert analytics.fleet_insights(sample_store, shifted, 10).sessions == len(window)
     one = Scope(device_ids=["9f8c2a7d"])
-    assert analytics.fleet_insights(sample_store, one, 10, config=CONFIG).sessions == 41
+    assert analytics.fleet_insights(sample_store, one, 10).sessions == 41
 
 
 def test_insights_locations_are_capped(sample_store: TelemetryStore) -> None:
-    got = analytics.fleet_insights(sample_store, Scope(), max_locations=7, config=CONFIG).locations
+    got = analytics.fleet_insights(sample_store, Scope(), max_locations=7).locations
     assert got.total == 98
     assert 1 <= len(got.points) <= 7
     assert [p.start_ts for p in got.points] == sorted(p.start_ts for p in got.points)
@@ -153,7 +151,7 @@ def test_bad_dates_name_the_parameter(
     sample_store: TelemetryStore, scope: Scope, field: str
 ) -> None:
     with pytest.raises(BadInput) as caught:
-        analytics.fleet_insights(sample_store, scope, 10, config=CONFIG)
+        analytics.fleet_insights(sample_store, scope, 10)
     assert caught.value.field == field
 
 

@@ -1460,11 +1460,6 @@ export interface components {
          * @description How many sessions (and samples) show each anomaly.
          */
         AnomalyCounts: {
-            /**
-             * Id Collision Sessions
-             * @description sessions overlapping an episode of a second pod under the device's id
-             */
-            id_collision_sessions: number;
             /** Lost Sample Sessions */
             lost_sample_sessions: number;
             /** Lost Samples */
@@ -1530,7 +1525,7 @@ export interface components {
          * @description Anomaly counts and one page of anomalous sessions, newest first.
          */
         AnomalyPage: {
-            counts: components["schemas"]["AnomalyCounts"];
+            counts: components["schemas"]["AnomalyPageCounts"];
             /** Items */
             items: components["schemas"]["AnomalyItem"][];
             /** Limit */
@@ -1539,6 +1534,37 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * AnomalyPageCounts
+         * @description The session counts, and the sessions a second pod reported into (found per request).
+         */
+        AnomalyPageCounts: {
+            /**
+             * Id Collision Sessions
+             * @description sessions overlapping an episode of a second pod under the device's id
+             */
+            id_collision_sessions: number;
+            /** Lost Sample Sessions */
+            lost_sample_sessions: number;
+            /** Lost Samples */
+            lost_samples: number;
+            /** Low Battery Samples */
+            low_battery_samples: number;
+            /**
+             * Low Battery Sessions
+             * @description sessions whose battery fell below 20 %
+             */
+            low_battery_sessions: number;
+            /** Missing Gps Samples */
+            missing_gps_samples: number;
+            /** Missing Gps Sessions */
+            missing_gps_sessions: number;
+            /**
+             * Short Sessions
+             * @description sessions shorter than 5 minutes
+             */
+            short_sessions: number;
         };
         /**
          * ApiKeyCreate

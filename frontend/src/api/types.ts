@@ -21,6 +21,7 @@ export type Timeline = Schemas["Timeline"];
 export type OperatingState = Schemas["StateShare"]["state"];
 export type StateShare = Schemas["StateShare"];
 export type AnomalyCounts = Schemas["AnomalyCounts"];
+export type AnomalyPageCounts = Schemas["AnomalyPageCounts"];
 export type SessionLocation = Schemas["SessionLocation"];
 export type Insights = Schemas["Insights"];
 export type AnomalyKind = Schemas["AnomalyItem"]["kind"];

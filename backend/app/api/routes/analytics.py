@@ -28,11 +28,10 @@ def insights(
     _: Viewer,
     store: StoreDep,
     scope: ScopeDep,
-    config: MLConfigDep,
     max_locations: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> Insights:
     """Drilling hours, sessions, tagged share, operating states, anomalies and locations."""
-    return service.fleet_insights(store, scope, max_locations, config=config)
+    return service.fleet_insights(store, scope, max_locations)
 
 
 @router.get("/anomalies")

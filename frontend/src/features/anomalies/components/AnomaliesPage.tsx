@@ -1,6 +1,6 @@
 import { Fragment } from "react";
 import { Link, useSearchParams } from "react-router";
-import type { AnomalyCounts, AnomalyKind, AnomalySort } from "../../../api/types";
+import type { AnomalyKind, AnomalyPageCounts, AnomalySort } from "../../../api/types";
 import { SortHeader } from "../../../components/SortHeader";
 import { useTableSort } from "../../../lib/table";
 import { FilterBar } from "../../../components/FilterBar";
@@ -34,7 +34,7 @@ function useKinds(): [AnomalyKind[], (kinds: AnomalyKind[]) => void] {
   return [kinds, setKinds];
 }
 
-function Counts({ counts }: { counts: AnomalyCounts }) {
+function Counts({ counts }: { counts: AnomalyPageCounts }) {
   return (
     <KpiGrid label="Anomaly counts">
       <Kpi label="Short sessions" value={`${formatCount(counts.short_sessions)} sessions`} note="shorter than 5 min" />

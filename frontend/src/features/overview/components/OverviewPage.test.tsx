@@ -23,16 +23,7 @@ function insights(overrides: Partial<Insights> = {}): Insights {
       { state: "DRILL", samples: 2305, share_pct: 59.04, hours: 19.2125 },
     ],
     low_battery_events: 0,
-    anomalies: {
-      short_sessions: 0,
-      lost_sample_sessions: 2,
-      lost_samples: 5,
-      missing_gps_sessions: 0,
-      missing_gps_samples: 0,
-      low_battery_sessions: 0,
-      low_battery_samples: 0,
-      id_collision_sessions: 0,
-    },
+    anomalies: { short_sessions: 0, lost_sample_sessions: 2, lost_samples: 5, missing_gps_sessions: 0, missing_gps_samples: 0, low_battery_sessions: 0, low_battery_samples: 0 },
     locations: { total: 0, points: [] },
     ...overrides,
   };

@@ -82,8 +82,6 @@ export default function OverviewPage() {
                   <dd>
                     {formatCount(data.anomalies.low_battery_samples)} samples in {formatCount(data.anomalies.low_battery_sessions)} sessions
                   </dd>
-                  <dt>Two pods under one ID</dt>
-                  <dd>{formatCount(data.anomalies.id_collision_sessions)} sessions</dd>
                 </dl>
                 <Link to={`/anomalies${search}`}>See anomalous sessions</Link>
               </section>
