@@ -21,6 +21,7 @@ from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.server_lock import hold_for_server, release
 from app.core.throttle import LoginThrottle
 from app.db.session import build_engine, build_session_factory, migrate
 from app.ml.services import MLService
@@ -56,6 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     private_umask()
     settings.ensure_directories()
     configure_logging(settings)
+    server_lock = hold_for_server(settings)  # restore refuses to run while it is held
     clean_scratch(scratch_root(settings))
     engine = build_engine(settings)
     migrate(engine)
@@ -79,6 +81,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.notifications.close()
     app.state.ml.close()
     engine.dispose()
+    release(server_lock)
 
 
 CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]

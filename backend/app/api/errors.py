@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.api.headers import security_headers
-from app.core.errors import AppError, TooManyRequests
+from app.core.errors import AppError, Overloaded, TooManyRequests
+from app.db.busy import BUSY_ERRORS, busy_error
 
 log = logging.getLogger("drillwatch.api")
 LOCATIONS = ("query", "body", "path")
@@ -23,7 +24,7 @@ def error_response(exc: AppError) -> JSONResponse:
     if exc.field:
         body["field"] = exc.field
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | Overloaded):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
@@ -60,8 +61,19 @@ def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=500, content={"detail": INTERNAL_ERROR}, headers=headers)
 
 
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    busy = busy_error(exc)
+    if busy is None:
+        return _unexpected_error(request, exc)
+    log.warning("%s %s: %s", request.method, request.url.path, busy.message)
+    return error_response(busy)
+
+
 def register_error_handlers(app: FastAPI) -> None:
-    """Map ``AppError`` and validation errors to 4xx JSON, anything else to a logged 500."""
+    """Map ``AppError`` and validation errors to 4xx JSON, a busy SQL store to 503, anything
+    else to a logged 500."""
     app.add_exception_handler(AppError, _app_error)
+    for error in BUSY_ERRORS:
+        app.add_exception_handler(error, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
