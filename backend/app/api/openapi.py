@@ -57,7 +57,8 @@ def _declare(document: dict[str, Any], context: RouteContext) -> None:
         for code in sorted(error_codes(context, method)):
             responses.setdefault(str(code), _error_response(code))
         for code, declared in responses.items():
-            if code.startswith(("4", "5")):  # also those a route declared itself, e.g. the login's 401
+            # also those a route declared itself, e.g. the login's 401
+            if code.startswith(("4", "5")):
                 declared["content"] = {"application/json": {"schema": ERROR_REF}}
 
 

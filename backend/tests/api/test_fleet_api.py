@@ -149,4 +149,5 @@ def test_the_exports_of_an_empty_fleet_are_a_header_and_no_rows(
     response = api.get(f"/api/v1/export/{export}", params={"q": "9f8c"})
     assert response.status_code == 200, response.text
     lines = response.text.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("device_id,")
+    assert len(lines) == 1
+    assert lines[0].startswith("device_id,")
