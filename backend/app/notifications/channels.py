@@ -55,7 +55,10 @@ class WebhookConfig(Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parsed = httpx.URL(value) if re.match(r"https?://[^\s/]+", value) else None
+        try:
+            parsed = httpx.URL(value) if re.match(r"https?://[^\s/]+", value) else None
+        except httpx.InvalidURL:  # not a ValueError: pydantic would let it through as a 500
+            parsed = None
         if parsed is None or not parsed.host:
             raise ValueError("expected an http:// or https:// URL")
         return value

@@ -72,6 +72,7 @@ def test_a_changed_secret_signs_from_then_on_and_a_rename_keeps_it(api: Api, hoo
     ("body", "field"),
     [
         ({"config": {"url": "ftp://x", "format": "json"}}, "config.url"),
+        ({"config": {"url": "http://[::1", "format": "json"}}, "config.url"),  # was a 500
         ({"config": {"url": "http://x", "format": "xml"}}, "config.format"),
         ({"secrets": {"signing_secret": "short"}}, "secrets.signing_secret"),
         ({"secrets": {}}, "secrets.signing_secret"),
