@@ -32,7 +32,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app import __version__
 from app.notifications.messages import FORMATS, Message
 
-ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+# \x1c-\x1f and \x85 are spelled out: Python counts them as \s, JSON Schema's regex does not
+_PART = r"[^@\s\x1c-\x1f\x85<>,;]+"
+ADDRESS = re.compile(rf"{_PART}@{_PART}\.{_PART}")
 MAX_ERROR = 500
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from app.notifications import channel_schema
 from app.schemas.ml import UtcDatetime
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w .@:-]+$")]
@@ -16,10 +17,26 @@ ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=
 ChannelId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
+def _kind(kind: str, config: JsonValue, secrets: JsonValue, *required: str) -> JsonValue:
+    properties: dict[str, JsonValue] = {
+        "kind": {"const": kind},
+        "config": config,
+        "secrets": secrets,
+    }
+    return {"properties": properties, "required": ["kind", "config", *required]}
+
+
+# what each kind's config and secrets must hold (app.notifications.channels checks them)
+CHANNEL_KINDS: list[JsonValue] = [
+    _kind("webhook", channel_schema.WEBHOOK_CONFIG, channel_schema.WEBHOOK_SECRETS, "secrets"),
+    _kind("email", channel_schema.EMAIL_CONFIG, channel_schema.EMAIL_SECRETS),
+]
+
+
 class ChannelCreate(BaseModel):
     """POST /channels: ``config`` and ``secrets`` as the kind defines them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": CHANNEL_KINDS})
 
     name: Name
     kind: Literal["webhook", "email"]

@@ -1848,7 +1848,74 @@ export interface components {
             secrets?: {
                 [key: string]: string;
             };
-        };
+        } & ({
+            /**
+             * WebhookConfig
+             * @description Where and in which shape a webhook is posted.
+             */
+            config: {
+                /**
+                 * Format
+                 * @default json
+                 * @enum {string}
+                 */
+                format: "json" | "slack" | "teams";
+                /**
+                 * Url
+                 * @example https://hooks.example.com/drillwatch
+                 */
+                url: string;
+            };
+            /** @constant */
+            kind: "webhook";
+            /**
+             * WebhookSecrets
+             * @description The shared secret receivers check signatures with.
+             */
+            secrets: {
+                /** Signing Secret */
+                signing_secret: string;
+            };
+        } | {
+            /**
+             * EmailConfig
+             * @description An SMTP relay and the mailboxes to write to.
+             */
+            config: {
+                /** Host */
+                host: string;
+                /**
+                 * Port
+                 * @default 587
+                 */
+                port: number;
+                /** Recipients */
+                recipients: string[];
+                /**
+                 * Security
+                 * @default starttls
+                 * @enum {string}
+                 */
+                security: "starttls" | "tls" | "none";
+                /**
+                 * Sender
+                 * @example drillwatch@example.com
+                 */
+                sender: string;
+                /** Username */
+                username?: string | null;
+            };
+            /** @constant */
+            kind: "email";
+            /**
+             * EmailSecrets
+             * @description The SMTP password, if the relay wants a login.
+             */
+            secrets?: {
+                /** Password */
+                password?: string | null;
+            };
+        });
         /**
          * ChannelRead
          * @description A channel without its secrets (only which secret fields are set).
