@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import RoleRequirement, UploadBody, forbidden_message
 from app.api.errors import error_response
+from app.api.query_params import check_given_once, single_valued
 from app.core.config import Settings
 from app.core.errors import AppError, Forbidden, PayloadTooLarge
 from app.core.json_limits import check_json
@@ -37,6 +38,7 @@ class RoutePolicy:
 
     roles: tuple[Role, ...] = ()
     upload: bool = False
+    single_queries: tuple[str, ...] = ()
 
 
 def _calls(dependant: Any) -> Iterator[Any]:
@@ -52,7 +54,8 @@ def route_policy(route: Any) -> RoutePolicy:
         return RoutePolicy()
     calls = list(_calls(dependant))
     roles = tuple(c.role for c in calls if isinstance(c, RoleRequirement))
-    return RoutePolicy(roles=roles, upload=any(isinstance(c, UploadBody) for c in calls))
+    upload = any(isinstance(c, UploadBody) for c in calls)
+    return RoutePolicy(roles=roles, upload=upload, single_queries=single_valued(dependant))
 
 
 def _size(limit: int) -> str:
@@ -126,6 +129,7 @@ class RequestGuard:
                 principal = await run_in_threadpool(self._authenticate, scope, policy.roles)
                 scope.setdefault("state", {})["principal"] = principal
                 self.limiter.hit(principal.identity, scope["path"])
+            check_given_once(scope.get("query_string", b""), policy.single_queries)
             receive = await self._bounded(scope, receive, policy.upload)
         except AppError as exc:
             await error_response(exc)(scope, receive, send)

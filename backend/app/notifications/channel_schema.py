@@ -18,7 +18,7 @@ from app.notifications.channels import (
 )
 
 # a host name, an optional port and any path: what httpx parses and the validator accepts
-URL_PATTERN = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/\S*)?$"
+URL_PATTERN = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[^\s\x00-\x1f\x7f]*)?$"
 ADDRESS_PATTERN = f"^{ADDRESS.pattern}$"
 
 

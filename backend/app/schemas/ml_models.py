@@ -172,7 +172,7 @@ class DeployRequest(BaseModel):
 class RollbackRequest(BaseModel):
     """POST /api/ml/models/rollback: to ``version``, or the previously active one."""
 
-    version: str | None = Field(default=None, max_length=64)
+    version: str | None = Field(default=None, max_length=64, json_schema_extra=VERSION_SCHEMA)
     reason: str = Field(default="", max_length=2000)
 
 

@@ -168,3 +168,35 @@ def test_an_unexpected_error_is_a_json_500_logged_with_its_traceback(
     assert "/boom" in record.getMessage()
     assert record.exc_info is not None
     assert "secret internals" in str(record.exc_info[1])
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/sessions", "limit=1&limit=2", "limit"),
+        ("/api/v1/audit", "action=auth.login&action=x", "action"),
+        ("/api/v1/sessions", "device_id=a&order=asc&order=desc", "order"),
+    ],
+)
+def test_a_single_valued_query_parameter_given_twice_is_refused(
+    api: TestClient, path: str, query: str, field: str
+) -> None:
+    """FastAPI would silently take the last value; found by the contract test."""
+    response = api.get(f"{path}?{query}")
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+    assert "2 times" in response.json()["detail"]
+
+
+def test_list_query_parameters_may_repeat(api: TestClient) -> None:
+    response = api.get("/api/v1/sessions?device_id=a&device_id=b")
+    assert response.status_code == 404  # both read: neither device is known
+    assert "times" not in response.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["2047848", "-5", "1.5e9", "1700000000.25"])
+def test_audit_times_are_iso_datetimes_never_seconds(api: TestClient, value: str) -> None:
+    response = api.get("/api/v1/audit", params={"since": value})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "since"
+    assert api.get("/api/v1/audit", params={"since": "2025-07-01T00:00:00Z"}).status_code == 200

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import Admin, DbDep
-from app.api.params import Offset
+from app.api.params import IsoDatetime, Offset
 from app.schemas.audit import AuditEventRead, AuditPage
 from app.services import audit
 
@@ -27,8 +27,8 @@ def list_audit(
     actor: Annotated[str | None, Query(max_length=128, description="Who acted")] = None,
     action: Annotated[str | None, Query(max_length=64, description="e.g. auth.login")] = None,
     target: Annotated[str | None, Query(max_length=256, description="What was acted on")] = None,
-    since: Annotated[datetime | None, Query(description="From this time on (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601)")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="From this time on (ISO 8601)")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="Before this time (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> AuditPage:
