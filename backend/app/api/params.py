@@ -41,12 +41,19 @@ MOMENT_SCHEMA: dict[str, Any] = {
         {"type": "string", "maxLength": 0},
     ]
 }
-# Severity and status filters of alerts (case-insensitive), checked by the alert service.
+# Severity and status filters of alerts (case-insensitive; empty: any), checked by the
+# alert service.
 SeverityFilter = Annotated[
     str | None,
-    Query(description="LOW, MEDIUM, HIGH or CRITICAL", json_schema_extra={"enum": SEVERITIES}),
+    Query(
+        description="LOW, MEDIUM, HIGH or CRITICAL; empty for any",
+        json_schema_extra={"enum": [*SEVERITIES, ""]},
+    ),
 ]
 StatusFilter = Annotated[
     str | None,
-    Query(description="open, acknowledged or resolved", json_schema_extra={"enum": STATUSES}),
+    Query(
+        description="open, acknowledged or resolved; empty for any",
+        json_schema_extra={"enum": [*STATUSES, ""]},
+    ),
 ]

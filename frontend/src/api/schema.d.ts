@@ -3970,10 +3970,10 @@ export interface operations {
                 /** @description Page number, from 1 */
                 page?: number;
                 device_id?: string | null;
-                /** @description LOW, MEDIUM, HIGH or CRITICAL */
-                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-                /** @description open, acknowledged or resolved */
-                status?: "open" | "acknowledged" | "resolved";
+                /** @description LOW, MEDIUM, HIGH or CRITICAL; empty for any */
+                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL" | "";
+                /** @description open, acknowledged or resolved; empty for any */
+                status?: "open" | "acknowledged" | "resolved" | "";
             };
             header?: never;
             path?: never;
@@ -5770,10 +5770,10 @@ export interface operations {
     export_alerts_api_v1_export_alerts_csv_get: {
         parameters: {
             query?: {
-                /** @description LOW, MEDIUM, HIGH or CRITICAL */
-                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-                /** @description open, acknowledged or resolved */
-                status?: "open" | "acknowledged" | "resolved";
+                /** @description LOW, MEDIUM, HIGH or CRITICAL; empty for any */
+                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL" | "";
+                /** @description open, acknowledged or resolved; empty for any */
+                status?: "open" | "acknowledged" | "resolved" | "";
                 device_id?: string | null;
             };
             header?: never;
