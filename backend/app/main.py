@@ -13,11 +13,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
+from app.api.admission import AdmissionMiddleware
 from app.api.errors import register_error_handlers
 from app.api.frontend import mount_frontend
 from app.api.guard import RequestGuard
 from app.api.headers import SecurityHeadersMiddleware
 from app.api.router import api_router
+from app.core.capacity import Capacity
 from app.core.config import Settings, get_settings
 from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
@@ -56,6 +58,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     private_umask()
     settings.ensure_directories()
     configure_logging(settings)
+    Capacity.from_settings(settings).apply_threads()
     clean_scratch(scratch_root(settings))
     engine = build_engine(settings)
     migrate(engine)
@@ -115,7 +118,9 @@ def create_app() -> FastAPI:
     # the proxy headers are resolved before any of them, security headers go on everything.
     app.add_middleware(RequestGuard, settings=settings)
     add_cors(app, settings)
-    app.add_middleware(AccessLogMiddleware)  # outside the guard, so refusals are logged
+    # Admission outside the guard: a queued request holds no thread, no SQL connection.
+    app.add_middleware(AdmissionMiddleware, settings=settings)
+    app.add_middleware(AccessLogMiddleware)  # outside guard and admission: refusals are logged
     if settings.trusted_proxy_list:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     # Level 6: most of level 9's saving on JSON and CSV at a fraction of the CPU.

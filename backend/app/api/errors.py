@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.api.headers import security_headers
-from app.core.errors import AppError, TooManyRequests
+from app.core.errors import AppError, Overloaded, TooManyRequests
 
 log = logging.getLogger("drillwatch.api")
 LOCATIONS = ("query", "body", "path")
@@ -23,7 +23,7 @@ def error_response(exc: AppError) -> JSONResponse:
     if exc.field:
         body["field"] = exc.field
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | Overloaded):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(status_code=exc.status, content=body, headers=headers)
 

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     log_level: LogLevel = LogLevel.INFO
     log_path: Path = Path("logs")
     cors_origins: str = ""
+    # Admission (see README, Serving under load): requests running at once, queued, seconds queued
+    server_max_concurrency: PosInt = 16
+    server_max_queue: NonNegInt = 256
+    server_queue_timeout: PosFloat = 5.0
 
     # Stores
     telemetry_dir: Path = REPO_DIR / "public" / "data"
