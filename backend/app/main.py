@@ -14,13 +14,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.api.admission import AdmissionMiddleware
+from app.api.cached_reads import CachedReadsMiddleware
 from app.api.errors import register_error_handlers
 from app.api.frontend import mount_frontend
 from app.api.guard import RequestGuard
 from app.api.headers import SecurityHeadersMiddleware
+from app.api.read_cache import ReadCache
 from app.api.router import api_router
 from app.core.capacity import Capacity
 from app.core.config import Settings, get_settings
+from app.core.data_version import DataVersion
 from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.throttle import LoginThrottle
@@ -75,6 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.startup_ingest = worker
     app.state.ml = MLService(settings, app.state.store, app.state.session_factory)
     app.state.ml.start(after=worker)
+    app.state.data_version.add_source(app.state.ml.result_generation)
     app.state.notifications = Notifications(settings, app.state.session_factory)
     app.state.notifications.start()
     log.info("DrillWatch %s ready on %s:%s", __version__, settings.host, settings.port)
@@ -114,8 +118,12 @@ def create_app() -> FastAPI:
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
-    # Added innermost first: the guard sees the request after CORS and the access log,
+    # Added innermost first: cached reads only after the guard authorised the request;
+    # the guard sees the request after CORS and the access log,
     # the proxy headers are resolved before any of them, security headers go on everything.
+    app.state.data_version = DataVersion.of_store(settings.duckdb_path)
+    cache = ReadCache(settings.read_cache_max_bytes)
+    app.add_middleware(CachedReadsMiddleware, cache=cache, version=app.state.data_version)
     app.add_middleware(RequestGuard, settings=settings)
     add_cors(app, settings)
     # Admission outside the guard: a queued request holds no thread, no SQL connection.

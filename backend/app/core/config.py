@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     server_max_concurrency: PosInt = 16
     server_max_queue: NonNegInt = 256
     server_queue_timeout: PosFloat = 5.0
+    # Bytes of computed JSON answers kept in memory until the data changes (0: none)
+    read_cache_max_bytes: NonNegInt = 32 * 1024 * 1024
 
     # Stores
     telemetry_dir: Path = REPO_DIR / "public" / "data"

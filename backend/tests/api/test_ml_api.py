@@ -371,3 +371,18 @@ def test_model_and_alert_actions_are_audited(api: Api) -> None:
         ("operator-user", "alert.resolve", alert_id, {"outcome": "false_alarm"}),
         ("operator-user", "alert.acknowledge", alert_id, {}),
     ]
+
+
+def test_acknowledging_an_alert_invalidates_the_cached_alert_list(api: Api) -> None:
+    viewer, params = api.roles["viewer"], {"status": "open", "limit": 500}
+    before = api.client.get("/api/ml/alerts", headers=viewer, params=params)
+    open_ids = [a["alert_id"] for a in before.json()["data"]]
+    assert open_ids
+    alert_id = open_ids[-1]
+    acked = api.post(f"/api/ml/alerts/{alert_id}/acknowledge", "operator", {"notes": "seen"})
+    assert acked.status_code == 200, acked.text
+    revalidate = {**viewer, "If-None-Match": before.headers["etag"]}
+    after = api.client.get("/api/ml/alerts", headers=revalidate, params=params)
+    assert after.status_code == 200
+    assert after.headers["etag"] != before.headers["etag"]
+    assert [a["alert_id"] for a in after.json()["data"]] == open_ids[:-1]

@@ -1,0 +1,147 @@
+"""Expensive JSON reads served from memory until the data changes; ETag and 304 on them.
+
+Pure ASGI middleware inside the guard, so every request is authenticated and authorised
+before a cached answer is considered. A cacheable GET is keyed by its path, its query
+(parameters in name order), the caller where the answer depends on who asks, and the
+data version (``app.core.data_version``). Concurrent misses for one key are computed
+once. Every successful write request bumps the data version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable
+from enum import Enum
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.read_cache import CachedResponse, ReadCache, entity_tag, matches
+from app.core.data_version import DataVersion
+
+
+class Vary(Enum):
+    """What besides path, query and data version an answer depends on."""
+
+    nothing = "nothing"
+    caller = "caller"
+
+
+CACHEABLE = {
+    "/api/v1/insights": Vary.nothing,
+    "/api/v1/anomalies": Vary.nothing,
+    "/api/v1/devices": Vary.nothing,
+    "/api/v1/sessions": Vary.nothing,
+    "/api/v1/sessions/daily": Vary.nothing,
+    "/api/v1/battery/trends": Vary.nothing,
+    "/api/v1/fleet/status": Vary.nothing,
+    "/api/v1/fleet/positions": Vary.nothing,
+    "/api/ml/health-scores": Vary.nothing,
+    "/api/ml/alerts": Vary.nothing,
+    "/api/v1/auth/me": Vary.caller,
+}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Clients may keep the answer but must revalidate (If-None-Match) before reusing it.
+CACHE_CONTROL = (b"cache-control", b"private, no-cache")
+DROPPED = frozenset({b"content-length", b"cache-control", b"etag", b"x-cache"})
+
+
+def request_key(scope: Scope, vary: Vary, version: Hashable) -> Hashable:
+    """What identifies an answer: path, query in name order, caller if it varies, version."""
+    query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    caller = ""
+    if vary is Vary.caller:
+        principal = scope.get("state", {}).get("principal")
+        caller = getattr(principal, "identity", "")
+    return (scope["path"], tuple(sorted(query, key=lambda kv: kv[0])), caller, version)
+
+
+def _entry(start: Message, body: bytes) -> CachedResponse | None:
+    """A cache entry for a complete 200 JSON answer, else None."""
+    headers = Headers(raw=start["headers"])
+    if start["status"] != 200 or "json" not in headers.get("content-type", ""):
+        return None
+    kept = tuple((k, v) for k, v in start["headers"] if k.lower() not in DROPPED)
+    return CachedResponse(kept, body, entity_tag(body))
+
+
+async def _send_entry(entry: CachedResponse, scope: Scope, send: Send, outcome: bytes) -> None:
+    """Send ``entry``, or 304 when the request's If-None-Match names its tag."""
+    tag = (b"etag", entry.etag.encode())
+    meta = [tag, CACHE_CONTROL, (b"x-cache", outcome)]
+    if matches(Headers(scope=scope).get("if-none-match", ""), entry.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": meta})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    length = (b"content-length", str(len(entry.body)).encode())
+    headers = [*entry.headers, length, *meta]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": entry.body})
+
+
+class CachedReadsMiddleware:
+    """Serves cacheable GETs from ``ReadCache``; bumps the data version on writes."""
+
+    def __init__(self, app: ASGIApp, cache: ReadCache, version: DataVersion) -> None:
+        self.app = app
+        self.cache = cache
+        self.version = version
+        self._pending: dict[Hashable, asyncio.Future[CachedResponse | None]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Write: bump the version once it succeeded. Cacheable GET: serve from the cache."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in SAFE_METHODS:
+            await self.app(scope, receive, self._bumping(send))
+            return
+        vary = CACHEABLE.get(scope["path"])
+        if vary is None or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        await self._serve(scope, receive, send, request_key(scope, vary, self.version.current()))
+
+    def _bumping(self, send: Send) -> Send:
+        async def send_and_bump(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                self.version.bump()  # the write is committed before its answer starts
+            await send(message)
+
+        return send_and_bump
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, key: Hashable) -> None:
+        entry = self.cache.get(key)
+        if entry is None and key in self._pending:
+            entry = await asyncio.shield(self._pending[key])  # computed by the first asker
+        if entry is not None:
+            await _send_entry(entry, scope, send, b"hit")
+            return
+        future: asyncio.Future[CachedResponse | None] = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(key, future)
+        try:
+            entry = await self._compute(scope, receive, send)
+        finally:
+            if self._pending.get(key) is future:
+                del self._pending[key]
+            future.set_result(entry)  # None (failed, cancelled, not cacheable): askers compute
+        if entry is not None:
+            self.cache.put(key, entry)
+            await _send_entry(entry, scope, send, b"miss")
+
+    async def _compute(self, scope: Scope, receive: Receive, send: Send) -> CachedResponse | None:
+        """Run the route; a cacheable answer is returned unsent, any other is sent as is."""
+        messages: list[Message] = []
+
+        async def collect(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, collect)
+        start = messages[0]
+        body = b"".join(m.get("body", b"") for m in messages[1:])
+        entry = _entry(start, body)
+        if entry is None:
+            for message in messages:
+                await send(message)
+        return entry
