@@ -14,10 +14,11 @@ from collections.abc import Hashable
 from enum import Enum
 from urllib.parse import parse_qsl
 
+import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.read_cache import CachedResponse, ReadCache, entity_tag, matches
+from app.api.read_cache import CachedResponse, ReadCache, matches
 from app.core.data_version import DataVersion
 
 
@@ -44,7 +45,7 @@ CACHEABLE = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Clients may keep the answer but must revalidate (If-None-Match) before reusing it.
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
-DROPPED = frozenset({b"content-length", b"cache-control", b"etag", b"x-cache"})
+DROPPED = frozenset({b"content-length", b"cache-control", b"etag", b"x-cache", b"vary"})
 
 
 def request_key(scope: Scope, vary: Vary, version: Hashable) -> Hashable:
@@ -57,13 +58,19 @@ def request_key(scope: Scope, vary: Vary, version: Hashable) -> Hashable:
     return (scope["path"], tuple(sorted(query, key=lambda kv: kv[0])), caller, version)
 
 
-def _entry(start: Message, body: bytes) -> CachedResponse | None:
-    """A cache entry for a complete 200 JSON answer, else None."""
+def cacheable(start: Message) -> bool:
+    """True for a 200 JSON answer that is not encoded yet."""
     headers = Headers(raw=start["headers"])
-    if start["status"] != 200 or "json" not in headers.get("content-type", ""):
-        return None
-    kept = tuple((k, v) for k, v in start["headers"] if k.lower() not in DROPPED)
-    return CachedResponse(kept, body, entity_tag(body))
+    json = "json" in headers.get("content-type", "")
+    return start["status"] == 200 and json and "content-encoding" not in headers
+
+
+def _encoded(entry: CachedResponse, scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """The body to send and its encoding headers: gzip when the client accepts it."""
+    accepted = Headers(scope=scope).get("accept-encoding", "")
+    if entry.gzipped is not None and "gzip" in accepted:
+        return entry.gzipped, [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+    return entry.body, []
 
 
 async def _send_entry(entry: CachedResponse, scope: Scope, send: Send, outcome: bytes) -> None:
@@ -74,10 +81,11 @@ async def _send_entry(entry: CachedResponse, scope: Scope, send: Send, outcome: 
         await send({"type": "http.response.start", "status": 304, "headers": meta})
         await send({"type": "http.response.body", "body": b""})
         return
-    length = (b"content-length", str(len(entry.body)).encode())
-    headers = [*entry.headers, length, *meta]
+    body, encoding = _encoded(entry, scope)
+    length = (b"content-length", str(len(body)).encode())
+    headers = [*entry.headers, *encoding, length, *meta]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": entry.body})
+    await send({"type": "http.response.body", "body": body})
 
 
 class CachedReadsMiddleware:
@@ -139,9 +147,11 @@ class CachedReadsMiddleware:
 
         await self.app(scope, receive, collect)
         start = messages[0]
-        body = b"".join(m.get("body", b"") for m in messages[1:])
-        entry = _entry(start, body)
-        if entry is None:
+        if not cacheable(start):
             for message in messages:
                 await send(message)
-        return entry
+            return None
+        body = b"".join(m.get("body", b"") for m in messages[1:])
+        kept = tuple((k, v) for k, v in start["headers"] if k.lower() not in DROPPED)
+        # hashed and compressed once per version, off the event loop
+        return await anyio.to_thread.run_sync(CachedResponse.of, kept, body)

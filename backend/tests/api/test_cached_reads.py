@@ -185,7 +185,7 @@ def test_read_cache_max_bytes_bounds_what_is_kept(
         headers = admin(probe)
         post_csv(probe, headers, sample_csv.read_bytes())
         size = len(devices(probe, headers).content)
-    budget = str(size * 3 // 2)  # room for one devices page, not for two
+    budget = str(size * 2)  # room for one devices page (plain and gzipped), not for two
     with start(monkeypatch, READ_CACHE_MAX_BYTES=budget) as client:
         headers = admin(client)
         assert devices(client, headers).headers["x-cache"] == "miss"
@@ -194,3 +194,20 @@ def test_read_cache_max_bytes_bounds_what_is_kept(
         assert other.headers["x-cache"] == "miss"
         assert len(other.content) == size
         assert devices(client, headers).headers["x-cache"] == "miss"  # evicted by the other
+
+
+def test_a_hit_is_sent_gzipped_to_who_accepts_it_and_plain_to_others(
+    app_client: TestClient, sample_csv: Path
+) -> None:
+    headers = admin(app_client)
+    post_csv(app_client, headers, sample_csv.read_bytes())
+    devices(app_client, headers)
+    zipped = devices(app_client, headers, **{"Accept-Encoding": "gzip"})
+    plain = devices(app_client, headers, **{"Accept-Encoding": "identity"})
+    assert (zipped.headers["x-cache"], plain.headers["x-cache"]) == ("hit", "hit")
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in zipped.headers["vary"].lower()
+    assert "content-encoding" not in plain.headers
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
+    assert zipped.json() == plain.json()
+    assert shown(plain) == sample_devices(sample_csv)
