@@ -58,6 +58,7 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     cache: Counter[str] = field(default_factory=Counter)
     not_sent: int = 0
+    bytes_received: int = 0
 
     def record(self, response: httpx.Response, seconds: float) -> None:
         """Count an answer; its latency counts when it is a 200."""
@@ -80,8 +81,8 @@ async def one_request(http: httpx.AsyncClient, path: str, tally: Tally) -> None:
     started = time.perf_counter()
     try:
         async with http.stream("GET", path) as response:
-            async for _ in response.aiter_raw():  # every byte received, none decompressed
-                pass
+            async for chunk in response.aiter_raw():  # every byte received, none decompressed
+                tally.bytes_received += len(chunk)
     except httpx.HTTPError as exc:
         tally.statuses[type(exc).__name__] += 1
         return
@@ -126,6 +127,7 @@ def summary(tally: Tally, elapsed: float) -> dict[str, Any]:
         "statuses": dict(tally.statuses),
         "not_sent": tally.not_sent,
         "cache": dict(tally.cache),
+        "bytes_per_answer": round(tally.bytes_received / max(1, sum(tally.statuses.values()))),
         "seconds": round(elapsed, 1),
     }
 
@@ -189,7 +191,7 @@ def report(results: dict[str, dict[str, Any]], rate: int) -> bool:
         print(
             f"{path:<28}{r['achieved_per_s']:>8}{r['p50_ms']:>8}{r['p95_ms']:>8}"
             f"{r['p99_ms']:>8}{r['errors']:>8}{r['server']['peak_rss_mb']:>8}"
-            f"   statuses {r['statuses']} cache {r['cache']}"
+            f"   {r['bytes_per_answer']:,} B/answer, statuses {r['statuses']}, cache {r['cache']}"
         )
     for path, r in results.items():
         checks = {
@@ -217,8 +219,11 @@ def main() -> int:
     csv = fleet_csv(args.devices, args.days, args.seed)
     root = Path(tempfile.mkdtemp(prefix="bench-load-"))
     results: dict[str, dict[str, Any]] = {}
+    at_ready: dict[str, float] = {}
     try:
         server = start(root, csv)
+        at_ready = server_memory_mb(server.process.pid)
+        print(f"server ready: peak RSS {at_ready['peak_rss_mb']} MB (ingest, first scoring)")
         try:
             for path in ENDPOINTS:
                 token = server.tokens["admin"]
@@ -231,6 +236,7 @@ def main() -> int:
     ok = report(results, args.rate)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     figures = {"args": vars(args) | {"csv": str(csv)}, "results": results, "passed": ok}
+    figures["server_at_ready"] = at_ready
     (RESULTS_DIR / "load.json").write_text(json.dumps(figures, indent=2))
     return 0 if ok else 1
 
