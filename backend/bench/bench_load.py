@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -132,6 +133,12 @@ def summary(tally: Tally, elapsed: float) -> dict[str, Any]:
     }
 
 
+def server_cpu_s(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_memory_mb(pid: int) -> dict[str, float]:
     """Peak (VmHWM) and current (VmRSS) resident memory of process ``pid``."""
     fields = {}
@@ -191,7 +198,9 @@ def report(results: dict[str, dict[str, Any]], rate: int) -> bool:
         print(
             f"{path:<28}{r['achieved_per_s']:>8}{r['p50_ms']:>8}{r['p95_ms']:>8}"
             f"{r['p99_ms']:>8}{r['errors']:>8}{r['server']['peak_rss_mb']:>8}"
-            f"   {r['bytes_per_answer']:,} B/answer, statuses {r['statuses']}, cache {r['cache']}"
+            f"   {r['bytes_per_answer']:,} B/answer, server CPU "
+            f"{r['server']['cpu_ms_per_request']} ms/request, statuses {r['statuses']}, "
+            f"cache {r['cache']}"
         )
     for path, r in results.items():
         checks = {
@@ -226,9 +235,12 @@ def main() -> int:
         print(f"server ready: peak RSS {at_ready['peak_rss_mb']} MB (ingest, first scoring)")
         try:
             for path in ENDPOINTS:
-                token = server.tokens["admin"]
+                pid, token = server.process.pid, server.tokens["admin"]
+                cpu = server_cpu_s(pid)
                 run = asyncio.run(drive(server.base_url, token, path, args.rate, args.seconds))
-                results[path] = run | {"server": server_memory_mb(server.process.pid)}
+                per_request = (server_cpu_s(pid) - cpu) * 1000 / max(1, run["ok"] + run["errors"])
+                results[path] = run | {"server": server_memory_mb(pid)}
+                results[path]["server"]["cpu_ms_per_request"] = round(per_request, 2)
         finally:
             stop_server(server)
     finally:
