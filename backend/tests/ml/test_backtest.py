@@ -160,7 +160,8 @@ def test_a_missing_or_malformed_file_is_refused_naming_it(tmp_path: Path) -> Non
     with pytest.raises(BadInput) as malformed:
         run_backtest(bad, None, settings)
     assert missing.value.field == malformed.value.field == "file"
-    result = runner.invoke(app, ["backtest", str(bad), "--out", str(tmp_path / "out")])
+    wide = {"COLUMNS": "400"}  # the error box must not wrap the message (long tmp paths)
+    result = runner.invoke(app, ["backtest", str(bad), "--out", str(tmp_path / "out")], env=wide)
     assert result.exit_code == 2
     assert "wrong header" in result.output
     assert not (tmp_path / "out").exists()

@@ -24,7 +24,9 @@ from app.ml.models.state import (
     FilterState,
     Floats,
     days_to_failure,
+    onset_rate,
     probability_failed,
+    probability_failed_onset,
 )
 
 USAGE_DAYS = 28  # trailing days the usage rate (working days per calendar day) is taken over
@@ -148,6 +150,23 @@ def _component_max(values: Floats, order: np.ndarray) -> Floats:
     return out
 
 
+def _probability(state: FilterState, h: Floats, params: FilterParams) -> Floats:
+    """P(failed ``h`` working days ahead): by the trend, or by the pace since onset."""
+    trend = probability_failed(state, h, params)
+    result: Floats = np.maximum(trend, probability_failed_onset(state, h, params))
+    return result
+
+
+def _days(state: FilterState, params: FilterParams) -> tuple[Floats, Floats, Floats]:
+    """Working days to failure (expected, earliest, latest): the sooner of both paces."""
+    days, early, late = days_to_failure(state)
+    rate = onset_rate(state, params)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pace = np.where(rate > 0, np.maximum(1.0 - state.level, 0.0) / rate, np.inf)
+    sooner = pace < days
+    return np.where(sooner, pace, days), np.minimum(early, pace), np.where(sooner, pace, late)
+
+
 def summarise(
     state: FilterState,
     usage: Floats,
@@ -157,12 +176,13 @@ def summarise(
 ) -> dict[str, Floats]:
     """Per device and component: the worst indicator's state, failure odds and timing."""
     ones = np.ones_like(state.level)
-    p_fail = probability_failed(state, (horizon_days * usage)[:, None] * ones, params)
+    horizon = (horizon_days * usage)[:, None] * ones
+    p_fail = _probability(state, horizon, params)
     p_now = probability_failed(state, 0.0 * ones, params)
     # failed during the silence, had it kept working (at most one alert horizon of work)
-    gone_h = np.minimum(idle_work, horizon_days * usage)
-    p_gone = probability_failed(state, gone_h[:, None] * ones, params)
-    days, early, late = (d / usage[:, None] for d in days_to_failure(state))
+    gone_h = np.minimum(idle_work, horizon_days * usage)[:, None] * ones
+    p_gone = _probability(state, gone_h, params)
+    days, early, late = (d / usage[:, None] for d in _days(state, params))
     worst = np.zeros((state.level.shape[0], len(COMPONENTS)), dtype=np.int64)
     for c in range(len(COMPONENTS)):
         members = np.flatnonzero(c == GROUPS)

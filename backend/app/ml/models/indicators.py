@@ -69,7 +69,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "spin_current",
         "current_stability",
-        float(np.log(1.20)),  # +20 % with no load: the motor's own friction
+        float(np.log(1.50)),  # +50 % with no load: the motor's own friction
         "own",
         "spin_median",
         "spin_reference",

@@ -23,8 +23,9 @@ MEDIAN_SE = 1.2533  # standard error of a median, in standard errors of a mean
 MIN_DRILL_SAMPLES = 10  # a day with fewer drilling samples says little about the motor
 MIN_FIX_STEPS = 10
 DRAIN_MIN_DAYS = 5  # battery drain: at least this many days with measured drain ...
-DRAIN_MIN_DROP = 20.0  # ... and this many percentage points drained in all,
-DRAIN_MAX_DAYS = 14  # ... or this many days, whichever comes first
+DRAIN_MIN_DROP = 60.0  # ... and this many percentage points drained in all (integer
+# readings: a reference over fewer points is off by more than a tenth of the limit),
+DRAIN_MAX_DAYS = 21  # ... or this many days, whichever comes first
 DRAIN_FLOOR = 1.0  # %/h: below this, drain is too slow to tell capacity apart
 CHARGE_DAYS = 14  # a full charge happens at least this often: the window its maximum is read over
 CHARGE_MIN_EVENTS = 2

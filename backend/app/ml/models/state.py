@@ -10,7 +10,11 @@ day skips the accumulation. A slow model cannot follow a part that fails within 
 so a two-sided CUSUM watches the standardised innovations: when several days in a row
 disagree with the estimate in the same direction, the part changed faster than the
 model allows, and the estimate's uncertainty is widened by that disagreement so it
-catches up. The filter runs over whole device x indicator arrays, one day at a time:
+catches up. A trend fitted over months reacts slowly to a part that started wearing
+last week, so the filter also remembers where the part last looked unworn (within
+``healthy_level``) and how many working days ago: the pace since that onset, on wear
+the evidence supports, is a second forecast, and the sooner of both is reported.
+The filter runs over whole device x indicator arrays, one day at a time:
 the loop is over days, never over rows.
 """
 
@@ -39,6 +43,9 @@ class FilterParams:
     cusum_slack: float = 0.5  # standardised innovation a day may show without counting
     cusum_alarm: float = 4.0  # accumulated excess that means "changed faster than modelled"
     cusum_day_cap: float = 3.0  # one day adds at most this much: never an alarm on its own
+    healthy_level: float = 0.2  # at or below this the part counts as unworn (onset clock)
+    onset_min_days: float = 2.0  # wear since onset is averaged over at least this many days
+    onset_sd: float = 2.0  # wear since onset counts beyond this many standard deviations
 
 
 @dataclass
@@ -53,6 +60,8 @@ class FilterState:
     up: Floats  # CUSUM of innovations above the estimate
     down: Floats  # ... and below it
     excess: Floats  # mean innovation of the current CUSUM run, to widen by
+    base: Floats  # the level when it was last within the healthy band
+    since: Floats  # working days since then
 
     @classmethod
     def prior(cls, shape: tuple[int, ...], params: FilterParams) -> FilterState:
@@ -67,6 +76,8 @@ class FilterState:
             zeros.copy(),
             zeros.copy(),
             zeros.copy(),
+            zeros.copy(),
+            zeros.copy(),
         )
 
     def predict(self, worked: Floats, params: FilterParams) -> None:
@@ -77,6 +88,7 @@ class FilterState:
         self.p_ls = self.p_ls + dt * self.p_ss
         self.p_ll = self.p_ll + dt * params.level_step**2 + (1 - dt) * params.idle_step**2
         self.p_ss = self.p_ss + dt * params.slope_step**2
+        self.since = self.since + dt
         self._bound(params)
 
     def _bound(self, params: FilterParams) -> None:
@@ -104,6 +116,9 @@ class FilterState:
         self.p_ll = (1 - k_l) * p_ll
         self.p_ls = (1 - k_l) * p_ls
         self.p_ss = self.p_ss - k_s * p_ls
+        healthy = self.level <= params.healthy_level
+        self.base = np.where(healthy, self.level, self.base)
+        self.since = np.where(healthy, 0.0, self.since)
 
     def _watch(self, z: Floats, raw: Floats, seen: NDArray[np.bool_], params: FilterParams) -> None:
         """CUSUM of standardised innovations; on an alarm, widen the uncertainty."""
@@ -143,6 +158,26 @@ def probability_failed(state: FilterState, h: Floats, params: FilterParams) -> F
     mean = state.level + h * state.slope
     sd = np.sqrt(horizon_variance(state, h, params))
     result: Floats = ndtr((mean - 1.0) / sd)
+    return result
+
+
+def onset_rate(state: FilterState, params: FilterParams) -> Floats:
+    """Mean wear per working day since the part last looked unworn (0 when it does):
+    only the wear the evidence supports (the level less ``onset_sd`` standard deviations)."""
+    supported = state.level - params.onset_sd * np.sqrt(np.maximum(state.p_ll, 0.0))
+    worn = np.maximum(supported - state.base, 0.0)
+    rate: Floats = np.where(
+        state.since > 0, worn / np.maximum(state.since, params.onset_min_days), 0.0
+    )
+    return rate
+
+
+def probability_failed_onset(state: FilterState, h: Floats, params: FilterParams) -> Floats:
+    """P(level >= 1) ``h`` working days ahead if wear goes on at its pace since onset."""
+    span = np.maximum(state.since, params.onset_min_days)
+    mean = state.level + h * onset_rate(state, params)
+    sd = np.sqrt(np.maximum(state.p_ll, 1e-12)) * (1.0 + h / span)
+    result: Floats = np.where(state.since > 0, ndtr((mean - 1.0) / sd), 0.0)
     return result
 
 

@@ -50,6 +50,7 @@ ALERT_COLUMNS = [
     "component_scores",
     "last_updated_at",
     "last_severity",
+    "last_kind",
 ]
 
 
@@ -157,7 +158,7 @@ class Replay:
 
 
 def alert_rows(records: list[AlertRecord], first: dict[str, AlertRecord]) -> pd.DataFrame:
-    """One row per alert: its values when first raised, plus its latest severity."""
+    """One row per alert: its values when first raised, plus its latest severity and kind."""
     rows = []
     for record in records:
         born = first[record.alert_id]
@@ -178,6 +179,7 @@ def alert_rows(records: list[AlertRecord], first: dict[str, AlertRecord]) -> pd.
                 "component_scores": context.get("component_scores", {}),
                 "last_updated_at": record.updated_at,
                 "last_severity": record.severity,
+                "last_kind": record.kind,
             }
         )
     return pd.DataFrame(rows, columns=ALERT_COLUMNS)
