@@ -203,9 +203,7 @@ def test_a_hit_is_sent_gzipped_to_who_accepts_it_and_plain_to_others(
     post_csv(app_client, headers, sample_csv.read_bytes())
 
     def insights(encoding: str) -> Any:
-        return app_client.get(
-            "/api/v1/insights", headers={**headers, "Accept-Encoding": encoding}
-        )
+        return app_client.get("/api/v1/insights", headers={**headers, "Accept-Encoding": encoding})
 
     first = insights("identity")
     assert len(first.content) >= 1000  # large enough to be compressed
