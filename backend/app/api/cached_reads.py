@@ -51,10 +51,8 @@ DROPPED = frozenset({b"content-length", b"cache-control", b"etag", b"x-cache", b
 def request_key(scope: Scope, vary: Vary, version: Hashable) -> Hashable:
     """What identifies an answer: path, query in name order, caller if it varies, version."""
     query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-    caller = ""
-    if vary is Vary.caller:
-        principal = scope.get("state", {}).get("principal")
-        caller = getattr(principal, "identity", "")
+    # the whole principal (name, role, kind, id): a role changed elsewhere is a new key
+    caller = scope.get("state", {}).get("principal") if vary is Vary.caller else None
     return (scope["path"], tuple(sorted(query, key=lambda kv: kv[0])), caller, version)
 
 
