@@ -43,6 +43,8 @@ CACHEABLE = {
     "/api/v1/auth/me": Vary.caller,
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Writes that change nothing a cached answer shows (a login writes only its audit row).
+UNSEEN_WRITES = frozenset({"/api/v1/auth/token"})
 # Clients may keep the answer but must revalidate (If-None-Match) before reusing it.
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
 DROPPED = frozenset({b"content-length", b"cache-control", b"etag", b"x-cache", b"vary"})
@@ -100,7 +102,7 @@ class CachedReadsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in SAFE_METHODS:
+        if scope["method"] not in SAFE_METHODS and scope["path"] not in UNSEEN_WRITES:
             await self.app(scope, receive, self._bumping(send))
             return
         vary = CACHEABLE.get(scope["path"])

@@ -214,3 +214,12 @@ def test_a_hit_is_sent_gzipped_to_who_accepts_it_and_plain_to_others(
     assert "content-encoding" not in plain.headers
     assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
     assert zipped.json() == plain.json() == first.json()
+
+
+def test_a_login_leaves_cached_answers_in_place(app_client: TestClient, sample_csv: Path) -> None:
+    headers = admin(app_client)
+    post_csv(app_client, headers, sample_csv.read_bytes())
+    first = devices(app_client, headers)
+    again = devices(app_client, admin(app_client))  # logs in anew, reads with the new token
+    assert (first.headers["x-cache"], again.headers["x-cache"]) == ("miss", "hit")
+    assert again.headers["etag"] == first.headers["etag"]
