@@ -23,7 +23,7 @@ from app.api.read_cache import GZIP_LEVEL, GZIP_MINIMUM_SIZE, ReadCache
 from app.api.router import api_router
 from app.core.capacity import Capacity
 from app.core.config import Settings, get_settings
-from app.core.data_version import DataVersion
+from app.core.data_version import DataVersion, Source
 from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.throttle import LoginThrottle
@@ -78,7 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.startup_ingest = worker
     app.state.ml = MLService(settings, app.state.store, app.state.session_factory)
     app.state.ml.start(after=worker)
-    app.state.data_version.add_source(app.state.ml.result_generation)
+    app.state.data_version.add_generation(Source.scores, app.state.ml.result_generation)
     app.state.notifications = Notifications(settings, app.state.session_factory)
     app.state.notifications.start()
     log.info("DrillWatch %s ready on %s:%s", __version__, settings.host, settings.port)

@@ -3,14 +3,15 @@
 Pure ASGI middleware inside the guard, so every request is authenticated and authorised
 before a cached answer is considered. A cacheable GET is keyed by its path, its query
 (parameters in name order), the caller where the answer depends on who asks, and the
-data version (``app.core.data_version``). Concurrent misses for one key are computed
-once. Every successful write request bumps the data version.
+version of the sources it reads (``app.core.data_version``). Concurrent misses for one
+key are computed once. Every successful write request bumps the source it writes to.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Hashable
+from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qsl
 
@@ -19,7 +20,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.read_cache import CachedResponse, ReadCache, matches
-from app.core.data_version import DataVersion
+from app.core.data_version import DataVersion, Source
 
 
 class Vary(Enum):
@@ -29,25 +30,40 @@ class Vary(Enum):
     caller = "caller"
 
 
+@dataclass(frozen=True)
+class Policy:
+    """The sources an answer reads and whether it depends on the caller."""
+
+    sources: frozenset[Source]
+    vary: Vary = Vary.nothing
+
+
+TELEMETRY = Policy(frozenset({Source.telemetry}))
 CACHEABLE = {
-    "/api/v1/insights": Vary.nothing,
-    "/api/v1/anomalies": Vary.nothing,
-    "/api/v1/devices": Vary.nothing,
-    "/api/v1/sessions": Vary.nothing,
-    "/api/v1/sessions/daily": Vary.nothing,
-    "/api/v1/battery/trends": Vary.nothing,
-    "/api/v1/fleet/status": Vary.nothing,
-    "/api/v1/fleet/positions": Vary.nothing,
-    "/api/ml/health-scores": Vary.nothing,
-    "/api/ml/alerts": Vary.nothing,
-    "/api/v1/auth/me": Vary.caller,
+    "/api/v1/insights": TELEMETRY,
+    "/api/v1/anomalies": TELEMETRY,
+    "/api/v1/devices": TELEMETRY,
+    "/api/v1/sessions": TELEMETRY,
+    "/api/v1/sessions/daily": TELEMETRY,
+    "/api/v1/battery/trends": TELEMETRY,
+    "/api/v1/fleet/positions": TELEMETRY,
+    "/api/v1/fleet/status": Policy(frozenset(Source)),
+    "/api/ml/health-scores": Policy(frozenset({Source.scores})),  # built from the run alone
+    "/api/ml/alerts": Policy(frozenset({Source.scores, Source.records})),
+    "/api/v1/auth/me": Policy(frozenset({Source.records}), Vary.caller),
 }
+TELEMETRY_WRITES = "/api/v1/telemetry"  # ingest and purge; every other write is to records
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writes that change nothing a cached answer shows (a login writes only its audit row).
 UNSEEN_WRITES = frozenset({"/api/v1/auth/token"})
 # Clients may keep the answer but must revalidate (If-None-Match) before reusing it.
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
 DROPPED = frozenset({b"content-length", b"cache-control", b"etag", b"x-cache", b"vary"})
+
+
+def written(path: str) -> Source:
+    """The source a write request to ``path`` changes."""
+    return Source.telemetry if path.startswith(TELEMETRY_WRITES) else Source.records
 
 
 def request_key(scope: Scope, vary: Vary, version: Hashable) -> Hashable:
@@ -103,18 +119,19 @@ class CachedReadsMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in SAFE_METHODS and scope["path"] not in UNSEEN_WRITES:
-            await self.app(scope, receive, self._bumping(send))
+            await self.app(scope, receive, self._bumping(send, written(scope["path"])))
             return
-        vary = CACHEABLE.get(scope["path"])
-        if vary is None or scope["method"] != "GET":
+        policy = CACHEABLE.get(scope["path"])
+        if policy is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        await self._serve(scope, receive, send, request_key(scope, vary, self.version.current()))
+        version = self.version.current(policy.sources)
+        await self._serve(scope, receive, send, request_key(scope, policy.vary, version))
 
-    def _bumping(self, send: Send) -> Send:
+    def _bumping(self, send: Send, source: Source) -> Send:
         async def send_and_bump(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
-                self.version.bump()  # the write is committed before its answer starts
+                self.version.bump(source)  # the write is committed before its answer starts
             await send(message)
 
         return send_and_bump

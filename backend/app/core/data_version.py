@@ -1,10 +1,15 @@
-"""The data version: changes whenever what the read endpoints show may have changed.
+"""The data version: changes whenever what a read endpoint shows may have changed.
 
-It combines three cheap signals, read on every cacheable request without touching a store:
-a counter bumped by every successful write request of this process (ingest, alert
-acknowledge, purge, ...), the stat of the DuckDB file and its WAL (so an ingest by another
-process, or this one's start-up ingest, is seen), and the generation of each registered
-source (the ML service's latest scoring run).
+Answers are computed from up to three sources, each with its own cheap signals, read on
+every cacheable request without touching a store:
+
+- telemetry (the DuckDB store): write requests of this process to /api/v1/telemetry, and
+  the stat of the DuckDB file and its WAL (so an ingest by another process is seen);
+- records (the SQL store: alerts, users, ...): every other write request of this process;
+- scores (the ML service): the generation of its latest scoring run.
+
+An answer is keyed by the version of the sources it reads only, so a pod's telemetry post
+leaves cached health scores in place until the next scoring run.
 """
 
 from __future__ import annotations
@@ -12,9 +17,18 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Hashable
+from enum import StrEnum
 from pathlib import Path
 
 Version = tuple[Hashable, ...]
+
+
+class Source(StrEnum):
+    """What an answer is computed from."""
+
+    telemetry = "telemetry"
+    records = "records"
+    scores = "scores"
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:
@@ -27,28 +41,34 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
 
 
 class DataVersion:
-    """A hashable version of the served data, cheap enough to read per request."""
+    """Hashable versions of the served data per source, cheap enough to read per request."""
 
     def __init__(self, files: tuple[Path, ...] = ()) -> None:
         self.files = files
         self._counter = itertools.count(1)  # next() is atomic under the GIL
-        self._writes = 0
-        self._sources: list[Callable[[], Hashable]] = []
+        self._writes = dict.fromkeys(Source, 0)
+        self._generations: dict[Source, list[Callable[[], Hashable]]] = {s: [] for s in Source}
 
     @classmethod
     def of_store(cls, duckdb_path: Path) -> DataVersion:
         """Watching the DuckDB file at ``duckdb_path`` and its write-ahead log."""
         return cls((duckdb_path, duckdb_path.with_name(duckdb_path.name + ".wal")))
 
-    def bump(self) -> None:
-        """Record that this process changed data."""
-        self._writes = next(self._counter)
+    def bump(self, source: Source) -> None:
+        """Record that this process changed ``source``."""
+        self._writes[source] = next(self._counter)
 
-    def add_source(self, generation: Callable[[], Hashable]) -> None:
-        """Also change whenever ``generation()`` does (e.g. a new ML scoring run)."""
-        self._sources.append(generation)
+    def add_generation(self, source: Source, generation: Callable[[], Hashable]) -> None:
+        """Also change ``source``'s version whenever ``generation()`` changes."""
+        self._generations[source].append(generation)
 
-    def current(self) -> Version:
-        """The version now."""
-        files = tuple(file_signature(path) for path in self.files)
-        return (self._writes, files, tuple(source() for source in self._sources))
+    def current(self, sources: frozenset[Source] = frozenset(Source)) -> Version:
+        """The version of ``sources`` now."""
+        parts: list[Hashable] = []
+        for source in Source:
+            if source in sources:
+                parts.append(self._writes[source])
+                parts.extend(generation() for generation in self._generations[source])
+        if Source.telemetry in sources:
+            parts.extend(file_signature(path) for path in self.files)
+        return tuple(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,7 @@ from starlette.routing import Route
 
 from app.api.cached_reads import CachedReadsMiddleware
 from app.api.read_cache import CachedResponse, ReadCache, entity_tag, matches
-from app.core.data_version import DataVersion
+from app.core.data_version import DataVersion, Source
 
 
 def entry(size: int) -> CachedResponse:
@@ -78,19 +79,51 @@ def test_concurrent_misses_for_one_key_compute_the_answer_once() -> None:
     assert sorted(answers) == [(200, "hit", b'{"n":1}')] * 2 + [(200, "miss", b'{"n":1}')]
 
 
-def test_the_data_version_follows_writes_files_and_sources(tmp_path: Path) -> None:
+def test_each_source_has_its_own_version(tmp_path: Path) -> None:
     store = tmp_path / "telemetry.duckdb"
     generation = [0]
     version = DataVersion.of_store(store)
-    version.add_source(lambda: generation[0])
-    seen = [version.current()]
-    assert version.current() == seen[0]
-    version.bump()
-    seen.append(version.current())
-    store.write_bytes(b"data")
-    seen.append(version.current())
-    store.with_name("telemetry.duckdb.wal").write_bytes(b"wal")
-    seen.append(version.current())
-    generation[0] = 1
-    seen.append(version.current())
-    assert len(set(seen)) == 5
+    version.add_generation(Source.scores, lambda: generation[0])
+
+    def changed_by(change: Callable[[], object]) -> set[Source]:
+        before = {s: version.current(frozenset({s})) for s in Source}
+        change()
+        return {s for s in Source if version.current(frozenset({s})) != before[s]}
+
+    assert changed_by(lambda: None) == set()
+    assert changed_by(lambda: version.bump(Source.records)) == {Source.records}
+    assert changed_by(lambda: version.bump(Source.telemetry)) == {Source.telemetry}
+    assert changed_by(lambda: store.write_bytes(b"data")) == {Source.telemetry}
+    wal = store.with_name("telemetry.duckdb.wal")
+    assert changed_by(lambda: wal.write_bytes(b"wal")) == {Source.telemetry}
+    assert changed_by(lambda: generation.__setitem__(0, 1)) == {Source.scores}
+
+
+def test_a_write_invalidates_only_the_answers_that_read_what_it_wrote() -> None:
+    async def scenario() -> list[str]:
+        async def answer(request: Request) -> JSONResponse:
+            return JSONResponse({"path": request.url.path, "pad": "x" * 10})
+
+        async def written(_: Request) -> JSONResponse:
+            return JSONResponse({"ok": True})
+
+        reads = ["/api/v1/devices", "/api/ml/health-scores", "/api/ml/alerts"]
+        routes = [Route(p, answer) for p in reads]
+        routes += [Route(p, written, methods=["POST"]) for p in WRITES]
+        app = CachedReadsMiddleware(Starlette(routes=routes), ReadCache(1 << 20), DataVersion())
+        transport = httpx.ASGITransport(app=app)
+        seen = []
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            for path in reads:
+                await http.get(path)
+            for write in WRITES:
+                assert (await http.post(write)).status_code == 200
+                outcomes = [(await http.get(p)).headers["x-cache"] for p in reads]
+                seen.append(" ".join(outcomes))
+        return seen
+
+    # after each write: devices, health-scores, alerts
+    assert asyncio.run(scenario()) == ["miss hit hit", "hit hit miss", "hit hit hit"]
+
+
+WRITES = ["/api/v1/telemetry", "/api/ml/alerts/a1/acknowledge", "/api/v1/auth/token"]
