@@ -121,7 +121,7 @@ def create_app() -> FastAPI:
     # Added innermost first: cached reads only after the guard authorised the request;
     # the guard sees the request after CORS and the access log,
     # the proxy headers are resolved before any of them, security headers go on everything.
-    app.state.data_version = DataVersion.of_store(settings.duckdb_path)
+    app.state.data_version = DataVersion.of_stores(settings.duckdb_path, settings.sqlite_path)
     cache = ReadCache(settings.read_cache_max_bytes)
     app.add_middleware(CachedReadsMiddleware, cache=cache, version=app.state.data_version)
     app.add_middleware(RequestGuard, settings=settings)

@@ -5,7 +5,9 @@ every cacheable request without touching a store:
 
 - telemetry (the DuckDB store): write requests of this process to /api/v1/telemetry, and
   the stat of the DuckDB file and its WAL (so an ingest by another process is seen);
-- records (the SQL store: alerts, users, ...): every other write request of this process;
+- records (the SQL store: alerts, users, ...): every other write request of this process,
+  and with SQLite the stat of its file and WAL (a write by another process; PostgreSQL
+  offers no such signal, so there only this process's writes are seen);
 - scores (the ML service): the generation of its latest scoring run.
 
 An answer is keyed by the version of the sources it reads only, so a pod's telemetry post
@@ -43,16 +45,21 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
 class DataVersion:
     """Hashable versions of the served data per source, cheap enough to read per request."""
 
-    def __init__(self, files: tuple[Path, ...] = ()) -> None:
-        self.files = files
+    def __init__(self, files: dict[Source, tuple[Path, ...]] | None = None) -> None:
+        self.files = files or {}
         self._counter = itertools.count(1)  # next() is atomic under the GIL
         self._writes = dict.fromkeys(Source, 0)
         self._generations: dict[Source, list[Callable[[], Hashable]]] = {s: [] for s in Source}
 
     @classmethod
-    def of_store(cls, duckdb_path: Path) -> DataVersion:
-        """Watching the DuckDB file at ``duckdb_path`` and its write-ahead log."""
-        return cls((duckdb_path, duckdb_path.with_name(duckdb_path.name + ".wal")))
+    def of_stores(cls, duckdb_path: Path, sqlite_path: Path | None) -> DataVersion:
+        """Watching the DuckDB file, the SQLite file (if the SQL store is one) and their logs."""
+        files: dict[Source, tuple[Path, ...]] = {
+            Source.telemetry: (duckdb_path, _sibling(duckdb_path, ".wal"))
+        }
+        if sqlite_path is not None:
+            files[Source.records] = (sqlite_path, _sibling(sqlite_path, "-wal"))
+        return cls(files)
 
     def bump(self, source: Source) -> None:
         """Record that this process changed ``source``."""
@@ -69,6 +76,9 @@ class DataVersion:
             if source in sources:
                 parts.append(self._writes[source])
                 parts.extend(generation() for generation in self._generations[source])
-        if Source.telemetry in sources:
-            parts.extend(file_signature(path) for path in self.files)
+                parts.extend(file_signature(path) for path in self.files.get(source, ()))
         return tuple(parts)
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)

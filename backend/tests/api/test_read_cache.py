@@ -80,9 +80,9 @@ def test_concurrent_misses_for_one_key_compute_the_answer_once() -> None:
 
 
 def test_each_source_has_its_own_version(tmp_path: Path) -> None:
-    store = tmp_path / "telemetry.duckdb"
+    store, records = tmp_path / "telemetry.duckdb", tmp_path / "drillwatch.db"
     generation = [0]
-    version = DataVersion.of_store(store)
+    version = DataVersion.of_stores(store, records)
     version.add_generation(Source.scores, lambda: generation[0])
 
     def changed_by(change: Callable[[], object]) -> set[Source]:
@@ -97,6 +97,8 @@ def test_each_source_has_its_own_version(tmp_path: Path) -> None:
     wal = store.with_name("telemetry.duckdb.wal")
     assert changed_by(lambda: wal.write_bytes(b"wal")) == {Source.telemetry}
     assert changed_by(lambda: generation.__setitem__(0, 1)) == {Source.scores}
+    sql_wal = records.with_name("drillwatch.db-wal")
+    assert changed_by(lambda: sql_wal.write_bytes(b"commit")) == {Source.records}
 
 
 def test_a_write_invalidates_only_the_answers_that_read_what_it_wrote() -> None:
