@@ -27,6 +27,7 @@ from app.core.data_version import DataVersion, Source
 from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.throttle import LoginThrottle
+from app.db.changes import on_committed_writes
 from app.db.session import build_engine, build_session_factory, migrate
 from app.ml.services import MLService
 from app.notifications.service import Notifications
@@ -66,6 +67,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = build_engine(settings)
     migrate(engine)
     app.state.session_factory = build_session_factory(engine)
+    version: DataVersion = app.state.data_version
+    on_committed_writes(app.state.session_factory, lambda: version.bump(Source.records))
     app.state.store = build_store(settings)
     ensure_current(app.state.store, settings)
     ensure_admin(app.state.session_factory, settings)

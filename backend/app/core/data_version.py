@@ -5,9 +5,9 @@ every cacheable request without touching a store:
 
 - telemetry (the DuckDB store): write requests of this process to /api/v1/telemetry, and
   the stat of the DuckDB file and its WAL (so an ingest by another process is seen);
-- records (the SQL store: alerts, users, ...): every other write request of this process,
-  and with SQLite the stat of its file and WAL (a write by another process; PostgreSQL
-  offers no such signal, so there only this process's writes are seen);
+- records (the SQL store: alerts, users, ...): every other write request and every SQL
+  commit that changed rows in this process (``app.db.changes``), and with SQLite the stat
+  of its file and WAL (a write by another process; PostgreSQL offers no such signal);
 - scores (the ML service): the generation of its latest scoring run.
 
 An answer is keyed by the version of the sources it reads only, so a pod's telemetry post
