@@ -21,7 +21,7 @@ PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py 
 	tests/ml/test_alert_lifecycle.py tests/ml/test_model_manager.py \
 	tests/ml/test_predictive_alerts.py tests/api/test_ml_server.py \
 	tests/api/test_audit.py tests/api/test_security_server.py tests/api/test_commit_before_response.py \
-	tests/notifications
+	tests/notifications tests/backup tests/services/test_archive.py
 # SKIP_POSTGRES=1 skips the PostgreSQL pass (for machines without PostgreSQL).
 SKIP_POSTGRES ?=
 
@@ -144,10 +144,11 @@ sample-data: $(RUN_DEPS) ## Generate a sample fleet into public/data when it hol
 	rm -rf $(BACKEND)/data/sample_fleet; mv $$tmp $(BACKEND)/data/sample_fleet; \
 	echo "Ground truth kept in backend/data/sample_fleet/"
 
-system-deps: ## As root with apt: install Chromium and PostgreSQL when missing
+system-deps: ## As root with apt: install Chromium, PostgreSQL and promtool (prometheus) when missing
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$$missing postgresql"; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
 	if [[ -z "$$missing" ]]; then exit 0; fi; \
 	if [[ "$$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then \
 		echo "Installing:$$missing"; apt-get update -qq; \

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from app.commands import accounts, audit, evaluate, ingest, ml, scenario, simulate, telemetry
+from app.commands import (
+    accounts,
+    archive,
+    audit,
+    backup,
+    evaluate,
+    ingest,
+    maintenance,
+    ml,
+    scenario,
+    simulate,
+    telemetry,
+)
 from app.core.files import private_umask
 
 app = typer.Typer(
@@ -19,10 +31,15 @@ app.command("scenario")(scenario.scenario)
 app.command("backtest")(evaluate.backtest)
 app.command("evaluate")(evaluate.evaluate)
 app.command("train")(ml.train)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
+app.command("archive")(archive.archive)
+app.command("unarchive")(archive.unarchive)
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(telemetry.telemetry_app, name="telemetry")
+app.add_typer(maintenance.db_app, name="db")
 
 
 @app.callback()

@@ -26,6 +26,7 @@ from app.core.config import Settings, get_settings
 from app.core.data_version import DataVersion, Source
 from app.core.files import private_umask, restrict_permissions
 from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.server_lock import hold_for_server, release
 from app.core.throttle import LoginThrottle
 from app.db.changes import on_committed_writes
 from app.db.session import build_engine, build_session_factory, migrate
@@ -63,6 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings.ensure_directories()
     configure_logging(settings)
     Capacity.from_settings(settings).apply_threads()
+    server_lock = hold_for_server(settings)  # restore refuses to run while it is held
     clean_scratch(scratch_root(settings))
     engine = build_engine(settings)
     migrate(engine)
@@ -89,6 +91,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.notifications.close()
     app.state.ml.close()
     engine.dispose()
+    release(server_lock)
 
 
 CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]

@@ -34,8 +34,10 @@ class Live:
 
 
 @contextmanager
-def live_server(root: Path, database_url: str, **settings: str) -> Iterator[Live]:
-    """Serve on 127.0.0.1 with every path under ``root`` and ML off."""
+def live_server(
+    root: Path, database_url: str, *, umask: int = -1, **settings: str
+) -> Iterator[Live]:
+    """Serve on 127.0.0.1 with every path under ``root`` and ML off (``umask``: the child's)."""
     port = free_port()
     env = process_env(root, DATABASE_URL=database_url, HOST="127.0.0.1", PORT=str(port))
     env |= {"ML_ENABLED": "false", **settings}
@@ -43,7 +45,12 @@ def live_server(root: Path, database_url: str, **settings: str) -> Iterator[Live
     log = root / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "main.py"], cwd=BACKEND_DIR, env=env, stdout=sink, stderr=sink
+            [sys.executable, "main.py"],
+            cwd=BACKEND_DIR,
+            env=env,
+            stdout=sink,
+            stderr=sink,
+            umask=umask,
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import duckdb
@@ -80,8 +82,8 @@ def unused_share(db: Path) -> float:
     return float(size - block_size * used) / size
 
 
-def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path) -> None:
-    big = tmp_path / "big.csv"
+def killed_ingest(tmp_path: Path, big: Path) -> dict[str, str]:
+    """The environment of a store whose ``drillwatch ingest big`` was killed mid-write."""
     generate_csv(big, BIG_ROWS)
     # a tight memory limit: a big ingest must fit in it (DuckDB spills to disk)
     env = process_env(tmp_path, DUCKDB_MEMORY_LIMIT="128MB", lock_timeout=30)
@@ -104,9 +106,15 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path)
     child.stderr.close()
     assert child.stdout is not None
     child.stdout.close()
-
     assert {t: n for t, n in table_counts(db).items() if n} == {}
     assert unused_share(db) > 0.5, "the killed ingest left its blocks in the file"
+    return env
+
+
+def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    env = killed_ingest(tmp_path, big)
+    db = Path(env["DUCKDB_PATH"])
     start = "from app.core.config import get_settings; from app.main import build_store; "
     restart = subprocess.run(
         [sys.executable, "-c", start + "build_store(get_settings())"],
@@ -128,6 +136,20 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path)
     with duckdb.connect(str(db)) as conn:
         devices = conn.execute("SELECT count(DISTINCT device_id) FROM sessions").fetchone()
     assert devices == (DEVICES,)
+
+
+def test_db_vacuum_gives_back_what_a_killed_ingest_left(tmp_path: Path) -> None:
+    env = killed_ingest(tmp_path, tmp_path / "big.csv")
+    db = Path(env["DUCKDB_PATH"])
+    before = db.stat().st_size
+    vacuum = cli({**env, "COLUMNS": "200"}, "db", "vacuum")
+    assert vacuum.returncode == 0, vacuum.stderr
+    assert "True" in vacuum.stdout
+    assert unused_share(db) < 0.25
+    assert db.stat().st_size < before / 2
+    assert table_counts(db)["telemetry"] == 0
+    scratch = db.parent / "tmp"
+    assert not scratch.exists() or list(scratch.iterdir()) == []
 
 
 def free_port() -> int:
@@ -201,6 +223,11 @@ def test_cli_ingest_works_while_the_server_runs(
     assert [(q["line"], q["reason"]) for q in quarantine["items"]] == [
         (42, "current_amp out of range 0..100: -4")
     ]
+    # each process its own log file: the CLI's lines are not in the server's app.log
+    logs = Path(env["LOG_PATH"])
+    (cli_log,) = (logs / "cli").glob("ingest-*.log")
+    assert str(extra.resolve()) in cli_log.read_text()
+    assert str(extra.resolve()) not in (logs / "app.log").read_text()
 
 
 def test_cli_exits_1_and_names_the_problem_when_a_file_fails(tmp_path: Path) -> None:
@@ -215,3 +242,75 @@ def test_cli_exits_1_and_names_the_problem_when_a_file_fails(tmp_path: Path) -> 
     assert result.returncode == 1
     assert f"{bad}: wrong header" in result.stderr
     assert table_counts(Path(env["DUCKDB_PATH"]))["telemetry"] == 1
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``python main.py`` with ``env``, once its health check answers."""
+    process = subprocess.Popen(
+        [sys.executable, "main.py"],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{env['PORT']}"
+    wait_until(lambda: httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200)
+    return process
+
+
+def scratch_files(db: Path) -> list[Path]:
+    """Files under the scratch folders beside the store, lock files left out."""
+    return [p for p in (db.parent / "tmp").rglob("*") if p.is_file() and p.name != ".lock"]
+
+
+def test_a_post_killed_mid_ingest_leaves_nothing_in_tmp_and_nothing_after_restart(
+    tmp_path: Path,
+) -> None:
+    body = tmp_path / "body.csv"
+    generate_csv(body, 800_000)  # about 49 MB: seconds of ingest to be killed in
+    own_tmp = tmp_path / "os-tmp"  # the server's TMPDIR: /tmp as far as it knows
+    own_tmp.mkdir()
+    env = process_env(
+        tmp_path / "srv",
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+        TMPDIR=str(own_tmp),
+        ML_ENABLED="false",
+        lock_timeout=30,
+    )
+    db = Path(env["DUCKDB_PATH"])
+    server = start_server(env)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    token = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+
+    def send() -> None:
+        with suppress(httpx.HTTPError):  # the connection drops: the server is killed
+            httpx.post(
+                f"{base}/api/v1/telemetry", content=body.read_bytes(), headers=headers, timeout=300
+            )
+
+    post = threading.Thread(target=send)
+    post.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not scratch_files(db) and post.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        post.join(timeout=60)
+    assert [p.name for p in scratch_files(db)], "the killed request's copy is in the data folder"
+    assert list(own_tmp.iterdir()) == []
+
+    server = start_server(env)
+    try:
+        assert scratch_files(db) == []
+        history = httpx.get(f"{base}/api/v1/ingest/history", headers=headers, timeout=30).json()
+        assert history["total"] == 0, "the killed ingest stored nothing"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert list(own_tmp.iterdir()) == []

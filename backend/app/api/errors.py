@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.headers import security_headers
 from app.core.errors import AppError, Overloaded, TooManyRequests
+from app.db.busy import BUSY_ERRORS, busy_error
 
 log = logging.getLogger("drillwatch.api")
 LOCATIONS = ("query", "body", "path")
@@ -60,8 +61,19 @@ def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=500, content={"detail": INTERNAL_ERROR}, headers=headers)
 
 
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    busy = busy_error(exc)
+    if busy is None:
+        return _unexpected_error(request, exc)
+    log.warning("%s %s: %s", request.method, request.url.path, busy.message)
+    return error_response(busy)
+
+
 def register_error_handlers(app: FastAPI) -> None:
-    """Map ``AppError`` and validation errors to 4xx JSON, anything else to a logged 500."""
+    """Map ``AppError`` and validation errors to 4xx JSON, a busy SQL store to 503, anything
+    else to a logged 500."""
     app.add_exception_handler(AppError, _app_error)
+    for error in BUSY_ERRORS:
+        app.add_exception_handler(error, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -27,6 +27,7 @@ from app.core.errors import AppError, Forbidden, PayloadTooLarge
 from app.core.json_limits import check_json
 from app.core.roles import Principal, Role
 from app.core.throttle import RequestLimiter
+from app.db.busy import busy_as_unavailable
 from app.services.auth import authenticate
 
 
@@ -147,7 +148,8 @@ class RequestGuard:
         scheme, token = get_authorization_scheme_param(headers.get("authorization"))
         bearer = token if scheme.lower() == "bearer" and token else None
         api_key = headers.get("x-api-key") or None
-        with scope["app"].state.session_factory.begin() as db:  # commits last_used_at
+        with busy_as_unavailable(), scope["app"].state.session_factory.begin() as db:
+            # the block commits last_used_at of an API key
             principal = authenticate(
                 db, self.settings, token=bearer, api_key=api_key, required=roles[0]
             )

@@ -33,14 +33,21 @@ SECURITY_HEADERS = {
 }
 
 
+# Tokens, users, keys and fleet data: never kept by a browser or a shared cache.
+API_PREFIX = "/api/"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 def security_headers(path: str) -> dict[str, str]:
     """The headers every response to ``path`` carries."""
     csp = DOCS_CSP if path.startswith(DOCS_PATHS) else DASHBOARD_CSP
-    return {"Content-Security-Policy": csp, **SECURITY_HEADERS}
+    headers = {"Content-Security-Policy": csp, **SECURITY_HEADERS}
+    return headers | NO_STORE if path.startswith(API_PREFIX) else headers
 
 
 class SecurityHeadersMiddleware:
-    """Adds CSP, nosniff, frame and referrer policies to every HTTP response."""
+    """Adds CSP, nosniff, frame and referrer policies to every HTTP response (and
+    ``Cache-Control: no-store`` to API answers that set no caching of their own)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

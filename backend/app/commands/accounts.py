@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -72,6 +72,12 @@ def _actor() -> str:
 
 def _audit(db: Session, action: str, target: str, **details: object) -> None:
     audit.record_audit(db, _actor(), action, target, details, "cli")
+
+
+def audit_cli_action(action: str, target: str, details: dict[str, Any]) -> None:
+    """Record a command's action in the audit trail of the SQL store (migrated first)."""
+    with open_db() as db:
+        audit.record_audit(db, _actor(), action, target, details, "cli")
 
 
 def _when(value: datetime | None) -> str:

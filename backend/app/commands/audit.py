@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from app.commands.accounts import open_db
+from app.core.logging import escape_controls
 from app.services import audit
 
 audit_app = typer.Typer(help="Read the audit trail (logins, account, model and alert changes).")
@@ -19,6 +21,12 @@ console = Console()
 
 def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+def _cell(value: str) -> Text:
+    # plain text with escaped controls: a user name typed at the login form by anyone can
+    # neither carry rich markup nor move the cursor, clear the screen or start a new row
+    return Text(escape_controls(value))
 
 
 @audit_app.command("list")
@@ -38,11 +46,11 @@ def list_events(
         for row in rows:
             table.add_row(
                 row.at.strftime("%Y-%m-%d %H:%M:%S"),
-                row.actor,
-                row.action,
-                row.target or "-",
-                row.source or "-",
-                json.dumps(row.details, sort_keys=True) if row.details else "",
+                _cell(row.actor),
+                _cell(row.action),
+                _cell(row.target or "-"),
+                _cell(row.source or "-"),
+                _cell(json.dumps(row.details, sort_keys=True) if row.details else ""),
             )
     console.print(table)
     console.print(f"{len(rows)} of {total} matching actions")

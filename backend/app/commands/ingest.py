@@ -15,7 +15,7 @@ from rich.table import Table
 
 from app.core.config import get_settings
 from app.core.errors import AppError
-from app.core.logging import configure_logging
+from app.core.logging import configure_cli_logging
 from app.services.ingestion import IngestReport, ingest_files
 from app.storage.duckdb import TelemetryStore
 from app.storage.scratch import clean_scratch, scratch_root
@@ -32,7 +32,7 @@ def ingest(
     """Ingest telemetry CSV files; prints accepted, duplicate and quarantined counts."""
     settings = get_settings()
     settings.ensure_directories()
-    configure_logging(settings)
+    configure_cli_logging(settings, "ingest")
     store = TelemetryStore.from_settings(settings)
     clean_scratch(scratch_root(settings))
     try:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from app.core.config import get_settings
 from app.core.errors import AppError
-from app.core.logging import configure_logging
+from app.core.logging import configure_cli_logging
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
 from app.ml.config import MLConfig
@@ -45,7 +45,7 @@ def train(
     """Train the health model on the store's history and save a signed, versioned artifact."""
     settings = get_settings()
     settings.ensure_directories()
-    configure_logging(settings)
+    configure_cli_logging(settings, "train")
     store = TelemetryStore.from_settings(settings)
     manager = MLModelManager(settings)
     try:

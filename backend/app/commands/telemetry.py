@@ -12,7 +12,7 @@ from rich.table import Table
 
 from app.core.config import get_settings
 from app.core.errors import AppError
-from app.core.logging import configure_logging
+from app.core.logging import configure_cli_logging
 from app.services.purge import PurgeReport, purge_telemetry, scope_of
 from app.storage.duckdb import TelemetryStore
 
@@ -48,7 +48,7 @@ def purge(
     """Delete (or re-quarantine) stored rows of a device and time range; sessions are rebuilt."""
     settings = get_settings()
     settings.ensure_directories()
-    configure_logging(settings)
+    configure_cli_logging(settings, "telemetry-purge")
     store = TelemetryStore.from_settings(settings)
     try:
         store.initialise()

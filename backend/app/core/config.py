@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     log_level: LogLevel = LogLevel.INFO
     log_path: Path = Path("logs")
+    log_retention_days: PosInt = 30
     cors_origins: str = ""
     # Admission (see README, Serving under load): requests running at once, queued, seconds queued
     server_max_concurrency: PosInt = 16
@@ -100,6 +101,8 @@ class Settings(BaseSettings):
     ingest_max_future_seconds: NonNegInt = 86400
     ingest_earliest_timestamp: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     ingest_max_line_bytes: Annotated[int, Field(ge=256, le=131072)] = 4096
+    # `drillwatch archive` without --before moves rows older than this many days
+    archive_after_days: PosInt = 365
 
     # Auth
     admin_password: SecretStr | None = None

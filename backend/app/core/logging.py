@@ -1,8 +1,11 @@
 """Log files of the operations guide, secret masking and one access line per request.
 
-``logs/app.log`` (daily) takes everything, including one access line per request.
-``logs/ml/processing.log`` and ``logs/ml/alerts.log`` (daily) and ``logs/ml/models.log``
-(weekly) take the ``drillwatch.ml.*`` loggers, which also reach ``app.log``.
+The server writes ``logs/app.log`` (daily), which takes everything, including one
+access line per request. ``logs/ml/processing.log`` and ``logs/ml/alerts.log`` (daily)
+and ``logs/ml/models.log`` (weekly) take the ``drillwatch.ml.*`` loggers, which also
+reach ``app.log``. The server alone rotates these files, to dated names it never
+overwrites. A CLI process writes ``logs/cli/<command>-<date>.log`` instead of
+``app.log`` and appends to the ML files without rotating them (see ``log_files``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 import re
 import sys
 import time
-from logging.handlers import TimedRotatingFileHandler
+from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +22,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
 from app.core.config import Settings
+from app.core.log_files import DailyFileHandler, DatedRotatingFileHandler
 
 ACCESS_LOGGER = "drillwatch.access"
 ML_LOGGER = "drillwatch.ml"
 # file name -> rotation (TimedRotatingFileHandler ``when``), as the guide's table says
 ML_LOG_FILES = {"processing": "midnight", "models": "W0", "alerts": "midnight"}
-BACKUPS = {"midnight": 30, "W0": 12}
+WEEKLY_BACKUPS = 12
+CLI_LOG_FOLDER = "cli"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 MASK = "***"
 _OURS = "_drillwatch_handler"
@@ -104,12 +109,15 @@ def _tag(handler: logging.Handler) -> logging.Handler:
     return handler
 
 
-def _file_handler(path: Path, when: str) -> logging.Handler:
+def _rotating(path: Path, when: str, settings: Settings) -> logging.Handler:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = TimedRotatingFileHandler(
-        path, when=when, backupCount=BACKUPS[when], encoding="utf-8", delay=False
-    )
-    return _tag(handler)
+    keep = settings.log_retention_days if when == "midnight" else WEEKLY_BACKUPS
+    return _tag(DatedRotatingFileHandler(path, when=when, backupCount=keep, encoding="utf-8"))
+
+
+def _appending(path: Path) -> logging.Handler:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _tag(WatchedFileHandler(path, encoding="utf-8"))
 
 
 def _remove_ours(logger: logging.Logger) -> None:
@@ -126,21 +134,49 @@ def ml_level(settings: Settings) -> int:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Install the log files; calling it again replaces our handlers instead of adding."""
+    """The server's logging: the guide's files, rotated by this process alone.
+
+    Calling it again replaces our handlers instead of adding.
+    """
+    root = _reset(settings)
+    root.addHandler(_rotating(settings.log_path / "app.log", "midnight", settings))
+    for name, when in ML_LOG_FILES.items():
+        path = settings.ml_log_path / f"{name}.log"
+        logging.getLogger(f"{ML_LOGGER}.{name}").addHandler(_rotating(path, when, settings))
+
+
+def configure_cli_logging(settings: Settings, command: str) -> None:
+    """A CLI process's logging: its own dated file, ML files appended without rotating."""
+    root = _reset(settings)
+    folder = settings.log_path / CLI_LOG_FOLDER
+    root.addHandler(_tag(DailyFileHandler(folder, command, settings.log_retention_days)))
+    for name in ML_LOG_FILES:
+        path = settings.ml_log_path / f"{name}.log"
+        logging.getLogger(f"{ML_LOGGER}.{name}").addHandler(_appending(path))
+
+
+def _reset(settings: Settings) -> logging.Logger:
+    """Remove our handlers, set the levels and add the console; returns the root logger."""
     root = logging.getLogger()
     loggers = [root] + [logging.getLogger(f"{ML_LOGGER}.{name}") for name in ML_LOG_FILES]
     for logger in loggers:
         _remove_ours(logger)
     root.setLevel(str(settings.log_level))
     root.addHandler(_tag(ConsoleHandler()))
-    root.addHandler(_file_handler(settings.log_path / "app.log", "midnight"))
     # access lines are the audit trail: written whatever LOG_LEVEL says
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
     logging.getLogger(ML_LOGGER).setLevel(ml_level(settings))
-    for name, when in ML_LOG_FILES.items():
-        logger = logging.getLogger(f"{ML_LOGGER}.{name}")
-        logger.setLevel(logging.NOTSET)
-        logger.addHandler(_file_handler(settings.ml_log_path / f"{name}.log", when))
+    for name in ML_LOG_FILES:
+        logging.getLogger(f"{ML_LOGGER}.{name}").setLevel(logging.NOTSET)
+    return root
+
+
+def _observe_ml_answer(scope: Scope, status: int) -> None:
+    """Tell the app's ML self-monitor (if the app has one) how an /api/ml request ended."""
+    state = getattr(scope.get("app"), "state", None)
+    monitor = getattr(getattr(state, "ml", None), "monitor", None)
+    if monitor is not None:
+        monitor.record_api(status)
 
 
 class AccessLogMiddleware:
@@ -176,6 +212,8 @@ class AccessLogMiddleware:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
         metrics.HTTP_SECONDS.labels(route).observe(seconds)
+        if route.startswith("/api/ml/"):
+            _observe_ml_answer(scope, status)
         self.log.info(
             "%s %s %d user=%s %.1fms", scope["method"], scope["path"], status, user, seconds * 1000
         )

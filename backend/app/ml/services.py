@@ -38,6 +38,7 @@ from app.ml.registry.names import validate_version
 from app.ml.registry.records import ModelInfo
 from app.ml.runs.scoring import Deadline, run_scoring
 from app.ml.runs.training import TRAINING_LOCK, Progress, TrainResult, train_model
+from app.ml.self_monitoring import SelfMonitor
 from app.ml.serving.fleet_result import FleetResult, RunKey, build_result, iso_z, log_run
 from app.ml.serving.jobs import TrainingJob, TrainingJobs
 from app.ml.serving.refresher import ResultRefresher, probe_data_version
@@ -71,6 +72,7 @@ class MLService:
         self.watch_interval = watch_interval
         self.started_at = time.time()
         self.run_history: deque[dict[str, Any]] = deque(maxlen=RUN_HISTORY)
+        self.monitor = SelfMonitor()
         self._started = False
 
     @property
@@ -131,6 +133,7 @@ class MLService:
             ttl=self.settings.ml_feature_cache_ttl,
             wait=self.settings.ml_max_processing_time,
             interval=self.watch_interval,
+            observe=self.monitor.record_run,
         )
 
     @cached_property
@@ -192,6 +195,7 @@ class MLService:
             self.store, self.features, scoring, self.alerts, info.version, deadline
         )
         self.manager.record_latency(output.timings["scoring"] * 1000, info.version)
+        self.monitor.scoring.add(output.timings["scoring"])
         key = RunKey(output.data_version, info.version, info.sha256, self.settings_fingerprint)
         result = build_result(output, key, time.perf_counter() - started, self.config)
         log_run(result)

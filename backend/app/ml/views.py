@@ -12,9 +12,17 @@ from statistics import fmean
 from sqlalchemy import text
 
 from app.core.errors import AppError, Unavailable
+from app.ml.self_monitoring import resident_memory
 from app.ml.services import MLService
 from app.ml.serving.fleet_result import iso_z
-from app.schemas.ml import AlertPage, AlertRead, MLHealthRead, MLServices, Pagination
+from app.schemas.ml import (
+    AlertPage,
+    AlertRead,
+    MLHealthRead,
+    MLServices,
+    Pagination,
+    SelfCheckRead,
+)
 from app.schemas.ml_models import (
     ActiveModel,
     AlertSummary,
@@ -60,39 +68,40 @@ def _registry_state(ml: MLService) -> tuple[str, str]:
     return "ready", "ready"
 
 
-def ml_health(ml: MLService) -> MLHealthRead:
-    """The guide's health body: one state per service, overall status, last update."""
+def ml_health(ml: MLService, *, include_checks: bool = False) -> MLHealthRead:
+    """The guide's health body: one state per service, overall status, last update;
+    with ``include_checks`` the guide's alerting thresholds too."""
+    services, updated = _service_states(ml)
+    states = services.model_dump()
+    down = ml.monitor.down.longest(states if ml.enabled else {})
+    healthy = all(v == "ready" for v in states.values())
+    status = "disabled" if not ml.enabled else "healthy" if healthy else "degraded"
+    body = MLHealthRead(
+        status=status, ml_enabled=ml.enabled, services=services, last_updated=_z(updated)
+    )
+    if include_checks:
+        checks = ml.monitor.checks(down, resident_memory())
+        body.checks = [SelfCheckRead(**asdict(c)) for c in checks]
+    return body
+
+
+def _service_states(ml: MLService) -> tuple[MLServices, datetime]:
+    """Each service's state and when the shown result was computed."""
+    started = datetime.fromtimestamp(ml.started_at, UTC)
     if not ml.enabled:
-        services = MLServices(
-            feature_engineering="disabled",
-            health_scoring="disabled",
-            predictive_alerts="disabled",
-            model_manager="disabled",
-        )
-        started = datetime.fromtimestamp(ml.started_at, UTC)
-        return MLHealthRead(
-            status="disabled", ml_enabled=False, services=services, last_updated=_z(started)
-        )
+        return MLServices(**dict.fromkeys(MLServices.model_fields, "disabled")), started
     probe = ml.refresher.probe_state
     if probe == "unknown" and ml.refresher.latest is not None:
         probe = "ok"  # a request ran the first refresh before the watcher's first look
-    features = {"ok": "ready", "error": "error"}.get(probe, "not_ready")
     manager, scoring = _registry_state(ml)
     services = MLServices(
-        feature_engineering=features,
+        feature_engineering={"ok": "ready", "error": "error"}.get(probe, "not_ready"),
         health_scoring=scoring,
         predictive_alerts=_sql_ready(ml),
         model_manager=manager,
     )
     result = ml.refresher.latest
-    updated = result.computed_at if result else datetime.fromtimestamp(ml.started_at, UTC)
-    healthy = all(v == "ready" for v in services.model_dump().values())
-    return MLHealthRead(
-        status="healthy" if healthy else "degraded",
-        ml_enabled=True,
-        services=services,
-        last_updated=_z(updated),
-    )
+    return services, result.computed_at if result else started
 
 
 def _z(moment: datetime) -> str:

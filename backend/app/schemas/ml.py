@@ -37,13 +37,27 @@ class MLServices(BaseModel):
     model_manager: ServiceState
 
 
+class SelfCheckRead(BaseModel):
+    """One of the guide's alerting thresholds, evaluated in the server."""
+
+    name: str = Field(examples=["ml_processing_failures_last_hour"])
+    value: float | None = Field(description="Now; null while its window holds no data")
+    threshold: float
+    unit: str = Field(examples=["runs", "s", "B", "share"])
+    firing: bool = Field(description="value is past the threshold")
+
+
 class MLHealthRead(BaseModel):
-    """GET /api/ml/health, in the operations guide's shape."""
+    """GET /api/ml/health, in the operations guide's shape (``checks`` only when asked)."""
 
     status: Literal["healthy", "degraded", "disabled"]
     ml_enabled: bool
     services: MLServices
     last_updated: str = Field(examples=["2025-08-26T10:30:00Z"], description="UTC, ISO 8601")
+    checks: list[SelfCheckRead] | None = Field(
+        default=None,
+        description="With include_checks=true: the guide's alerting thresholds, one each",
+    )
 
 
 class ComponentScores(BaseModel):

@@ -45,6 +45,10 @@ NOTICE_RESEND = "notify.resend"
 SILENCE_CREATE = "silence.create"
 SILENCE_END = "silence.end"
 TELEMETRY_PURGE = "telemetry.purge"
+TELEMETRY_ARCHIVE = "telemetry.archive"
+TELEMETRY_UNARCHIVE = "telemetry.unarchive"
+STORE_BACKUP = "store.backup"
+STORE_RESTORE = "store.restore"
 
 
 def _clip(value: str | None, length: int) -> str | None:

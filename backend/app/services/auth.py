@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +21,7 @@ from app.core.config import ConfigError, Settings
 from app.core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
 from app.core.roles import Principal, Role
 from app.core.security import (
+    API_KEY_SCHEME,
     KEY_NAME_PATTERN,
     USERNAME_PATTERN,
     api_key_prefix,
@@ -47,8 +48,9 @@ def authenticate(
     db: Session, settings: Settings, *, token: str | None, api_key: str | None, required: Role
 ) -> Principal:
     """The principal behind an API key or bearer token, checked to hold ``required``."""
-    if api_key:
-        principal = _key_principal(db, api_key)
+    if api_key or (token and token.startswith(f"{API_KEY_SCHEME}_")):
+        # an API key may come as a bearer token too (Prometheus' authorization setting)
+        principal = _key_principal(db, api_key or token or "")
     elif token:
         principal = _token_principal(db, settings, token)
     else:
@@ -219,6 +221,7 @@ def delete_user(db: Session, user: User) -> None:
 def _keep_an_admin(db: Session, user: User) -> None:
     if user.role is not Role.admin or not user.active:
         return
+    _lock_active_admins(db)
     others = db.scalar(
         select(func.count())
         .select_from(User)
@@ -226,6 +229,19 @@ def _keep_an_admin(db: Session, user: User) -> None:
     )
     if not others:
         raise Conflict(f"{user.username!r} is the last active admin; keep at least one")
+
+
+def _lock_active_admins(db: Session) -> None:
+    """Serialise removals of admins, so two admins cannot each remove "the other" at once.
+
+    PostgreSQL: row locks on the active admins, taken in id order; a concurrent removal
+    waits, then counts what this one left. SQLite: a no-op UPDATE takes the write lock,
+    which the concurrent one waits for before it counts.
+    """
+    active = (User.role == Role.admin, User.active.is_(True))
+    db.execute(select(User.id).where(*active).order_by(User.id).with_for_update())
+    same = update(User).where(*active).values(token_version=User.token_version)
+    db.execute(same.execution_options(synchronize_session=False))
 
 
 def create_api_key(db: Session, *, name: str, role: Role) -> tuple[ApiKey, str]:

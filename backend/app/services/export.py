@@ -1,14 +1,13 @@
 """CSV exports with the dashboard's filters, streamed in chunks.
 
-Sessions are written by DuckDB itself (COPY) into a private temporary file that is streamed
-and then removed; the ML exports are small frames (one row per device or alert) written
-with pandas, chunk by chunk.
+Sessions are written by DuckDB itself (COPY) into a scratch file beside the store (never
+/tmp; a killed server's is removed at the next start) that is streamed and then removed;
+the ML exports are small frames (one row per device or alert) written with pandas, chunk
+by chunk.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from app.storage import analytics as analytics_repo
 from app.storage import fleet as fleet_repo
 from app.storage import sessions as sessions_repo
 from app.storage.duckdb import TelemetryStore
+from app.storage.scratch import new_scratch_path, scratch_root_of
 
 CHUNK_BYTES = 64 * 1024
 CHUNK_ROWS = 2000
@@ -55,9 +55,7 @@ def sessions_csv(
 ) -> Iterator[bytes]:
     """The scope's sessions as CSV, in the list's order; DuckDB writes, we stream the file."""
     order = sessions_repo.session_order(sort, descending)
-    handle, name = tempfile.mkstemp(prefix="sessions-", suffix=".csv")
-    os.close(handle)
-    target = Path(name)
+    target = new_scratch_path(scratch_root_of(store.path), ".sessions.csv")
     try:
         with store.connect() as conn:
             fleet_repo.copy_sessions_csv(conn, resolve_scope(conn, scope), order, target)

@@ -33,8 +33,15 @@ def unused_bytes(conn: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
     return max(path.stat().st_size - used, 0), used
 
 
-def reclaim_space(conn: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    """Compact the store when it holds much unused space; True when it did.
+def reclaim_space(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    min_bytes: int = RECLAIM_MIN_BYTES,
+    ratio: float = RECLAIM_RATIO,
+) -> bool:
+    """Compact the store when at least ``min_bytes`` and ``ratio`` of its live bytes are
+    unused; True when it did.
 
     ``conn`` must be the only connection of this process to ``path``: DuckDB's file
     lock keeps other processes out until the fresh file has replaced the old one.
@@ -44,7 +51,7 @@ def reclaim_space(conn: duckdb.DuckDBPyConnection, path: Path) -> bool:
         leftover.unlink(missing_ok=True)  # a compaction killed half-way
     conn.execute("CHECKPOINT")
     unused, used = unused_bytes(conn, path)
-    if unused < max(RECLAIM_MIN_BYTES, RECLAIM_RATIO * used):
+    if unused < max(min_bytes, ratio * used):
         return False
     before = path.stat().st_size
     name = str(fresh).replace("'", "''")

@@ -59,6 +59,20 @@ CREATE TABLE IF NOT EXISTS store_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
+-- One row per `drillwatch archive`: telemetry moved out of the store into a Parquet file.
+CREATE TABLE IF NOT EXISTS archives (
+    archive_id   BIGINT PRIMARY KEY,
+    before_ts    TIMESTAMP NOT NULL,   -- rows with ts < before_ts went
+    path         VARCHAR   NOT NULL,
+    rows         BIGINT    NOT NULL,
+    devices      BIGINT    NOT NULL,
+    first_ts     TIMESTAMP,
+    last_ts      TIMESTAMP,
+    sha256       VARCHAR   NOT NULL,
+    archived_by  VARCHAR   NOT NULL,
+    archived_at  TIMESTAMP NOT NULL,
+    restored_at  TIMESTAMP             -- last `drillwatch unarchive` of it
+);
 -- Derived from telemetry by app.storage.sessions, in the same transaction as each ingest.
 CREATE TABLE IF NOT EXISTS sessions (
     device_id        VARCHAR   NOT NULL,
@@ -166,12 +180,15 @@ class TelemetryStore:
         with self.connect() as conn:
             conn.execute(SCHEMA)
 
-    def reclaim_space(self) -> bool:
-        """Compact the file if an aborted ingest left much unused space in it.
+    def reclaim_space(self, *, always: bool = False) -> bool:
+        """Compact the file if an aborted ingest left much unused space in it (``always``:
+        if any block is unused); checkpoints it in any case.
 
         Call it only while this process has no other connection to the store (start-up).
         """
         with self.connect() as conn:
+            if always:
+                return reclaim_space(conn, self.path, min_bytes=1, ratio=0.0)
             return reclaim_space(conn, self.path)
 
     @contextmanager

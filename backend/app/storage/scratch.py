@@ -32,7 +32,12 @@ _folders: dict[Path, tuple[Path, int]] = {}  # root -> (this process's folder, l
 
 def scratch_root(settings: Settings) -> Path:
     """The folder that holds every process's scratch folder."""
-    return settings.duckdb_path.parent / "tmp"
+    return scratch_root_of(settings.duckdb_path)
+
+
+def scratch_root_of(store_path: Path) -> Path:
+    """The scratch root beside the DuckDB file at ``store_path``."""
+    return store_path.parent / "tmp"
 
 
 def process_folder(root: Path) -> Path:
@@ -50,10 +55,15 @@ def process_folder(root: Path) -> Path:
         return folder
 
 
+def new_scratch_path(root: Path, suffix: str) -> Path:
+    """A fresh path in this process's scratch folder; the caller removes the file."""
+    return process_folder(root) / f"{secrets.token_hex(8)}{suffix}"
+
+
 @contextmanager
 def scratch_file(root: Path, suffix: str) -> Iterator[Path]:
     """A fresh path in this process's scratch folder, deleted when the block ends."""
-    path = process_folder(root) / f"{secrets.token_hex(8)}{suffix}"
+    path = new_scratch_path(root, suffix)
     try:
         yield path
     finally:

@@ -3,7 +3,9 @@ admin only, and `drillwatch audit list`."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from rich.console import Console
 from typer.testing import CliRunner
 
 from app.cli import app as cli
@@ -94,3 +96,18 @@ def test_cli_lists_the_trail_and_audits_its_own_changes(
     api = trail(client, admin_headers, target="cli-user")["items"]
     assert [(i["action"], i["source"]) for i in api] == [("user.create", "cli")]  # type: ignore[union-attr]
     assert api[0]["actor"].startswith("cli:")  # type: ignore[index]
+
+
+def test_cli_shows_a_hostile_login_name_as_plain_escaped_text(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "eve\x1b[2J\r\n[bold]forged[/bold] [link=http://evil.example]row[/link]"
+    form = {"username": name, "password": "wrong"}
+    assert client.post("/api/v1/auth/token", data=form).status_code == 401
+    monkeypatch.setattr("app.commands.audit.console", Console(width=400))  # no wrapping
+    listed = CliRunner().invoke(cli, ["audit", "list", "--action", "auth.login_failed"])
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output
+    assert "\r" not in listed.output
+    escaped = "eve\\x1b[2J\\r\\n[bold]forged[/bold] [link=http://evil.example]row[/link]"
+    assert escaped in listed.output  # markup shown as typed, controls as escapes, one row

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.services.ingestion import ingest_file
+from app.storage.scratch import process_folder, scratch_root_of
 
 
 @pytest.fixture
@@ -111,6 +112,9 @@ def test_the_sessions_csv_has_every_session_of_the_filter_in_the_lists_order(
     starts = frame[frame["device_id"] == "9f8c2a7d"].groupby("run")["timestamp"].min()
     assert list(rows["start_utc"]) == [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in sorted(starts)]
     assert set(rows["device_id"]) == {"9f8c2a7d"}
+    # DuckDB wrote the file into the scratch folder beside the store, and it is gone
+    store_path = api.app.state.store.path  # type: ignore[attr-defined]
+    assert [p.name for p in process_folder(scratch_root_of(store_path)).iterdir()] == [".lock"]
 
 
 def test_the_devices_csv_lists_every_device_with_its_activity_and_no_status_without_ml(

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import get_settings
+from tests.support import ADMIN_PASSWORD
 
 EXPECTED = {
     "x-content-type-options": "nosniff",
@@ -49,6 +50,18 @@ def test_every_kind_of_response_carries_the_headers(app: TestClient) -> None:
         assert "frame-ancestors 'none'" in csp
         assert "script-src 'self';" in csp  # no inline or foreign scripts on the dashboard
     assert [r.status_code for r in responses[3:6]] == [401, 404, 413]
+
+
+def test_api_answers_are_never_cached_and_the_dashboard_keeps_its_policy(
+    app: TestClient,
+) -> None:
+    form = {"username": "admin", "password": ADMIN_PASSWORD}
+    token = app.post("/api/v1/auth/token", data=form)
+    assert token.status_code == 200
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    for response in (token, app.get("/api/v1/users", headers=headers), app.get("/api/v1/x")):
+        assert response.headers["cache-control"] == "no-store", response.url
+    assert app.get("/").headers["cache-control"] != "no-store"
 
 
 def test_the_docs_page_gets_a_policy_that_lets_swagger_ui_load(app: TestClient) -> None:

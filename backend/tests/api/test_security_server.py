@@ -5,15 +5,18 @@ size limits before the body, X-Forwarded-For only from trusted proxies."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.core.config import BACKEND_DIR
 from tests.live import Live, admin_headers, live_server
-from tests.support import ADMIN_PASSWORD
+from tests.support import ADMIN_PASSWORD, process_env
 
 PASSWORD = "a-long-enough-password"
 Headers = dict[str, str]
@@ -170,3 +173,143 @@ def test_trusted_proxy_addresses_throttle_spraying_per_source(
             live.url + "/api/v1/audit", params={"action": "auth.login"}, headers=headers, timeout=30
         ).json()
         assert trail["items"][0]["source"] == "203.0.113.8"
+
+
+def at_once(*calls: Callable[[], int]) -> list[int]:
+    """Run ``calls`` in their own threads, released together; their results in order."""
+    start = threading.Barrier(len(calls))
+    results: dict[int, int] = {}
+
+    def run(index: int) -> None:
+        start.wait(timeout=60)
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return [results.get(i, -1) for i in range(len(calls))]
+
+
+def parallel_logins(live: Live, usernames: list[str], password: str) -> list[int]:
+    """Statuses of one login per name, all sent at the same moment from their own threads."""
+    url = live.url + "/api/v1/auth/token"
+
+    def attempt(username: str) -> Callable[[], int]:
+        form = {"username": username, "password": password}
+        return lambda: httpx.post(url, data=form, timeout=180).status_code
+
+    return sorted(at_once(*[attempt(name) for name in usernames]))
+
+
+def test_a_burst_of_parallel_guesses_checks_no_more_than_the_allowed_number(
+    tmp_path: Path, database_url: str
+) -> None:
+    with live_server(tmp_path, database_url, LOGIN_MAX_FAILURES="3") as live:
+        assert parallel_logins(live, ["admin"] * 20, "wrong") == [401] * 3 + [429] * 17
+        assert login(live, "admin", ADMIN_PASSWORD).status_code == 429  # locked, as it says
+
+
+def test_a_burst_of_failed_logins_gets_401_never_500(tmp_path: Path, database_url: str) -> None:
+    # more parallel failures than the SQL pool has connections (5 + 10 overflow)
+    with live_server(tmp_path, database_url) as live:
+        names = [f"nobody{i}" for i in range(30)]
+        assert parallel_logins(live, names, "wrong") == [401] * 30
+        audit = httpx.get(
+            live.url + "/api/v1/audit",
+            params={"action": "auth.login_failed", "limit": 100},
+            headers=admin_headers(live.url),
+            timeout=30,
+        ).json()
+        assert sorted(item["target"] for item in audit["items"]) == sorted(names)
+
+
+def test_an_ipv6_sprayer_is_counted_per_64_not_per_address(
+    tmp_path: Path, database_url: str
+) -> None:
+    settings = {"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_MAX_FAILURES_PER_SOURCE": "3"}
+    with live_server(tmp_path, database_url, **settings) as live:
+        one_site = [f"2001:db8:0:7::{i:x}" for i in range(1, 5)]  # four hosts of one /64
+        statuses = [
+            login(live, f"user{i}", "Summer2025!", **{"X-Forwarded-For": host}).status_code
+            for i, host in enumerate(one_site)
+        ]
+        assert statuses == [401, 401, 401, 429]
+        next_site = {"X-Forwarded-For": "2001:db8:0:8::1"}
+        assert login(live, "user9", "Summer2025!", **next_site).status_code == 401
+        # IPv4 hosts written as IPv6 stay one host each, not one /64 for all of them
+        mapped = [f"::ffff:203.0.113.{i}" for i in (9, 9, 9, 10)]
+        statuses = [
+            login(live, f"user1{i}", "Summer2025!", **{"X-Forwarded-For": host}).status_code
+            for i, host in enumerate(mapped)
+        ]
+        assert statuses == [401, 401, 401, 401]
+
+
+def disable(live: Live, user_id: int, headers: Headers) -> Callable[[], int]:
+    """A call that disables user ``user_id`` as ``headers``' holder; returns the status."""
+    url = f"{live.url}/api/v1/users/{user_id}"
+    return lambda: (
+        httpx.patch(url, json={"active": False}, headers=headers, timeout=180).status_code
+    )
+
+
+def two_new_admins(live: Live, creator: Headers, trial: int) -> list[tuple[int, Headers]]:
+    """Admins a<trial> and b<trial>, each with its id and a bearer token."""
+    pair = []
+    for name in (f"a{trial}", f"b{trial}"):
+        body = {"username": name, "role": "admin", "password": PASSWORD}
+        created = httpx.post(live.url + "/api/v1/users", json=body, headers=creator, timeout=30)
+        assert created.status_code == 201, created.text
+        pair.append((created.json()["id"], bearer(login(live, name, PASSWORD))))
+    return pair
+
+
+def active_admins(live: Live, headers: Headers) -> list[int]:
+    listed = httpx.get(live.url + "/api/v1/users", headers=headers, timeout=30).json()
+    return [u["id"] for u in listed if u["active"] and u["role"] == "admin"]
+
+
+def test_two_admins_removing_each_other_at_once_leave_one_admin(server: Live) -> None:
+    survivor = admin_headers(server.url)
+    for trial in range(5):
+        (a, a_token), (b, b_token) = two_new_admins(server, survivor, trial)
+        for other in set(active_admins(server, a_token)) - {a, b}:
+            assert disable(server, other, a_token)() == 200
+        statuses = at_once(disable(server, b, a_token), disable(server, a, b_token))
+        assert sorted(statuses) in ([200, 401], [200, 409]), f"trial {trial}: {statuses}"
+        survivor, kept = (a_token, a) if statuses[0] == 200 else (b_token, b)
+        assert active_admins(server, survivor) == [kept]
+
+
+def cli(root: Path, database_url: str, *args: str) -> None:
+    """``python -m app.cli *args`` on the server's stores; must exit 0."""
+    env = process_env(root, DATABASE_URL=database_url)
+    env.pop("TEST_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_cli_revokes_a_running_servers_tokens_at_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    with live_server(tmp_path, database_url) as live:
+        admin = admin_headers(live.url)
+        body = {"username": "vera", "role": "viewer", "password": PASSWORD}
+        assert httpx.post(live.url + "/api/v1/users", json=body, headers=admin).status_code == 201
+        token = bearer(login(live, "vera", PASSWORD))
+        cli(tmp_path, database_url, "users", "set-password", "vera", "--password", "new-password-9")
+        assert me(live, token) == 401
+        token = bearer(login(live, "vera", "new-password-9"))
+        cli(tmp_path, database_url, "users", "disable", "vera")
+        assert me(live, token) == 401
+        assert login(live, "vera", "new-password-9").status_code == 401

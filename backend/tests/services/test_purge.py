@@ -177,7 +177,8 @@ def test_cli_purge_dry_run_then_purge(tmp_path: Path, sample_csv: Path) -> None:
     done = cli("telemetry", "purge", *scope, "--requarantine")
     assert done.returncode == 0, done.stderr
     assert "purged (re-quarantined)" in done.stdout
-    log = (Path(env["LOG_PATH"]) / "app.log").read_text()
+    (cli_log,) = (Path(env["LOG_PATH"]) / "cli").glob("telemetry-purge-*.log")
+    log = cli_log.read_text()
     assert '"actor": "cli:' in log
     assert '"dry_run": false' in log
     bad = cli("telemetry", "purge", "--from", "yesterday")

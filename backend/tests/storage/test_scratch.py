@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from app.core.config import BACKEND_DIR, Settings
 from app.services.ingestion import ingest_rows
 from app.storage.duckdb import TelemetryStore
 from app.storage.scratch import clean_scratch, process_folder, scratch_root
+from tests.support import process_env
 
 HOLD_A_SCRATCH_FILE = """
 import sys, time
@@ -75,3 +77,46 @@ def test_a_request_body_is_copied_under_the_data_folder_and_removed_after(
     folder = process_folder(scratch_root(settings))
     assert folder.is_relative_to(settings.duckdb_path.parent)
     assert sorted(p.name for p in folder.iterdir()) == [".lock"]
+
+
+def test_a_killed_backtest_leaves_nothing_in_tmp_and_its_store_goes_at_vacuum(
+    tmp_path: Path, sample_csv: Path
+) -> None:
+    own_tmp = tmp_path / "os-tmp"  # the process's TMPDIR: /tmp as far as it knows
+    own_tmp.mkdir()
+    env = process_env(tmp_path / "root", TMPDIR=str(own_tmp))
+    scratch = Path(env["DUCKDB_PATH"]).parent / "tmp"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "backtest",
+            str(sample_csv),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while child.poll() is None and time.monotonic() < deadline:
+        if list(scratch.glob("*/backtest-*/telemetry.duckdb")):
+            break
+        time.sleep(0.005)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert list(scratch.glob("*/backtest-*/telemetry.duckdb")), "killed while replaying"
+    assert list(own_tmp.iterdir()) == []
+    vacuum = subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "vacuum"],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert vacuum.returncode == 0, vacuum.stderr
+    assert list(scratch.iterdir()) == []

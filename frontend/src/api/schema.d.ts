@@ -637,7 +637,7 @@ export interface paths {
         };
         /**
          * Metrics
-         * @description Request, ingest and ML-run metrics in the Prometheus text format.
+         * @description Request, ingest, ML and process metrics in the Prometheus text format.
          */
         get: operations["metrics_api_v1_metrics_get"];
         put?: never;
@@ -2700,9 +2700,14 @@ export interface components {
         };
         /**
          * MLHealthRead
-         * @description GET /api/ml/health, in the operations guide's shape.
+         * @description GET /api/ml/health, in the operations guide's shape (``checks`` only when asked).
          */
         MLHealthRead: {
+            /**
+             * Checks
+             * @description With include_checks=true: the guide's alerting thresholds, one each
+             */
+            checks?: components["schemas"]["SelfCheckRead"][] | null;
             /**
              * Last Updated
              * @description UTC, ISO 8601
@@ -3327,6 +3332,37 @@ export interface components {
             timezone: string;
         };
         /**
+         * SelfCheckRead
+         * @description One of the guide's alerting thresholds, evaluated in the server.
+         */
+        SelfCheckRead: {
+            /**
+             * Firing
+             * @description value is past the threshold
+             */
+            firing: boolean;
+            /**
+             * Name
+             * @example ml_processing_failures_last_hour
+             */
+            name: string;
+            /** Threshold */
+            threshold: number;
+            /**
+             * Unit
+             * @example runs
+             * @example s
+             * @example B
+             * @example share
+             */
+            unit: string;
+            /**
+             * Value
+             * @description Now; null while its window holds no data
+             */
+            value: number | null;
+        };
+        /**
          * SessionLocation
          * @description Where a session took place (centroid of its GPS fixes).
          */
@@ -3880,7 +3916,10 @@ export interface operations {
     };
     ml_health_api_ml_health_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Add the guide's alerting thresholds, evaluated now */
+                include_checks?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3894,6 +3933,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MLHealthRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

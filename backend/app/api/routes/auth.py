@@ -36,11 +36,13 @@ def issue_token(
 ) -> TokenResponse:
     """Exchange a username and password for a short-lived bearer token."""
     throttle: LoginThrottle = request.app.state.login_throttle
-    throttle.check(form.username, source)
     try:
-        issued = auth.login(db, settings, form.username, form.password)
+        with throttle.attempt(form.username, source):
+            issued = auth.login(db, settings, form.username, form.password)
     except Unauthorized:
-        throttle.failed(form.username, source)
+        # Give the request's connection back first: holding it while waiting for a second
+        # one starves the pool under a burst of failed logins (500s instead of 401s).
+        db.rollback()
         # its own transaction: the request's is rolled back with the 401
         with request.app.state.session_factory.begin() as trail:
             audit.record_audit(trail, "anonymous", audit.LOGIN_FAILED, form.username, {}, source)

@@ -57,10 +57,15 @@ def enabled_service(request: Request) -> MLService:
 ML = Annotated[MLService, Depends(enabled_service)]
 
 
-@router.get("/health")
-def ml_health(request: Request) -> MLHealthRead:
+@router.get("/health", response_model_exclude_unset=True)
+def ml_health(
+    request: Request,
+    include_checks: Annotated[
+        bool, Query(description="Add the guide's alerting thresholds, evaluated now")
+    ] = False,
+) -> MLHealthRead:
     """State of each ML service (public)."""
-    return views.ml_health(service(request))
+    return views.ml_health(service(request), include_checks=include_checks)
 
 
 def _device_list(device_id: str | None, device_ids: list[str] | None) -> list[str] | None:

@@ -26,6 +26,7 @@ from app.ml.evaluation.metrics import (
 )
 from app.ml.evaluation.sources import SIMULATOR, FleetFiles, simulate
 from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest, write_outputs
+from app.storage.scratch import process_folder, scratch_root
 
 RIGHT_WITHIN_DAYS = 21
 REPORTED_SETTINGS = (
@@ -134,7 +135,8 @@ def evaluate_fleet(
     replay's alerts.json and health_daily.csv.
     """
     config = config or BacktestConfig()
-    with tempfile.TemporaryDirectory(prefix="drillwatch-evaluate-") as folder:
+    scratch = process_folder(scratch_root(settings))  # beside the store, cleaned after a kill
+    with tempfile.TemporaryDirectory(prefix="evaluate-", dir=scratch) as folder:
         began = time.perf_counter()
         fleet: FleetFiles = simulate(source, devices, days, seed, Path(folder))
         simulated = time.perf_counter()

@@ -253,6 +253,23 @@ def pooled_drain(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return rate, pooled_hours.where(closes, 0.0)
 
 
+WEATHER_MIN_HOURS = 0.5  # a day's drain says something about the weather from this much use
+
+
+def drain_without_weather(frame: pd.DataFrame) -> pd.Series:
+    """Each day's drained percent with what drained every pod in its region faster that day
+    (cold) taken out, before days are pooled: weather is a property of the day, wear is not."""
+    hours = frame["drop_hours"]
+    ratio = _log_ratio(
+        frame["drop_pct"] / hours.where(hours >= WEATHER_MIN_HOURS),
+        frame["drain_reference"].clip(lower=0.0),
+        DRAIN_FLOOR,
+    )
+    effect = common_mode(frame, ratio)
+    result: pd.Series = frame["drop_pct"] * np.exp(-effect)
+    return result
+
+
 def _rate(events: pd.Series, chances: pd.Series, expected: pd.Series | None = None) -> pd.Series:
     """Events beyond the expected count, per chance, with RATE_PRIOR_N pseudo-chances."""
     excess = events - (0.0 if expected is None else expected.fillna(0.0))
@@ -278,7 +295,7 @@ def deviations(frame: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     known_site = frame["amp_site_reference"].notna()
     spin_site = frame["spin_site_reference"].notna()
     spin_ref = frame["spin_site_reference"].where(spin_site, frame["spin_reference"])
-    drain, drain_hours = pooled_drain(frame)
+    drain, drain_hours = pooled_drain(frame.assign(drop_pct=drain_without_weather(frame)))
     amp_ref = frame["amp_site_reference"].where(known_site, frame["amp_reference"])
     values = {
         "drilling_current": _log_ratio(frame["amp_median"], amp_ref),
@@ -381,7 +398,7 @@ def sites(frame: pd.DataFrame) -> pd.Series:
     return cells
 
 
-CONTEXT_CORRECTED = ("drilling_current", "battery_drain")
+CONTEXT_CORRECTED = ("drilling_current", "charge_level")  # battery drain: per day, above
 
 
 def observations(frame: pd.DataFrame) -> pd.DataFrame:

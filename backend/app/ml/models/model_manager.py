@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings, get_settings
 from app.core.errors import BadInput, Conflict, NotFound, Unavailable
-from app.core.logging import configure_logging
+from app.core.logging import configure_cli_logging
 from app.db.session import build_engine, build_session_factory, migrate
 from app.ml.registry.artifacts import (
     ArtifactStore,
@@ -60,7 +60,7 @@ class MLModelManager:
             migrate(self._engine)
             session_factory = build_session_factory(self._engine)
         if standalone and not logging.getLogger(LOGGER_NAME).handlers:
-            configure_logging(self.settings)  # the guide's python -c use writes models.log
+            configure_cli_logging(self.settings, "model-manager")  # the guide's python -c use
         self.session_factory = session_factory
         self.store = ArtifactStore(self.settings.ml_model_path, model_signing_key(self.settings))
         self.cache = ModelCache(self.settings.ml_model_cache_size)

@@ -32,6 +32,7 @@ from app.ml.preprocessing.feature_engineering import MLFeatureService
 from app.ml.runs.replay import BacktestConfig, day_end, replay
 from app.services.ingestion import ingest_file
 from app.storage.duckdb import TelemetryStore
+from app.storage.scratch import process_folder, scratch_root
 
 __all__ = ["BacktestConfig", "BacktestResult", "day_end", "run_backtest", "write_outputs"]
 
@@ -55,8 +56,9 @@ class BacktestResult:
 
 @contextmanager
 def scratch_settings(settings: Settings) -> Iterator[Settings]:
-    """``settings`` with every store and cache path in a fresh temporary folder."""
-    folder = Path(tempfile.mkdtemp(prefix="drillwatch-backtest-"))
+    """``settings`` with every store and cache path in a fresh scratch folder beside the
+    store (never /tmp: what a killed run leaves is removed at the next start)."""
+    folder = Path(tempfile.mkdtemp(prefix="backtest-", dir=process_folder(scratch_root(settings))))
     try:
         yield settings.model_copy(
             update={

@@ -324,6 +324,8 @@ def log_run(result: FleetResult) -> None:
     """The ``scoring_run ... processing_time=`` line of logs/ml/processing.log."""
     t, p = result.timings, result.processing
     metrics.SCORING_SECONDS.observe(t["total"] / 1000)
+    if t.get("scoring") is not None:
+        metrics.HEALTH_SCORING_SECONDS.observe(t["scoring"] / 1000)
     log.info(
         "scoring_run as_of=%s model_version=%s devices=%s batches=%s workers=%s "
         "processing_time=%.3f features_ms=%s scoring_ms=%s alerts_ms=%s "

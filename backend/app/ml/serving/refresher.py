@@ -19,6 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 
+from app.core import metrics
 from app.core.errors import AppError, Unavailable
 from app.ml.preprocessing.feature_engineering import data_version
 from app.ml.serving.fleet_result import FleetResult, RunKey
@@ -59,8 +60,10 @@ class ResultRefresher:
         wait: float,
         interval: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        observe: Callable[[bool], None] = metrics.record_ml_run,
     ) -> None:
         self.compute = compute
+        self.observe = observe  # told whether each run succeeded
         self.probe = probe
         self.ttl = ttl
         self.wait = wait
@@ -139,7 +142,9 @@ class ResultRefresher:
             with self._lock:
                 self.error, self._error_key = exc, self._latest_key
             log.warning("ml_refresh failed: %s", exc)
+            self.observe(False)
             raise
+        self.observe(True)
         with self._lock:
             self._result, self._result_at = result, self.clock()
             self._latest_key = result.key

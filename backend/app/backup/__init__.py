@@ -1,0 +1,1 @@
+"""Backups of every store (``drillwatch backup``) and their verified restore."""
