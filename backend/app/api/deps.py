@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings, get_settings
 from app.core.errors import Forbidden, Unauthorized
 from app.core.roles import Principal, Role
+from app.ml.config import MLConfig
 from app.storage.duckdb import TelemetryStore
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -24,6 +25,12 @@ def get_store(request: Request) -> TelemetryStore:
     """The telemetry store built in the lifespan."""
     store: TelemetryStore = request.app.state.store
     return store
+
+
+def get_ml_config(request: Request) -> MLConfig:
+    """The ML configuration frozen at start-up (the collision detection reads it too)."""
+    config: MLConfig = request.app.state.ml.config
+    return config
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -45,6 +52,7 @@ def client_address(request: Request) -> str:
 
 
 StoreDep = Annotated[TelemetryStore, Depends(get_store)]
+MLConfigDep = Annotated[MLConfig, Depends(get_ml_config)]
 # scope="function": the commit runs when the route returns, before the response is sent,
 # so a client that got a 2xx can rely on the write (a revoked key is refused at once).
 DbDep = Annotated[Session, Depends(get_db, scope="function")]

@@ -37,6 +37,7 @@ class AnomalyKind(StrEnum):
     lost_samples = "lost_samples"
     missing_gps = "missing_gps"
     low_battery = "low_battery"
+    id_collision = "id_collision"
 
 
 class BatteryPeriod(StrEnum):
@@ -66,6 +67,14 @@ class AnomalyCounts(BaseModel):
     missing_gps_samples: int
     low_battery_sessions: int = Field(description="sessions whose battery fell below 20 %")
     low_battery_samples: int
+
+
+class AnomalyPageCounts(AnomalyCounts):
+    """The session counts, and the sessions a second pod reported into (found per request)."""
+
+    id_collision_sessions: int = Field(
+        description="sessions overlapping an episode of a second pod under the device's id"
+    )
 
 
 class SessionLocation(BaseModel):
@@ -104,6 +113,21 @@ class Insights(BaseModel):
     locations: Locations
 
 
+class IdCollision(BaseModel):
+    """Evidence of a second pod reporting under the session's device_id (its largest episode)."""
+
+    start_ts: UtcDatetime = Field(description="first sample of the second pod")
+    end_ts: UtcDatetime = Field(description="last sample of the second pod")
+    intruder_rows: int = Field(description="samples the second pod sent in the episode")
+    intruder_seq_from: int
+    intruder_seq_to: int
+    own_seq_from: int = Field(description="own pod's counter over its run around the episode")
+    own_seq_to: int
+    distance_m: float | None = Field(description="between the pods' median positions")
+    intruder_battery: float | None = Field(description="second pod's median battery %")
+    own_battery: float | None = Field(description="own pod's median battery %")
+
+
 class AnomalyItem(BaseModel):
     """One anomalous session, once per kind it shows."""
 
@@ -117,12 +141,15 @@ class AnomalyItem(BaseModel):
     lost_samples: int
     missing_gps: int
     battery_min: int
+    collision: IdCollision | None = Field(
+        default=None, description="kind id_collision only: the episode's evidence"
+    )
 
 
 class AnomalyPage(BaseModel):
     """Anomaly counts and one page of anomalous sessions, newest first."""
 
-    counts: AnomalyCounts
+    counts: AnomalyPageCounts
     items: list[AnomalyItem]
     total: int
     limit: int

@@ -5,12 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+import duckdb
+
+from app.ml.config import MLConfig
+from app.ml.preprocessing.evidence import collisions_sql, stream_breaks_sql
 from app.schemas.analytics import (
-    AnomalyCounts,
     AnomalyKind,
     AnomalyPage,
+    AnomalyPageCounts,
     BatteryPeriod,
     BatteryTrends,
     Insights,
@@ -20,7 +25,7 @@ from app.schemas.analytics import (
 from app.services.sessions import Scope, resolve_scope
 from app.storage import analytics as repo
 from app.storage.duckdb import TelemetryStore
-from app.storage.sessions import SAMPLE_PERIOD_S
+from app.storage.sessions import SAMPLE_PERIOD_S, SessionFilter
 
 PERIOD_SECONDS = {BatteryPeriod.hour: 3600, BatteryPeriod.day: 86400, BatteryPeriod.week: 604800}
 
@@ -54,6 +59,8 @@ def list_anomalies(
     offset: int,
     sort: str = "start_ts",
     descending: bool = True,
+    *,
+    config: MLConfig,
 ) -> AnomalyPage:
     """Anomaly counts and one sorted page of anomalous sessions (optionally some kinds only)."""
     chosen = [k.value for k in (kinds or list(AnomalyKind))]
@@ -61,15 +68,26 @@ def list_anomalies(
     with store.connect() as conn:
         flt = resolve_scope(conn, scope)
         totals = repo.session_totals(conn, flt)
+        totals["id_collision_sessions"] = _mark_collisions(conn, flt, config)
         rows, total = repo.anomaly_items(conn, flt, sorted(set(chosen)), limit, offset, order)
     return AnomalyPage.model_validate(
         {
-            "counts": AnomalyCounts.model_validate(totals),
+            "counts": AnomalyPageCounts.model_validate(totals),
             "items": rows,
             "total": total,
             "limit": limit,
             "offset": offset,
         }
+    )
+
+
+def _mark_collisions(conn: duckdb.DuckDBPyConnection, flt: SessionFilter, config: MLConfig) -> int:
+    """Sessions in scope overlapping a second pod's episode (the ML's own detection)."""
+    return repo.mark_collided_sessions(
+        conn,
+        flt,
+        partial(stream_breaks_sql, config),
+        partial(collisions_sql, config),
     )
 
 

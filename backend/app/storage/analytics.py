@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
@@ -39,7 +39,35 @@ ANOMALY_CONDITIONS = {
     "lost_samples": "lost_samples > 0",
     "missing_gps": "missing_gps > 0",
     "low_battery": "low_battery",
+    "id_collision": "session_id IN (SELECT session_id FROM collided)",
 }
+
+# Sessions in scope holding a counter break ({breaks}: stream_breaks_sql over {telemetry}).
+CANDIDATES_SQL = """
+CREATE OR REPLACE TEMP TABLE collision_candidates AS
+SELECT DISTINCT s.session_id, s.device_id, s.start_ts, s.end_ts
+FROM (SELECT session_id, device_id, start_ts, end_ts FROM sessions {where}) s
+JOIN ({breaks}) b ON b.device_id = s.device_id AND b.ts BETWEEN s.start_ts AND s.end_ts
+"""
+SCOPE_TELEMETRY = "(SELECT * FROM telemetry WHERE list_contains($device_ids, device_id))"
+# A session is one run of samples, so its rows are a whole run for the streams query.
+CANDIDATE_TELEMETRY = """(SELECT t.* FROM telemetry t SEMI JOIN collision_candidates c
+    ON t.device_id = c.device_id AND t.ts BETWEEN c.start_ts AND c.end_ts)"""
+# The candidates overlapping a collision episode ({episodes}), each with its largest one.
+COLLIDED_SQL = """
+CREATE OR REPLACE TEMP TABLE collided AS
+SELECT s.session_id, c.* EXCLUDE (device_id)
+FROM collision_candidates s JOIN ({episodes}) c
+    ON c.device_id = s.device_id AND c.start_ts <= s.end_ts AND c.end_ts >= s.start_ts
+QUALIFY row_number() OVER (
+    PARTITION BY s.session_id ORDER BY c.intruder_rows DESC, c.start_ts) = 1
+"""
+
+COLLISION_EVIDENCE = """CASE WHEN c.session_id IS NULL THEN NULL ELSE struct_pack(
+    start_ts := c.start_ts, end_ts := c.end_ts, intruder_rows := c.intruder_rows,
+    intruder_seq_from := c.intruder_seq_from, intruder_seq_to := c.intruder_seq_to,
+    own_seq_from := c.own_seq_from, own_seq_to := c.own_seq_to, distance_m := c.distance_m,
+    intruder_battery := c.intruder_battery, own_battery := c.own_battery) END"""
 
 
 def anomaly_order(sort: str = "start_ts", descending: bool = True) -> str:
@@ -80,6 +108,34 @@ def session_locations(
     return rows, total
 
 
+def mark_collided_sessions(
+    conn: duckdb.DuckDBPyConnection,
+    flt: SessionFilter,
+    breaks_sql: Callable[[str], str],
+    episodes_sql: Callable[[str], str],
+) -> int:
+    """Fill the connection's temp table ``collided``: the sessions in scope overlapping a
+    collision episode, with its evidence; the number of sessions marked.
+
+    ``breaks_sql`` and ``episodes_sql`` give the ML's queries over a telemetry source
+    (parameters ``$as_of``, ``$read_start``, ``$since``); episodes are looked for only in
+    the sessions with a counter break, read over the scope's devices and time span.
+    """
+    where, params = flt.where()
+    span = conn.execute(f"SELECT min(start_ts), max(end_ts) FROM sessions {where}", params)
+    first, last = span.fetchone() or (None, None)
+    bounds = {"read_start": first, "as_of": last}
+    if first is None:
+        bounds = {"read_start": datetime.max, "as_of": datetime.min}
+    source = SCOPE_TELEMETRY if flt.device_ids else "telemetry"
+    breaks = breaks_sql(source)
+    conn.execute(CANDIDATES_SQL.format(where=where, breaks=breaks), params | bounds)
+    episodes = episodes_sql(CANDIDATE_TELEMETRY)
+    conn.execute(COLLIDED_SQL.format(episodes=episodes), bounds | {"since": bounds["read_start"]})
+    counted = conn.execute("SELECT count(*) FROM collided").fetchone()
+    return int(counted[0]) if counted else 0
+
+
 def anomaly_items(
     conn: duckdb.DuckDBPyConnection,
     flt: SessionFilter,
@@ -88,7 +144,8 @@ def anomaly_items(
     offset: int,
     order: str = "start_ts DESC, device_id, kind",
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of (kind, session) anomaly rows in ``order`` (vetted), and their total."""
+    """One page of (kind, session) anomaly rows in ``order`` (vetted), and their total;
+    id_collision rows need ``mark_collided_sessions`` first."""
     where, params = flt.where()
     joiner = f"{where} AND" if where else "WHERE"
     parts = [
@@ -99,9 +156,13 @@ def anomaly_items(
     rows = fetch_dicts(
         conn,
         f"""
-        SELECT kind, session_id, device_id, start_ts, end_ts, duration_s, samples,
-            lost_samples, missing_gps, battery_min
-        FROM ({union}) ORDER BY {order} LIMIT $limit OFFSET $offset
+        SELECT * FROM (
+            SELECT a.kind, a.session_id, a.device_id, a.start_ts, a.end_ts, a.duration_s,
+                a.samples, a.lost_samples, a.missing_gps, a.battery_min,
+                {COLLISION_EVIDENCE} AS collision
+            FROM ({union}) a
+            LEFT JOIN collided c ON a.kind = 'id_collision' AND c.session_id = a.session_id
+        ) ORDER BY {order} LIMIT $limit OFFSET $offset
         """,
         {**params, "limit": limit, "offset": offset},
     )

@@ -87,7 +87,9 @@ def test_server_and_cli_create_owner_only_files(tmp_path: Path) -> None:
         timeout=300,
         check=True,
     )
-    cli_files = [cli_root / "telemetry.duckdb", cli_root / "logs" / "app.log"]
+    cli_logs = sorted((cli_root / "logs" / "cli").glob("ingest-*.log"))  # the CLI's own log
+    assert len(cli_logs) == 1
+    cli_files = [cli_root / "telemetry.duckdb", *cli_logs]
     assert {str(p): mode(p) for p in cli_files} == {str(p): 0o600 for p in cli_files}
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from app.ml.preprocessing.evidence import stream_breaks_sql
 from app.ml.preprocessing.feature_engineering import MLFeatureService
 from tests.ml.feature_helpers import insert_rows, new_store, quiet_settings, session_rows
 
@@ -50,6 +51,20 @@ def test_a_second_pod_under_one_id_is_left_out_and_reported(tmp_path: Path) -> N
     assert episode["intruder_rows"] == 12
     assert (episode["intruder_seq_from"], episode["intruder_seq_to"]) == (200, 211)
     assert episode["distance_m"] == pytest.approx(33_000, rel=0.1)  # about 33 km apart
+
+
+def test_counter_breaks_are_where_the_second_pod_interleaves(tmp_path: Path) -> None:
+    own = session_rows("d1", DAY, [6.0] * 40, seq0=1000)
+    other = session_rows("d1", DAY + timedelta(minutes=5, seconds=6), [7.0] * 12, seq0=200)
+    alone = session_rows("d2", DAY, [6.0] * 40, seq0=1000)
+    _, service = extract(tmp_path, own + other + alone)
+    bounds = {"as_of": DAY + timedelta(hours=2), "read_start": DAY - timedelta(hours=1)}
+    with service.store.connect() as conn:  # type: ignore[union-attr]
+        breaks = conn.execute(stream_breaks_sql(service.config), bounds).df()
+    first, last = other[0][0], other[-1][0]
+    # each of the 12 intruding rows, and the own row after each, breaks the counter
+    assert (len(breaks), set(breaks["device_id"])) == (24, {"d1"})
+    assert breaks["ts"].between(first, last + timedelta(seconds=30)).all()
 
 
 def test_one_pod_with_a_counter_jump_is_not_a_collision(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.errors import BadInput, NotFound
+from app.ml.config import MLConfig
 from app.schemas.analytics import AnomalyKind, BatteryPeriod
 from app.services import analytics, sessions
 from app.services.ingestion import ingest_file
@@ -17,6 +18,7 @@ from app.services.sessions import Scope
 from app.storage.duckdb import TelemetryStore
 
 HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id"
+CONFIG = MLConfig()  # the test settings' session gap (120 s)
 
 
 @pytest.fixture
@@ -155,17 +157,21 @@ def test_bad_dates_name_the_parameter(
 
 def test_unknown_device_is_not_found(sample_store: TelemetryStore) -> None:
     with pytest.raises(NotFound, match="nope"):
-        analytics.list_anomalies(sample_store, Scope(device_ids=["nope"]), None, 10, 0)
+        analytics.list_anomalies(
+            sample_store, Scope(device_ids=["nope"]), None, 10, 0, config=CONFIG
+        )
 
 
-def test_field_sample_has_no_anomalies(sample_store: TelemetryStore) -> None:
-    got = analytics.list_anomalies(sample_store, Scope(), None, 100, 0)
-    assert (got.total, got.items) == (0, [])
-    assert set(got.counts.model_dump().values()) == {0}
+def test_field_sample_has_only_its_two_id_collisions(sample_store: TelemetryStore) -> None:
+    got = analytics.list_anomalies(sample_store, Scope(), None, 100, 0, config=CONFIG)
+    assert [(i.kind.value, i.device_id) for i in got.items] == [("id_collision", "9f8c2a7d")] * 2
+    counts = got.counts.model_dump()
+    assert (got.total, counts.pop("id_collision_sessions")) == (2, 2)
+    assert set(counts.values()) == {0}
 
 
 def test_anomalies_are_counted_and_listed(anomaly_store: TelemetryStore) -> None:
-    got = analytics.list_anomalies(anomaly_store, Scope(), None, 100, 0)
+    got = analytics.list_anomalies(anomaly_store, Scope(), None, 100, 0, config=CONFIG)
     assert got.counts.model_dump() == {
         "short_sessions": 1,
         "lost_sample_sessions": 1,
@@ -174,6 +180,7 @@ def test_anomalies_are_counted_and_listed(anomaly_store: TelemetryStore) -> None
         "missing_gps_samples": 4,
         "low_battery_sessions": 1,
         "low_battery_samples": 3,
+        "id_collision_sessions": 0,
     }
     kinds = [item.kind.value for item in got.items]
     assert kinds == ["low_battery", "missing_gps", "lost_samples", "short_session"]
@@ -182,12 +189,14 @@ def test_anomalies_are_counted_and_listed(anomaly_store: TelemetryStore) -> None
 
 
 def test_anomalies_paginate_and_filter_by_kind(anomaly_store: TelemetryStore) -> None:
-    page = analytics.list_anomalies(anomaly_store, Scope(), None, 2, 2)
+    page = analytics.list_anomalies(anomaly_store, Scope(), None, 2, 2, config=CONFIG)
     assert (page.total, [i.kind.value for i in page.items]) == (
         4,
         ["lost_samples", "short_session"],
     )
-    only = analytics.list_anomalies(anomaly_store, Scope(), [AnomalyKind.missing_gps], 10, 0)
+    only = analytics.list_anomalies(
+        anomaly_store, Scope(), [AnomalyKind.missing_gps], 10, 0, config=CONFIG
+    )
     assert (only.total, only.items[0].missing_gps) == (1, 4)
 
 

@@ -253,7 +253,8 @@ export interface paths {
         };
         /**
          * Anomalies
-         * @description Short sessions, lost samples, missing GPS and low battery: counts and one sorted page.
+         * @description Short sessions, lost samples, missing GPS, low battery and a second pod under the
+         *     device's id (id_collision, with the episode's evidence): counts and one sorted page.
          */
         get: operations["anomalies_api_v1_anomalies_get"];
         put?: never;
@@ -1487,6 +1488,8 @@ export interface components {
         AnomalyItem: {
             /** Battery Min */
             battery_min: number;
+            /** @description kind id_collision only: the episode's evidence */
+            collision?: components["schemas"]["IdCollision"] | null;
             /** Device Id */
             device_id: string;
             /** Duration S */
@@ -1516,13 +1519,13 @@ export interface components {
          * @description Kinds of session anomaly.
          * @enum {string}
          */
-        AnomalyKind: "short_session" | "lost_samples" | "missing_gps" | "low_battery";
+        AnomalyKind: "short_session" | "lost_samples" | "missing_gps" | "low_battery" | "id_collision";
         /**
          * AnomalyPage
          * @description Anomaly counts and one page of anomalous sessions, newest first.
          */
         AnomalyPage: {
-            counts: components["schemas"]["AnomalyCounts"];
+            counts: components["schemas"]["AnomalyPageCounts"];
             /** Items */
             items: components["schemas"]["AnomalyItem"][];
             /** Limit */
@@ -1531,6 +1534,37 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * AnomalyPageCounts
+         * @description The session counts, and the sessions a second pod reported into (found per request).
+         */
+        AnomalyPageCounts: {
+            /**
+             * Id Collision Sessions
+             * @description sessions overlapping an episode of a second pod under the device's id
+             */
+            id_collision_sessions: number;
+            /** Lost Sample Sessions */
+            lost_sample_sessions: number;
+            /** Lost Samples */
+            lost_samples: number;
+            /** Low Battery Samples */
+            low_battery_samples: number;
+            /**
+             * Low Battery Sessions
+             * @description sessions whose battery fell below 20 %
+             */
+            low_battery_sessions: number;
+            /** Missing Gps Samples */
+            missing_gps_samples: number;
+            /** Missing Gps Sessions */
+            missing_gps_sessions: number;
+            /**
+             * Short Sessions
+             * @description sessions shorter than 5 minutes
+             */
+            short_sessions: number;
         };
         /**
          * ApiKeyCreate
@@ -2537,6 +2571,55 @@ export interface components {
              * @description MEDIUM_ALERT_THRESHOLD
              */
             medium: number;
+        };
+        /**
+         * IdCollision
+         * @description Evidence of a second pod reporting under the session's device_id (its largest episode).
+         */
+        IdCollision: {
+            /**
+             * Distance M
+             * @description between the pods' median positions
+             */
+            distance_m: number | null;
+            /**
+             * End Ts
+             * Format: date-time
+             * @description last sample of the second pod
+             */
+            end_ts: string;
+            /**
+             * Intruder Battery
+             * @description second pod's median battery %
+             */
+            intruder_battery: number | null;
+            /**
+             * Intruder Rows
+             * @description samples the second pod sent in the episode
+             */
+            intruder_rows: number;
+            /** Intruder Seq From */
+            intruder_seq_from: number;
+            /** Intruder Seq To */
+            intruder_seq_to: number;
+            /**
+             * Own Battery
+             * @description own pod's median battery %
+             */
+            own_battery: number | null;
+            /**
+             * Own Seq From
+             * @description own pod's counter over its run around the episode
+             */
+            own_seq_from: number;
+            /** Own Seq To */
+            own_seq_to: number;
+            /**
+             * Start Ts
+             * Format: date-time
+             * @description first sample of the second pod
+             */
+            start_ts: string;
         };
         /**
          * IngestHistory

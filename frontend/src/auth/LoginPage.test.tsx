@@ -5,7 +5,16 @@ import { fakeApi, renderApp, signIn, signOutForTest } from "../test/fakeApi";
 import { safeNext } from "./LoginPage";
 
 const EMPTY_ANOMALIES = {
-  counts: { short_sessions: 0, lost_sample_sessions: 0, lost_samples: 0, missing_gps_sessions: 0, missing_gps_samples: 0, low_battery_sessions: 0, low_battery_samples: 0 },
+  counts: {
+    short_sessions: 0,
+    lost_sample_sessions: 0,
+    lost_samples: 0,
+    missing_gps_sessions: 0,
+    missing_gps_samples: 0,
+    low_battery_sessions: 0,
+    low_battery_samples: 0,
+    id_collision_sessions: 0,
+  },
   items: [],
   total: 0,
   limit: 25,

@@ -65,7 +65,16 @@ const BATTERY: BatteryTrends = {
     { device_id: "7a3f55e1", bucket_start: "2025-01-07T00:00:00Z", avg_battery: 65.25, min_battery: 40, max_battery: 88, samples: 90 },
   ],
 };
-const COUNTS = { short_sessions: 0, lost_sample_sessions: 1, lost_samples: 3, missing_gps_sessions: 0, missing_gps_samples: 0, low_battery_sessions: 1, low_battery_samples: 2 };
+const COUNTS = {
+  short_sessions: 0,
+  lost_sample_sessions: 1,
+  lost_samples: 3,
+  missing_gps_sessions: 0,
+  missing_gps_samples: 0,
+  low_battery_sessions: 1,
+  low_battery_samples: 2,
+  id_collision_sessions: 1,
+};
 const ANOMALIES: AnomalyPage = {
   counts: COUNTS,
   items: [
@@ -81,8 +90,32 @@ const ANOMALIES: AnomalyPage = {
       missing_gps: 0,
       battery_min: 18,
     },
+    {
+      kind: "id_collision",
+      session_id: SESSION.session_id,
+      device_id: "7a3f55e1",
+      start_ts: SESSION.start_ts,
+      end_ts: SESSION.end_ts,
+      duration_s: 1200,
+      samples: 38,
+      lost_samples: 3,
+      missing_gps: 0,
+      battery_min: 18,
+      collision: {
+        start_ts: SESSION.start_ts,
+        end_ts: SESSION.end_ts,
+        intruder_rows: 21,
+        intruder_seq_from: 861,
+        intruder_seq_to: 881,
+        own_seq_from: 1620,
+        own_seq_to: 1660,
+        distance_m: 21278.5,
+        intruder_battery: 86,
+        own_battery: 85,
+      },
+    },
   ],
-  total: 1,
+  total: 2,
   limit: 25,
   offset: 0,
 };
@@ -153,6 +186,9 @@ test("anomalies: counts with units and the anomalous session", async () => {
   expect(await screen.findByText("Low battery (< 20 %)", { selector: "td" })).toBeTruthy();
   expect(screen.getByText("2 samples")).toBeTruthy();
   expect(screen.getByText("below 20 % in 1 sessions")).toBeTruthy();
+  expect(screen.getByText("Two pods under one ID", { selector: "td" })).toBeTruthy();
+  expect(screen.getByText(/seq 861–881 against own 1620–1660, 21\.3 km apart, battery 86 % against own 85 %/)).toBeTruthy();
+  expect(screen.getByText("Two pods under one ID", { selector: "label" })).toBeTruthy();
 });
 
 test("device detail: summary, recent sessions, and the ML sections say the ML API is missing", async () => {

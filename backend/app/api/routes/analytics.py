@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import StoreDep, Viewer
+from app.api.deps import MLConfigDep, StoreDep, Viewer
 from app.api.params import Offset
 from app.api.routes.sessions import ScopeDep
 from app.schemas.analytics import (
@@ -39,14 +39,18 @@ def anomalies(
     _: Viewer,
     store: StoreDep,
     scope: ScopeDep,
+    config: MLConfigDep,
     kind: Annotated[list[AnomalyKind] | None, Query(description="Only these kinds")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
     sort: AnomalySort = "start_ts",
     order: SortOrder = "desc",
 ) -> AnomalyPage:
-    """Short sessions, lost samples, missing GPS and low battery: counts and one sorted page."""
-    return service.list_anomalies(store, scope, kind, limit, offset, sort, order == "desc")
+    """Short sessions, lost samples, missing GPS, low battery and a second pod under the
+    device's id (id_collision, with the episode's evidence): counts and one sorted page."""
+    return service.list_anomalies(
+        store, scope, kind, limit, offset, sort, order == "desc", config=config
+    )
 
 
 @router.get("/battery/trends")

@@ -59,8 +59,9 @@ def _sql(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
 
 
-def _values(config: MLConfig) -> dict[str, object]:
+def _values(config: MLConfig, telemetry: str = "telemetry") -> dict[str, object]:
     return {
+        "telemetry": telemetry,
         "period": SAMPLE_PERIOD_S,
         "gap": int(config.session_gap_s),
         "track_gap": TRACK_GAP_S,
@@ -91,10 +92,17 @@ def evidence_sql(config: MLConfig) -> str:
     return "WITH " + body.format(**_values(config))
 
 
-def collisions_sql(config: MLConfig) -> str:
-    """Collision episodes; parameters ``$as_of``, ``$read_start`` and ``$since``."""
+def collisions_sql(config: MLConfig, telemetry: str = "telemetry") -> str:
+    """Collision episodes read from ``telemetry`` (the table or a subquery of whole runs
+    of samples); parameters ``$as_of``, ``$read_start`` and ``$since``."""
     body = _sql("streams.sql").strip() + ",\n" + _sql("collisions.sql").strip()
-    return "WITH " + body.format(**_values(config))
+    return "WITH " + body.format(**_values(config, telemetry))
+
+
+def stream_breaks_sql(config: MLConfig, telemetry: str = "telemetry") -> str:
+    """Rows where a device's counter breaks (every collision episode holds one), read from
+    ``telemetry``; parameters ``$as_of`` and ``$read_start``."""
+    return _sql("stream_breaks.sql").strip().format(**_values(config, telemetry))
 
 
 COUNTS = (

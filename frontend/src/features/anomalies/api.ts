@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { get } from "../../api/client";
-import type { AnomalyItem, AnomalyKind, AnomalyPage, AnomalySort, SortOrder } from "../../api/types";
+import type { AnomalyItem, AnomalyKind, AnomalyPage, AnomalySort, IdCollision, SortOrder } from "../../api/types";
+import { formatCount, formatDuration, formatNumber, formatPercent } from "../../lib/format";
 import { filterProblem, scopeParams, type Filters } from "../../lib/filters";
 import { DATA_EVERY } from "../../lib/live";
 
@@ -12,11 +13,26 @@ export const ANOMALY_KINDS: { kind: AnomalyKind; label: string }[] = [
   { kind: "lost_samples", label: "Lost samples" },
   { kind: "missing_gps", label: "Missing GPS" },
   { kind: "low_battery", label: "Low battery (< 20 %)" },
+  { kind: "id_collision", label: "Two pods under one ID" },
 ];
 
 /** A readable name for an anomaly kind. */
 export function anomalyLabel(kind: AnomalyKind): string {
   return ANOMALY_KINDS.find((k) => k.kind === kind)?.label ?? kind;
+}
+
+/** The evidence of a second pod, in words: how long, both counters, how far apart, both batteries. */
+export function collisionSummary(c: IdCollision): string {
+  const seconds = (Date.parse(c.end_ts) - Date.parse(c.start_ts)) / 1000;
+  const parts = [
+    `second pod for ${formatDuration(seconds)} (${formatCount(c.intruder_rows)} samples)`,
+    `seq ${c.intruder_seq_from}–${c.intruder_seq_to} against own ${c.own_seq_from}–${c.own_seq_to}`,
+  ];
+  if (c.distance_m !== null) parts.push(`${formatNumber(c.distance_m / 1000, 1)} km apart`);
+  if (c.intruder_battery !== null && c.own_battery !== null) {
+    parts.push(`battery ${formatPercent(c.intruder_battery, 0)} against own ${formatPercent(c.own_battery, 0)}`);
+  }
+  return parts.join(", ");
 }
 
 /** One page of anomalous sessions with the counts per kind. */
@@ -38,8 +54,9 @@ export interface AttentionRow {
   latest: string;
 }
 
-// Low battery and short sessions interrupt work; lost samples and missing GPS degrade data.
-const WEIGHT: Record<AnomalyKind, number> = { low_battery: 3, short_session: 2, lost_samples: 1, missing_gps: 1 };
+// Low battery and short sessions interrupt work; a second pod under the id corrupts the
+// device's history (false alarms); lost samples and missing GPS degrade data.
+const WEIGHT: Record<AnomalyKind, number> = { low_battery: 3, short_session: 2, id_collision: 2, lost_samples: 1, missing_gps: 1 };
 
 /** Devices ranked by weighted anomaly count, worst first. */
 export function rankDevices(items: AnomalyItem[], top: number): AttentionRow[] {
@@ -52,7 +69,7 @@ export function rankDevices(items: AnomalyItem[], top: number): AttentionRow[] {
         total: 0,
         score: 0,
         latest: item.start_ts,
-        byKind: { short_session: 0, lost_samples: 0, missing_gps: 0, low_battery: 0 },
+        byKind: { short_session: 0, lost_samples: 0, missing_gps: 0, low_battery: 0, id_collision: 0 },
       };
       rows.set(item.device_id, row);
     }

@@ -5,12 +5,13 @@
 -- is off. Rows of one device linked in time (gaps <= {gap} s) are grouped into tracks
 -- of nearby k; a second track that overlaps the main one in time is a second pod
 -- reporting under the same device_id (a collision), and its rows are "intruders".
+-- {telemetry}: the table, or a subquery of whole runs of samples (see stream_breaks.sql).
 streams_raw AS (
     SELECT device_id, ts, seq, current_amp AS amp, gps_lat AS lat, gps_lon AS lon,
         battery_level AS batt, ble_id AS tag,
         CAST(seq AS DOUBLE) * {period} - epoch(ts) AS k,
         epoch(ts) - epoch(lag(ts) OVER (PARTITION BY device_id ORDER BY ts, seq)) AS gap_s
-    FROM telemetry
+    FROM {telemetry}
     WHERE ts <= $as_of AND ts >= $read_start
 ), streams_segmented AS (
     SELECT *, sum(CASE WHEN gap_s IS NULL OR gap_s > {gap} THEN 1 ELSE 0 END) OVER (

@@ -1,5 +1,6 @@
+import { Fragment } from "react";
 import { Link, useSearchParams } from "react-router";
-import type { AnomalyCounts, AnomalyKind, AnomalySort } from "../../../api/types";
+import type { AnomalyKind, AnomalyPageCounts, AnomalySort } from "../../../api/types";
 import { SortHeader } from "../../../components/SortHeader";
 import { useTableSort } from "../../../lib/table";
 import { FilterBar } from "../../../components/FilterBar";
@@ -11,7 +12,7 @@ import { Time } from "../../../components/Time";
 import { formatCount, formatDuration, formatPercent } from "../../../lib/format";
 import { useFilters } from "../../../lib/filters";
 import { usePageOffset } from "../../../lib/paging";
-import { ANOMALY_FIRST_ORDER, ANOMALY_KINDS, ANOMALY_SORTS, anomalyLabel, useAnomalies } from "../api";
+import { ANOMALY_FIRST_ORDER, ANOMALY_KINDS, ANOMALY_SORTS, anomalyLabel, collisionSummary, useAnomalies } from "../api";
 
 const PAGE_SIZE = 25;
 
@@ -33,18 +34,19 @@ function useKinds(): [AnomalyKind[], (kinds: AnomalyKind[]) => void] {
   return [kinds, setKinds];
 }
 
-function Counts({ counts }: { counts: AnomalyCounts }) {
+function Counts({ counts }: { counts: AnomalyPageCounts }) {
   return (
     <KpiGrid label="Anomaly counts">
       <Kpi label="Short sessions" value={`${formatCount(counts.short_sessions)} sessions`} note="shorter than 5 min" />
       <Kpi label="Lost samples" value={`${formatCount(counts.lost_samples)} samples`} note={`in ${formatCount(counts.lost_sample_sessions)} sessions`} />
       <Kpi label="Missing GPS" value={`${formatCount(counts.missing_gps_samples)} samples`} note={`in ${formatCount(counts.missing_gps_sessions)} sessions`} />
       <Kpi label="Low battery" value={`${formatCount(counts.low_battery_samples)} samples`} note={`below 20 % in ${formatCount(counts.low_battery_sessions)} sessions`} />
+      <Kpi label="Two pods under one ID" value={`${formatCount(counts.id_collision_sessions)} sessions`} note="with a second pod's rows" />
     </KpiGrid>
   );
 }
 
-/** Anomalies: short sessions, lost samples, missing GPS and low battery. */
+/** Anomalies: short sessions, lost samples, missing GPS, low battery and two pods under one ID. */
 export default function AnomaliesPage() {
   const [filters, setFilters] = useFilters();
   const [kinds, setKinds] = useKinds();
@@ -55,7 +57,9 @@ export default function AnomaliesPage() {
   const toggle = (kind: AnomalyKind) => setKinds(kinds.includes(kind) ? kinds.filter((k) => k !== kind) : [...kinds, kind]);
   return (
     <>
-      <PageHeader title="Anomalies">Sessions that were cut short, lost samples, ran without GPS or drained the battery.</PageHeader>
+      <PageHeader title="Anomalies">
+        Sessions that were cut short, lost samples, ran without GPS, drained the battery or mixed a second pod's data under the device's id.
+      </PageHeader>
       <FilterBar filters={filters} onChange={setFilters} />
       <fieldset className="kind-filter">
         <legend>Kinds (none ticked: all)</legend>
@@ -91,20 +95,29 @@ export default function AnomaliesPage() {
                       </thead>
                       <tbody>
                         {page.items.map((item) => (
-                          <tr key={`${item.kind}-${item.session_id}`}>
-                            <td>{anomalyLabel(item.kind)}</td>
-                            <td>
-                              <Link to={`/devices/${encodeURIComponent(item.device_id)}`}>{item.device_id}</Link>
-                            </td>
-                            <td>
-                              <Time value={item.start_ts} />
-                            </td>
-                            <td className="num">{formatDuration(item.duration_s)}</td>
-                            <td className="num">{formatCount(item.samples)}</td>
-                            <td className="num">{formatCount(item.lost_samples)}</td>
-                            <td className="num">{formatCount(item.missing_gps)}</td>
-                            <td className={`num ${item.battery_min < 20 ? "warn" : ""}`}>{formatPercent(item.battery_min, 0)}</td>
-                          </tr>
+                          <Fragment key={`${item.kind}-${item.session_id}`}>
+                            <tr>
+                              <td>{anomalyLabel(item.kind)}</td>
+                              <td>
+                                <Link to={`/devices/${encodeURIComponent(item.device_id)}`}>{item.device_id}</Link>
+                              </td>
+                              <td>
+                                <Time value={item.start_ts} />
+                              </td>
+                              <td className="num">{formatDuration(item.duration_s)}</td>
+                              <td className="num">{formatCount(item.samples)}</td>
+                              <td className="num">{formatCount(item.lost_samples)}</td>
+                              <td className="num">{formatCount(item.missing_gps)}</td>
+                              <td className={`num ${item.battery_min < 20 ? "warn" : ""}`}>{formatPercent(item.battery_min, 0)}</td>
+                            </tr>
+                            {item.collision && (
+                              <tr className="evidence-row">
+                                <td colSpan={8}>
+                                  From <Time value={item.collision.start_ts} />: {collisionSummary(item.collision)}.
+                                </td>
+                              </tr>
+                            )}
+                          </Fragment>
                         ))}
                       </tbody>
                     </table>

@@ -27,6 +27,7 @@ export function AnomalyAttention({ filters }: { filters: Filters }) {
                   <span className="attention-kinds">
                     {row.byKind.low_battery > 0 && <span className="tag tag-high">{row.byKind.low_battery} low battery</span>}
                     {row.byKind.short_session > 0 && <span className="tag tag-medium">{row.byKind.short_session} short</span>}
+                    {row.byKind.id_collision > 0 && <span className="tag tag-medium">{row.byKind.id_collision} two pods under one ID</span>}
                     {row.byKind.lost_samples > 0 && <span className="tag">{row.byKind.lost_samples} lost samples</span>}
                     {row.byKind.missing_gps > 0 && <span className="tag">{row.byKind.missing_gps} missing GPS</span>}
                   </span>
