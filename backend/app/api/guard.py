@@ -143,6 +143,7 @@ class RequestGuard:
             self._table = [(route, route_policy(route)) for route in routes]
         for route, policy in self._table:
             if route.matches(scope)[0] is Match.FULL:
+                scope.setdefault("route", route)  # logged even when answered from the cache
                 return policy
         return RoutePolicy()
 

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     log_path: Path = Path("logs")
     log_retention_days: PosInt = 30
     cors_origins: str = ""
+    # Admission (see README, Serving under load): requests running at once, queued, seconds queued
+    server_max_concurrency: PosInt = 16
+    server_max_queue: NonNegInt = 256
+    server_queue_timeout: PosFloat = 5.0
+    # Bytes of computed JSON answers kept in memory until the data changes (0: none)
+    read_cache_max_bytes: NonNegInt = 32 * 1024 * 1024
 
     # Stores
     telemetry_dir: Path = REPO_DIR / "public" / "data"

@@ -7,9 +7,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.capacity import Capacity
 from app.core.config import BACKEND_DIR, Settings
 
 ALEMBIC_INI = BACKEND_DIR / "alembic.ini"
@@ -35,17 +36,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def pool_arguments(settings: Settings, url: URL) -> dict[str, int]:
+    """Pool size and overflow from SERVER_MAX_CONCURRENCY (none for in-memory SQLite)."""
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return {}  # one connection per thread, SQLAlchemy's own choice
+    capacity = Capacity.from_settings(settings)
+    return {"pool_size": capacity.pool_size, "max_overflow": capacity.max_overflow}
+
+
 def build_engine(settings: Settings) -> Engine:
     """An engine for DATABASE_URL: SQLite file by default, PostgreSQL via psycopg."""
     url = make_url(normalise_url(settings.database_url))
+    pool = pool_arguments(settings, url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def build_session_factory(engine: Engine) -> sessionmaker[Session]:

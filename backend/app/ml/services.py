@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Hashable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,12 @@ class MLService:
         """Look for changes now (after a deploy, a rollback or a training)."""
         if self._started:
             self.refresher.check()
+
+    def result_generation(self) -> Hashable:
+        """Changes whenever the health scores or alerts served may have: a run or the config."""
+        refresher: ResultRefresher | None = self.__dict__.get("refresher")
+        runs = None if refresher is None else refresher.generation()
+        return (runs, id(self.config))  # config: frozen, replaced as a whole if ever
 
     def _probe(self) -> RunKey | None:
         active = self.manager.active_model()

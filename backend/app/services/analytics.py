@@ -11,7 +11,6 @@ from typing import Any
 import duckdb
 
 from app.ml.config import MLConfig
-from app.ml.preprocessing.evidence import collisions_sql, stream_breaks_sql
 from app.schemas.analytics import (
     AnomalyKind,
     AnomalyPage,
@@ -83,6 +82,9 @@ def list_anomalies(
 
 def _mark_collisions(conn: duckdb.DuckDBPyConnection, flt: SessionFilter, config: MLConfig) -> int:
     """Sessions in scope overlapping a second pod's episode (the ML's own detection)."""
+    # imported here: the ML evidence module pulls in pandas, which ingest never needs
+    from app.ml.preprocessing.evidence import collisions_sql, stream_breaks_sql
+
     return repo.mark_collided_sessions(
         conn,
         flt,

@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
+from app.db.models_alerts import Alert
 from app.main import create_app
 from app.ml.config import MLConfig
 from app.ml.services import MLService
@@ -371,3 +376,54 @@ def test_model_and_alert_actions_are_audited(api: Api) -> None:
         ("operator-user", "alert.resolve", alert_id, {"outcome": "false_alarm"}),
         ("operator-user", "alert.acknowledge", alert_id, {}),
     ]
+
+
+def test_acknowledging_an_alert_invalidates_the_cached_alert_list(api: Api) -> None:
+    viewer, params = api.roles["viewer"], {"status": "open", "limit": 500}
+    before = api.client.get("/api/ml/alerts", headers=viewer, params=params)
+    open_ids = [a["alert_id"] for a in before.json()["data"]]
+    assert open_ids
+    alert_id = open_ids[-1]
+    acked = api.post(f"/api/ml/alerts/{alert_id}/acknowledge", "operator", {"notes": "seen"})
+    assert acked.status_code == 200, acked.text
+    revalidate = {**viewer, "If-None-Match": before.headers["etag"]}
+    after = api.client.get("/api/ml/alerts", headers=revalidate, params=params)
+    assert after.status_code == 200
+    assert after.headers["etag"] != before.headers["etag"]
+    assert [a["alert_id"] for a in after.json()["data"]] == open_ids[:-1]
+
+
+def test_an_alert_written_to_sqlite_by_another_writer_is_served_at_once(api: Api) -> None:
+    viewer, params = api.roles["viewer"], {"status": "open", "limit": 500}
+    before = api.client.get("/api/ml/alerts", headers=viewer, params=params)
+    device = "pod-of-another-writer"  # one open alert per device and part: a device of its own
+    path = api.settings.sqlite_path
+    assert path is not None
+    engine = create_engine(f"sqlite:///{path}")  # not the app's engine: as another process
+    now, alert_id = datetime.now(UTC), str(uuid.uuid4())
+    alert = Alert(
+        alert_id=alert_id,
+        device_id=device,
+        severity="HIGH",
+        predicted_issue_type="battery",
+        predicted_timeframe="3-9 days",
+        recommended_actions=["Order a replacement pod battery"],
+        confidence=0.9,
+        health_score=40.0,
+        health_trend_context={},
+        model_version="outside",
+        created_at=now,
+        updated_at=now,
+        status="open",
+        kind="degradation",
+        evidence_at=now,
+    )
+    with Session(engine) as session:
+        session.add(alert)
+        session.commit()
+    engine.dispose()
+    after = api.client.get("/api/ml/alerts", headers=viewer, params=params)
+    assert after.headers["x-cache"] == "miss"
+    ids = [a["alert_id"] for a in after.json()["data"]]
+    assert alert_id in ids
+    assert len(ids) == len(before.json()["data"]) + 1

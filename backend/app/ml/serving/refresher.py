@@ -161,6 +161,12 @@ class ResultRefresher:
         with self._lock:
             return self._future is not None and not self._future.done()
 
+    def generation(self) -> tuple[int, bool, RunKey | None]:
+        """Changes with the served result, a refresh starting or ending, or new data seen."""
+        with self._lock:
+            running = self._future is not None and not self._future.done()
+            return (self.runs, running, self._latest_key)
+
     @property
     def latest(self) -> FleetResult | None:
         """The cached result, whatever its age."""
