@@ -84,7 +84,7 @@ def state(settings: Settings) -> dict[str, Any]:
     """What the stores hold, read with plain DuckDB, SQL and hashlib."""
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
         telemetry = conn.execute(
-            "SELECT count(*), sum(current_amp), count(DISTINCT device_id) FROM telemetry"
+            "SELECT count(*), round(sum(current_amp), 6), count(DISTINCT device_id) FROM telemetry"
         ).fetchone()
         sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()
         next_ingest = conn.execute("SELECT max(ingest_id) FROM ingests").fetchone()
