@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.core.config import BACKEND_DIR, Settings
+from app.core.config import Settings
 from app.db.session import build_engine
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
@@ -34,15 +34,8 @@ HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``drillwatch ARGS`` in a child process with this test's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=BACKEND_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=None,
-    )
+    """``drillwatch ARGS`` in a child process with this test's environment (wide output)."""
+    return run_cli({**os.environ, "COLUMNS": "200"}, *args)
 
 
 def deploy_new_model(settings: Settings, seed: int, version: str) -> None:

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,25 +14,19 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from app.core.config import BACKEND_DIR, Settings
+from app.core.config import Settings
 from app.db.session import build_engine
 from app.services.ingestion import ingest_file
 from app.storage.duckdb import TelemetryStore
+from tests.test_ingest_process import cli as run_cli
 
 BEFORE = "2025-07-15"
 COLUMNS = ["ts", "device_id", "seq", "current_amp", "gps_lat", "gps_lon", "battery_level", "ble_id"]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``drillwatch ARGS`` in a child process with this test's environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=BACKEND_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    """``drillwatch ARGS`` in a child process with this test's environment (wide output)."""
+    return run_cli({**os.environ, "COLUMNS": "200"}, *args)
 
 
 @pytest.fixture
