@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { ApiError } from "../../../api/client";
+import { SortHeaders } from "../../../components/SortHeader";
 import { QueryState } from "../../../components/States";
+import { type Column, useSortedRows } from "../../../lib/table";
 import { useChannels, useCreateChannel, useDeleteChannel, useTestChannel, useUpdateChannel, type ChannelInput } from "../api";
 import type { Channel, ChannelKind, ChannelTestResult } from "../types";
 
@@ -167,6 +169,37 @@ function ChannelRow({ channel }: { channel: Channel }) {
   );
 }
 
+type ChannelKey = "name" | "kind" | "destination" | "secrets" | "enabled";
+const COLUMNS: Column<Channel, ChannelKey>[] = [
+  { key: "name", label: "Name", value: (c) => c.name },
+  { key: "kind", label: "Kind", value: (c) => c.kind },
+  { key: "destination", label: "Destination", value: describe },
+  { key: "secrets", label: "Secrets", value: (c) => c.secret_fields.length, first: "desc" },
+  { key: "enabled", label: "Enabled", value: (c) => (c.enabled ? 1 : 0), first: "desc" },
+];
+const byName = (c: Channel) => c.name;
+
+function ChannelTable({ list }: { list: Channel[] }) {
+  const table = useSortedRows(list, COLUMNS, "name", byName, "channel");
+  return (
+    <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
+      <table>
+        <thead>
+          <tr>
+            <SortHeaders columns={COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((c) => (
+            <ChannelRow key={c.id} channel={c} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Channels: list, add, send a test, enable/disable, delete. */
 export function ChannelsSection() {
   const channels = useChannels();
@@ -174,27 +207,7 @@ export function ChannelsSection() {
     <section className="card" aria-labelledby="channels-heading">
       <h2 id="channels-heading">Channels</h2>
       <QueryState query={channels} label="channels" isEmpty={(c) => c.length === 0} empty="No channel yet: alerts stay on the dashboard.">
-        {(list) => (
-          <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Destination</th>
-                  <th scope="col">Secrets</th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((c) => (
-                  <ChannelRow key={c.id} channel={c} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {(list) => <ChannelTable list={list} />}
       </QueryState>
       <ChannelForm />
     </section>
