@@ -38,7 +38,13 @@ PAGES = {
     "models": "/models",
     "users": "/users",
     "audit": "/audit",
+    "notifications": "/notifications",
+    "silences": "/silences",
+    "my-alerts": "/my-alerts",
 }
+# Pages that refresh on their own and say when they were last updated.
+LIVE = {"overview", "fleet-map", "devices", "sessions", "battery", "anomalies", "fleet-health"}
+LIVE |= {"alerts", "models", "device-detail"}
 BAD_STATUSES = {"critical", "offline_likely_failed", "degraded", "watch"}
 
 
@@ -81,6 +87,8 @@ def test_every_page_in_both_themes_fits_has_no_axe_violation_and_is_screenshotte
         settled(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the {size} window"
+        if name in LIVE:
+            expect(page.locator(".last-updated").first).to_contain_text(re.compile("Updated"))
         page.screenshot(path=SCREENSHOTS / f"{name}-{size}-{theme}.png", full_page=True)
         if violations := axe_violations(page):
             problems[path] = violations
@@ -225,8 +233,20 @@ def test_a_new_alert_appears_on_the_open_alerts_page_without_a_reload(
     sign_in(page, "vera", f"/alerts?device={device}")
     expect(page.get_by_text("No alerts for these filters.").first).to_be_visible()
     expect(page.locator(".last-updated")).to_contain_text("refreshes every 15 s")
+    overview, _ = open_page()
+    sign_in(overview, "vera")
+    expect(overview.get_by_role("heading", name="Needs attention today")).to_be_visible()
+    settled(page)
+    opened = server.get("/api/ml/alerts", status="open", limit=1)["pagination"]["total"]
+    nav = page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile("^Alerts")
+    )
+    expect(nav).to_contain_text(f"{opened:,}")
     alert_id = insert_alert(server, device)
     expect(page.locator(f'[data-alert-id="{alert_id}"]')).to_be_visible(timeout=40_000)
+    expect(nav).to_contain_text(f"{opened + 1:,}", timeout=40_000)
+    counted = re.compile(rf"^Alerts to handle: {opened + 1:,} open")
+    expect(overview.get_by_role("list", name=counted)).to_be_visible(timeout=40_000)
 
 
 def test_tables_sort_by_header_keep_it_in_the_url_reset_the_page_and_export_the_filter(
@@ -289,3 +309,165 @@ def test_a_short_password_is_told_why_by_the_server(open_page: OpenPage) -> None
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text(re.compile(r"\w"))
     expect(page.get_by_role("alert")).not_to_have_text(re.compile("^invalid password$"))
+
+
+def test_the_theme_toggle_overrides_the_system_theme_and_is_remembered(
+    open_page: OpenPage,
+) -> None:
+    page, _ = open_page()
+    page.emulate_media(color_scheme="dark")
+    sign_in(page, "vera", "/health")
+    theme = "document.documentElement.dataset.theme"
+    assert page.evaluate(theme) == "dark"
+    toggle = page.get_by_role("button", name=re.compile("^Theme: "))
+    expect(toggle).to_have_accessible_name("Theme: system (change)")
+    toggle.click()  # system -> dark
+    toggle.click()  # dark -> light
+    expect(toggle).to_have_accessible_name("Theme: light (change)")
+    assert page.evaluate(theme) == "light"
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate(theme) == "light"  # remembered over the system's dark
+    colour = "getComputedStyle(document.querySelector('h1')).color"
+    light = page.evaluate(colour)
+    page.get_by_role("button", name=re.compile("^Theme: ")).click()  # light -> system (dark)
+    assert page.evaluate(theme) == "dark"
+    assert page.evaluate(colour) != light
+
+
+def add_planned_silences(server: Server) -> None:
+    """Two silences far in the future: rows for the silence table that silence nothing now."""
+    headers = {"Authorization": f"Bearer {server.tokens['admin']}"}
+    devices = [d["device_id"] for d in server.get("/api/v1/fleet/status")["devices"]]
+    for device, reason in ((devices[-1], "zz later reason"), (devices[-2], "aa first reason")):
+        body = {
+            "scope": "device",
+            "target": device,
+            "starts_at": "2099-01-01T00:00:00Z",
+            "ends_at": "2099-01-02T00:00:00Z",
+            "reason": reason,
+        }
+        response = httpx.post(
+            server.base_url + "/api/v1/notifications/silences",
+            json=body,
+            headers=headers,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+
+
+# (page, table region, header, the URL parameter that names the sort)
+SORTABLE = [
+    ("/devices", "Devices", "Health", "sort=health"),
+    ("/battery", "Battery per device", "Maximum", "sort=max"),
+    ("/anomalies", "Anomalous sessions table", "Duration", "sort=duration_s"),
+    ("/health", "Device health", "Alert", "sort=alert"),
+    ("/map", "Devices on the map", "Last report", "sort=last_seen"),
+    ("/users", "Users", "Created", "sort=created"),
+    ("/models", "Versions and metrics", "Accuracy", "versionsort=accuracy"),
+    ("/models", "Deployment history", "Version", "deploysort=version"),
+    ("/silences", "Silence table", "Reason", "sort=reason"),
+]
+
+SERVER_SORTED = {"/anomalies": "/api/v1/anomalies?"}
+
+
+def test_every_table_sorts_by_its_headers_and_keeps_the_sort_in_the_url(
+    open_page: OpenPage, server: Server
+) -> None:
+    add_planned_silences(server)
+    page, _ = open_page()
+    sign_in(page, "admin")
+    for path, region, header, param in SORTABLE:
+        page.goto(path)
+        settled(page)
+        if path == "/map":
+            page.get_by_text(re.compile(r"shown devices as a list$")).click()
+        table = page.get_by_role("region", name=region, exact=True)
+        cell = table.get_by_role("columnheader", name=re.compile(f"^{header}"))
+        if path in SERVER_SORTED:  # the rows change once the server's sorted page arrived
+            api = re.compile(re.escape(SERVER_SORTED[path]) + ".*" + param)
+            with page.expect_response(api) as sorted_page:
+                cell.get_by_role("button").click()
+            top = sorted_page.value.json()["items"][0]["device_id"]
+            expect(table.locator("tbody tr").first).to_contain_text(top)
+        else:
+            cell.get_by_role("button").click()
+        expect(page).to_have_url(re.compile(param))
+        expect(cell).to_have_attribute("aria-sort", re.compile("^(ascending|descending)$"))
+        first = cell.get_attribute("aria-sort")
+        order = table.locator("tbody tr").all_inner_texts()
+        page.reload()
+        settled(page)
+        if path == "/map":
+            page.get_by_text(re.compile(r"shown devices as a list$")).click()
+        expect(cell).to_have_attribute("aria-sort", first)
+        assert table.locator("tbody tr").all_inner_texts() == order, path
+        cell.get_by_role("button").click()
+        flipped = "descending" if first == "ascending" else "ascending"
+        expect(cell).to_have_attribute("aria-sort", flipped)
+    rows = page.get_by_role("region", name="Silence table").locator("tbody tr")
+    expect(rows.first).to_contain_text("zz later reason")  # Reason, descending
+
+
+def download_csv(page: Page, tmp_path: Path, name: str) -> list[dict[str, str]]:
+    """Click the page's Export CSV and read the file it saves."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    target = tmp_path / name
+    download.value.save_as(target)
+    return list(csv.DictReader(io.StringIO(target.read_text())))
+
+
+def test_csv_exports_of_sessions_fleet_health_and_alerts_honour_the_filters(
+    open_page: OpenPage, server: Server, tmp_path: Path
+) -> None:
+    device = the_worst(server)["device_id"]
+    page, _ = open_page()
+    sign_in(page, "vera", f"/sessions?device={device}&sort=duration_s&order=asc")
+    settled(page)
+    rows = download_csv(page, tmp_path, "sessions.csv")
+    total = server.get("/api/v1/sessions", device_id=device, limit=1)["total"]
+    assert len(rows) == total > 0
+    assert {r["device_id"] for r in rows} == {device}
+    durations = [float(r["duration_s"]) for r in rows]
+    assert durations == sorted(durations)
+
+    page.goto("/health?alert=open")
+    settled(page)
+    rows = download_csv(page, tmp_path, "health.csv")
+    fleet = server.get("/api/v1/fleet/status")["devices"]
+    with_open = {d["device_id"] for d in fleet if d["alert"] and d["alert"]["status"] == "open"}
+    assert with_open
+    assert {r["device_id"] for r in rows} == with_open
+    assert {r["alert_status"] for r in rows} == {"open"}
+
+    page.goto("/alerts?severity=HIGH")
+    settled(page)
+    rows = download_csv(page, tmp_path, "alerts.csv")
+    high = server.get("/api/ml/alerts", severity="HIGH", limit=1)["pagination"]["total"]
+    assert len(rows) == high
+    assert {r["severity"] for r in rows} <= {"HIGH"}
+
+
+def test_fleet_health_filters_and_sorts_by_alert_in_the_url(
+    open_page: OpenPage, server: Server
+) -> None:
+    fleet = server.get("/api/v1/fleet/status")["devices"]
+    with_alert = [d for d in fleet if d["alert"]]
+    assert with_alert
+    page, _ = open_page()
+    sign_in(page, "vera", "/health")
+    settled(page)
+    choice = page.get_by_role("combobox", name=re.compile("^Alert"))
+    choice.select_option("any")
+    expect(page).to_have_url(re.compile("alert=any"))
+    table = page.get_by_role("region", name="Device health")
+    expect(table.locator("tbody tr")).to_have_count(min(len(with_alert), 50))
+    table.get_by_role("button", name=re.compile("^Alert")).click()
+    expect(page).to_have_url(re.compile("sort=alert"))
+    page.reload()
+    expect(choice).to_have_value("any")
+    expect(table.locator("tbody tr")).to_have_count(min(len(with_alert), 50))
+    for row in table.locator("tbody tr").all()[:5]:
+        expect(row.locator('td[data-label="Alert"]')).not_to_have_text(re.compile("^none$"))
