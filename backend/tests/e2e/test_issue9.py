@@ -45,6 +45,11 @@ PAGES = {
 # Pages that refresh on their own and say when they were last updated.
 LIVE = {"overview", "fleet-map", "devices", "sessions", "battery", "anomalies", "fleet-health"}
 LIVE |= {"alerts", "models", "device-detail"}
+# Charts whose card has neither a data table nor a caption listing the figures.
+CHARTS_WITHOUT_TEXT = """() => [...document.querySelectorAll('.recharts-wrapper')].filter(chart => {
+  const card = chart.closest('section, figure');
+  return !card?.querySelector('details.data-table table, figcaption li');
+}).length"""
 BAD_STATUSES = {"critical", "offline_likely_failed", "degraded", "watch"}
 
 
@@ -89,6 +94,7 @@ def test_every_page_in_both_themes_fits_has_no_axe_violation_and_is_screenshotte
         assert overflow <= 0, f"{path} is {overflow}px wider than the {size} window"
         if name in LIVE:
             expect(page.locator(".last-updated").first).to_contain_text(re.compile("Updated"))
+        assert page.evaluate(CHARTS_WITHOUT_TEXT) == 0, f"{path}: a chart without its text"
         page.screenshot(path=SCREENSHOTS / f"{name}-{size}-{theme}.png", full_page=True)
         if violations := axe_violations(page):
             problems[path] = violations
@@ -123,6 +129,7 @@ def test_no_page_shows_an_alerted_device_as_healthy_and_alerts_show_their_dates(
     berlin = failure.astimezone(datetime.now().astimezone().tzinfo)
     expect(item).to_contain_text(str(failure.year))
     assert berlin  # the page shows the date in the browser's zone (Berlin), the year at least
+    expect(page.locator(".map-frame")).to_be_visible()  # the small map of the last position
     todo = page.get_by_role("heading", name="What to do")
     health = page.get_by_role("heading", name="Health", exact=True)
     assert todo.bounding_box()["y"] < health.bounding_box()["y"]  # type: ignore[index]
@@ -142,6 +149,12 @@ def test_the_overview_opens_with_what_needs_action_and_the_nav_counts_open_alert
     expect(handle).to_contain_text("Do:")
     first = handle.get_by_role("listitem").first
     expect(first).to_contain_text(re.compile("Nobody yet|On it:"))
+    worse = page.get_by_role("heading", name=re.compile(r"^Getting worse, no alert yet: \d+"))
+    expect(worse).to_be_visible()
+    if page.get_by_role("list", name=re.compile("^Getting worse")).count():
+        entry = page.get_by_role("list", name=re.compile("^Getting worse")).get_by_role("listitem")
+        expect(entry.first).to_contain_text("Do:")
+        expect(entry.first).to_contain_text("No alert yet")
     kpis = page.get_by_label("Fleet KPIs")
     expect(kpis).to_be_visible()
     assert heading.bounding_box()["y"] < kpis.bounding_box()["y"]  # type: ignore[index]
