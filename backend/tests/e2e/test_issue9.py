@@ -45,9 +45,9 @@ PAGES = {
 # Pages that refresh on their own and say when they were last updated.
 LIVE = {"overview", "fleet-map", "devices", "sessions", "battery", "anomalies", "fleet-health"}
 LIVE |= {"alerts", "models", "device-detail"}
-# Charts whose card has neither a data table nor a caption listing the figures.
+# Charts whose card (section) has neither a data table nor a caption listing the figures.
 CHARTS_WITHOUT_TEXT = """() => [...document.querySelectorAll('.recharts-wrapper')].filter(chart => {
-  const card = chart.closest('section, figure');
+  const card = chart.closest('section') ?? chart.closest('figure');
   return !card?.querySelector('details.data-table table, figcaption li');
 }).length"""
 BAD_STATUSES = {"critical", "offline_likely_failed", "degraded", "watch"}
@@ -311,6 +311,12 @@ def test_the_server_compresses_caches_assets_and_404s_missing_files(server: Serv
     assert httpx.get(server.base_url + "/assets/missing.js", timeout=30).status_code == 404
     favicon = httpx.get(server.base_url + "/favicon.svg", timeout=30)
     assert (favicon.status_code, favicon.headers["content-type"][:13]) == (200, "image/svg+xml")
+    for export in ("sessions", "devices", "fleet-health", "alerts"):  # streamed: no length first
+        url = f"{server.base_url}/api/v1/export/{export}.csv"
+        with httpx.stream("GET", url, headers=headers, timeout=60) as answer:
+            assert answer.status_code == 200, export
+            assert answer.headers.get("transfer-encoding") == "chunked", export
+            assert "content-length" not in answer.headers, export
 
 
 def test_a_short_password_is_told_why_by_the_server(open_page: OpenPage) -> None:
