@@ -72,6 +72,11 @@ export function useCreateRule() {
   return useChange((body: RuleWrite) => sendJson<Rule>("POST", `${BASE}/rules`, body));
 }
 
+/** Replace a rule's name, matchers, quiet hours and channels (its place stays). */
+export function useUpdateRule() {
+  return useChange(({ id, ...body }: RuleWrite & { id: number }) => sendJson<Rule>("PUT", `${BASE}/rules/${id}`, body));
+}
+
 export function useDeleteRule() {
   return useChange((id: number) => request<null>(`${BASE}/rules/${id}`, { method: "DELETE" }));
 }

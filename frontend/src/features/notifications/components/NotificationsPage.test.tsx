@@ -88,6 +88,11 @@ beforeEach(() => {
     [`${BASE}/rules`]: { body: RULES },
     [`${BASE}/rules/order`]: (_url, init) => ({ body: JSON.parse(String(init.body)).rule_ids.map((id: number) => RULES.find((r) => r.id === id)) }),
     [`${BASE}/rules/preview`]: { body: PREVIEW },
+    [`${BASE}/rules/2`]: (_url, init) => {
+      const body = JSON.parse(String(init.body));
+      if (body.timezone === "Mars/Base") return { status: 422, body: { detail: "unknown time zone 'Mars/Base'", field: "timezone" } };
+      return { body: { ...body, id: 2, position: 1 } };
+    },
     [`${BASE}/groups`]: { body: [{ id: 1, name: "north", description: "", device_ids: ["pod-7"] }] },
     [`${BASE}/outbox`]: {
       body: {
@@ -157,6 +162,34 @@ test("rules show in order with their matchers; moving one sends the new order; t
   expect(result.textContent).toContain("Held back (inhibited): held back: the pod is offline");
   const sent = JSON.parse(String(posted(`${BASE}/rules/preview`)[0].init.body));
   expect(sent).toEqual({ device_id: "pod-7", severity: "CRITICAL", issue_type: "motor" });
+});
+
+test("an admin edits a rule in its form: the server's refusal names the field, a fix saves it", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const rules = await screen.findByRole("region", { name: "Rule table" });
+  await user.click(within(rules).getByRole("button", { name: "Edit rule night mail" }));
+  const form = screen.getByRole("form", { name: "Edit rule night mail" });
+  expect(within(form).getByLabelText("Rule name")).toHaveProperty("value", "night mail");
+  expect(within(form).getByLabelText("Quiet from")).toHaveProperty("value", "22:00");
+  expect(within(form).getByRole("checkbox", { name: "north" })).toHaveProperty("checked", true);
+  await user.click(within(form).getByRole("checkbox", { name: "Enabled" }));
+  await user.click(within(within(form).getByRole("group", { name: "Notify" })).getByRole("checkbox", { name: "pager" }));
+  const zone = within(form).getByLabelText("Time zone");
+  await user.clear(zone);
+  await user.type(zone, "Mars/Base");
+  await user.click(within(form).getByRole("button", { name: "Save rule" }));
+  expect((await within(form).findByRole("alert")).textContent).toContain("unknown time zone");
+  await user.clear(zone);
+  await user.type(zone, "UTC");
+  await user.click(within(form).getByRole("button", { name: "Save rule" }));
+  expect(await screen.findByRole("form", { name: "Add a rule" })).toBeTruthy();
+  const puts = calls.filter((c) => c.url.pathname === `${BASE}/rules/2` && c.init.method === "PUT");
+  expect(puts).toHaveLength(2);
+  const { id, position, ...written } = RULES[1];
+  expect([id, position]).toEqual([2, 1]);
+  expect(JSON.parse(String(puts[1].init.body))).toEqual({ ...written, enabled: false, channel_ids: [2, 1], timezone: "UTC" });
 });
 
 test("a parked notice shows its last error and can be resent", async () => {
