@@ -85,6 +85,11 @@ def test_bulk_acknowledge_says_per_alert_what_happened(api: Api) -> None:
     assert sorted(audited) == sorted([(a.alert_id, {"bulk": True}), (b.alert_id, {"bulk": True})])
     listed = api.client.get("/api/ml/alerts?device_id=pod-2", headers=api.roles["viewer"]).json()
     assert listed["data"][0]["acknowledged_notes"] == "crew on site"
+    c, d = api.raise_alert("pod-3"), api.raise_alert("pod-3", "battery")
+    both = api.ok(
+        "POST", "/alerts/acknowledge", "operator", json={"alert_ids": [c.alert_id, d.alert_id]}
+    )
+    assert both["acknowledged"] == 2  # several successes in one request (one SQL writer at a time)
 
 
 def test_silences_are_set_and_ended_by_operators_and_read_by_viewers(api: Api) -> None:

@@ -147,7 +147,7 @@ function ChannelRow({ channel }: { channel: Channel }) {
       <td>{channel.secret_fields.length ? `${channel.secret_fields.join(", ")} set` : "none"}</td>
       <td>{channel.enabled ? "on" : "off"}</td>
       <td>
-        <button type="button" className="secondary" aria-label={`Send a test through ${channel.name}`} onClick={() => test.mutate(channel.id)} disabled={test.isPending}>
+        <button type="button" className="secondary" aria-label={`Send test through ${channel.name}`} onClick={() => test.mutate(channel.id)} disabled={test.isPending}>
           Send test
         </button>{" "}
         <button type="button" className="secondary" onClick={() => update.mutate({ id: channel.id, enabled: !channel.enabled })}>

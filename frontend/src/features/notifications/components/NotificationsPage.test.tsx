@@ -36,6 +36,9 @@ const RULES: Rule[] = [
     channel_ids: [1],
     escalation_channel_ids: [2],
     continue_matching: false,
+    created_by: "admin",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:00:00Z",
   },
   {
     id: 2,
@@ -52,6 +55,9 @@ const RULES: Rule[] = [
     channel_ids: [2],
     escalation_channel_ids: [],
     continue_matching: false,
+    created_by: "admin",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:00:00Z",
   },
 ];
 
@@ -132,7 +138,7 @@ test("an admin sees channels without secrets, sends a test and reads why it fail
   renderApp("/notifications");
   const table = await screen.findByRole("region", { name: "Channel table" });
   expect(within(table).getAllByText("signing_secret set")).toHaveLength(2);
-  await user.click(screen.getByRole("button", { name: "Send a test through pager" }));
+  await user.click(screen.getByRole("button", { name: "Send test through pager" }));
   expect((await screen.findByText(/Test failed/)).textContent).toBe("Test failed: HTTP 401: bad signature");
   expect(posted(`${BASE}/channels/1/test`)).toHaveLength(1);
 });
@@ -187,9 +193,21 @@ test("an admin edits a rule in its form: the server's refusal names the field, a
   expect(await screen.findByRole("form", { name: "Add a rule" })).toBeTruthy();
   const puts = calls.filter((c) => c.url.pathname === `${BASE}/rules/2` && c.init.method === "PUT");
   expect(puts).toHaveLength(2);
-  const { id, position, ...written } = RULES[1];
-  expect([id, position]).toEqual([2, 1]);
-  expect(JSON.parse(String(puts[1].init.body))).toEqual({ ...written, enabled: false, channel_ids: [2, 1], timezone: "UTC" });
+  // only the writable fields go back (the server refuses id, position, created_by, ...)
+  expect(JSON.parse(String(puts[1].init.body))).toEqual({
+    name: "night mail",
+    enabled: false,
+    severities: [],
+    issue_types: [],
+    device_ids: [],
+    groups: ["north"],
+    quiet_from: "22:00",
+    quiet_until: "06:00",
+    timezone: "UTC",
+    channel_ids: [2, 1],
+    escalation_channel_ids: [],
+    continue_matching: false,
+  });
 });
 
 test("a parked notice shows its last error and can be resent", async () => {

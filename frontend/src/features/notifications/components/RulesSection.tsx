@@ -47,8 +47,10 @@ const EMPTY: RuleWrite = {
   continue_matching: false,
 };
 
-function writable({ id: _id, position: _position, ...rule }: Rule): RuleWrite {
-  return rule;
+/** The writable fields of a stored rule (the server refuses any other). */
+function writable(rule: Rule): RuleWrite {
+  const { name, enabled, severities, issue_types, device_ids, groups, quiet_from, quiet_until, timezone, channel_ids, escalation_channel_ids, continue_matching } = rule;
+  return { name, enabled, severities, issue_types, device_ids, groups, quiet_from, quiet_until, timezone, channel_ids, escalation_channel_ids, continue_matching };
 }
 
 interface RuleFormProps {

@@ -111,7 +111,9 @@ export default function SilencesPage() {
                     <th scope="col">Reason</th>
                     <th scope="col">By</th>
                     <th scope="col">State</th>
-                    <th scope="col" />
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -132,7 +134,7 @@ export default function SilencesPage() {
                       <td>{s.state}</td>
                       <td>
                         {canAct && s.state !== "ended" && (
-                          <button type="button" className="secondary" aria-label={`End silence on ${scopeText(s)}`} onClick={() => end.mutate(s.id)}>
+                          <button type="button" className="secondary" aria-label={`End now: silence on ${scopeText(s)}`} onClick={() => end.mutate(s.id)}>
                             End now
                           </button>
                         )}
