@@ -1,6 +1,7 @@
 """Issue 10 in Chromium on the real server: channels with a test sent to a real webhook
 receiver that checks signatures, rules edited and previewed, a parked notice resent,
-silences, assignment, "my alerts" and bulk acknowledge, with screenshots and axe-core."""
+silences, assignment, "my alerts", bulk acknowledge and a resolution's outcome in live
+precision, with screenshots and axe-core."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def quiet_devices(server: Server) -> Iterator[list[str]]:
     """Devices with no open alert (the last one is test_issue9's), and a clean slate after."""
     devices = server.get("/api/v1/fleet/status")["devices"]
     quiet = [d["device_id"] for d in devices if d["open_alerts"] == 0][:-1]
-    assert len(quiet) >= 4, "the simulated fleet should have quiet devices"
+    assert len(quiet) >= 5, "the simulated fleet should have quiet devices"
     yield quiet
     for rule in call(server, "GET", f"{NOTIFY}/rules"):
         call(server, "DELETE", f"{NOTIFY}/rules/{rule['id']}")
@@ -314,6 +315,43 @@ def test_an_operator_assigns_sees_my_alerts_bulk_acknowledges_and_the_channel_he
     assert first in audit["alert.assign"]
     assert first in audit["alert.comment"]
     assert {first, second} <= set(audit["alert.acknowledge"])
+
+
+def test_a_resolution_with_its_outcome_is_told_and_feeds_live_precision_on_the_models_page(
+    open_page: OpenPage, server: Server, hook: Webhook, quiet_devices: list[str]
+) -> None:
+    device = quiet_devices[4]
+    device_rule(server, "e2e outcome", device, [webhook_channel(server, "e2e-ops", hook)])
+    alert_id = raise_alert(server, device, "telemetry")
+    eventually(lambda: for_device(hook, device), f"the notice about {device}")
+    page, _ = open_page()
+    sign_in(page, "otto", f"/alerts?device={device}")
+    page.locator(f'[data-alert-id="{alert_id}"]').get_by_role(
+        "button", name=re.compile("^Resolve")
+    ).click()
+    dialog = page.get_by_role("dialog", name="Resolve alert")
+    dialog.get_by_role("radio", name=re.compile("False alarm")).check()
+    dialog.get_by_role("button", name="Resolve").click()
+    expect(dialog).to_be_hidden()
+
+    def resolved() -> list[dict[str, Any]]:
+        events = [e for r in for_device(hook, device) for e in r.json["events"]]
+        return [e for e in events if e["event"] == "resolved"]
+
+    (told,) = eventually(resolved, "the resolved notice")
+    assert (told["alert_id"], told["outcome"], told["resolved_by"]) == (
+        alert_id,
+        "false_alarm",
+        "otto",
+    )
+    status = server.get("/api/ml/model-status")["alert_precision"]
+    (e2e,) = [s for s in status["by_model_version"] if s["model_version"] == "e2e"]
+    assert e2e["outcomes"]["false_alarm"] >= 1
+    page.goto("/models")
+    row = page.get_by_role("region", name="Live precision").get_by_role("row", name="model e2e")
+    expect(row.get_by_role("cell").nth(0)).to_have_text(str(e2e["judged"]))
+    expect(row.get_by_role("cell").nth(3)).to_have_text(str(e2e["outcomes"]["false_alarm"]))
+    check_page(page, "models-live-precision")
 
 
 def test_an_operator_silences_a_device_its_alert_is_shown_silenced_and_told_when_it_ends(
