@@ -102,6 +102,12 @@ def test_a_changed_secret_signs_from_then_on_and_a_rename_keeps_it(api: Api, hoo
     assert (renamed["name"], renamed["enabled"]) == ("ops-2", False)
     api.ok("POST", path + "/test")
     assert hook.wait_for(2)[1].signature_ok
+    bad = api.call("PATCH", path, json={"config": {"url": "ftp://x", "format": "json"}})
+    assert (bad.status_code, bad.json()["field"]) == (422, "config.url")
+    moved = api.ok("PATCH", path, json={"config": {"url": hook.url, "format": "teams"}})
+    assert moved["config"]["format"] == "teams"
+    api.ok("POST", path + "/test")
+    assert hook.wait_for(3)[2].signature_ok  # a config change keeps the secret
 
 
 @pytest.mark.parametrize(

@@ -50,8 +50,17 @@ export function useCreateChannel() {
   return useChange((body: ChannelInput) => sendJson<Channel>("POST", `${BASE}/channels`, body));
 }
 
+export interface ChannelChange {
+  id: number;
+  name?: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+  /** Replaces every stored secret; left out, they stay. */
+  secrets?: Record<string, string>;
+}
+
 export function useUpdateChannel() {
-  return useChange(({ id, ...body }: { id: number; enabled?: boolean }) => sendJson<Channel>("PATCH", `${BASE}/channels/${id}`, body));
+  return useChange(({ id, ...body }: ChannelChange) => sendJson<Channel>("PATCH", `${BASE}/channels/${id}`, body));
 }
 
 export function useDeleteChannel() {

@@ -90,6 +90,7 @@ beforeEach(() => {
       },
     },
     [`${BASE}/channels`]: { body: [channel(1, "pager"), channel(2, "crew")] },
+    [`${BASE}/channels/1`]: (_url, init) => ({ body: { ...channel(1, "pager"), ...JSON.parse(String(init.body)) } }),
     [`${BASE}/channels/1/test`]: { body: { ok: false, error: "HTTP 401: bad signature", idempotency_key: "test-1" } },
     [`${BASE}/rules`]: { body: RULES },
     [`${BASE}/rules/order`]: (_url, init) => ({ body: JSON.parse(String(init.body)).rule_ids.map((id: number) => RULES.find((r) => r.id === id)) }),
@@ -141,6 +142,33 @@ test("an admin sees channels without secrets, sends a test and reads why it fail
   await user.click(screen.getByRole("button", { name: "Send test through pager" }));
   expect((await screen.findByText(/Test failed/)).textContent).toBe("Test failed: HTTP 401: bad signature");
   expect(posted(`${BASE}/channels/1/test`)).toHaveLength(1);
+});
+
+test("an admin edits a channel: secrets stay unless a new one is typed", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const table = await screen.findByRole("region", { name: "Channel table" });
+  await user.click(within(table).getByRole("button", { name: "Edit channel pager" }));
+  const form = screen.getByRole("form", { name: "Edit channel pager" });
+  const url = within(form).getByLabelText("URL");
+  expect(url).toHaveProperty("value", "https://hooks.example.com/pager");
+  expect(within(form).getByLabelText("Signing secret")).toHaveProperty("value", "");
+  await user.clear(url);
+  await user.type(url, "https://hooks.example.com/new");
+  await user.selectOptions(within(form).getByLabelText("Format"), "teams");
+  await user.click(within(form).getByRole("button", { name: "Save channel" }));
+  expect(await screen.findByRole("form", { name: "Add a channel" })).toBeTruthy();
+  await user.click(within(table).getByRole("button", { name: "Edit channel pager" }));
+  const again = screen.getByRole("form", { name: "Edit channel pager" });
+  await user.type(within(again).getByLabelText("Signing secret"), "a-brand-new-secret-42");
+  await user.click(within(again).getByRole("button", { name: "Save channel" }));
+  await screen.findByRole("form", { name: "Add a channel" });
+  const patches = calls.filter((c) => c.url.pathname === `${BASE}/channels/1` && c.init.method === "PATCH").map((c) => JSON.parse(String(c.init.body)));
+  expect(patches).toEqual([
+    { name: "pager", config: { url: "https://hooks.example.com/new", format: "teams" } },
+    { name: "pager", config: { url: "https://hooks.example.com/pager", format: "slack" }, secrets: { signing_secret: "a-brand-new-secret-42" } },
+  ]);
 });
 
 test("rules show in order with their matchers; moving one sends the new order; the preview names the hit and the hold", async () => {
