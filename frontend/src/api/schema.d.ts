@@ -661,9 +661,6 @@ export interface paths {
         /**
          * Acknowledge Many
          * @description Acknowledge several open alerts; each one that cannot be says why.
-         *
-         *     The audit rows are written after the last acknowledgement: a flushed audit row would
-         *     hold SQLite's write lock against the alert service's own session.
          */
         post: operations["acknowledge_many_api_v1_notifications_alerts_acknowledge_post"];
         delete?: never;

@@ -116,11 +116,7 @@ def add_comment(
 def acknowledge_many(
     principal: Operator, ml: ML, db: DbDep, source: SourceDep, body: BulkAcknowledge
 ) -> BulkRead:
-    """Acknowledge several open alerts; each one that cannot be says why.
-
-    The audit rows are written after the last acknowledgement: a flushed audit row would
-    hold SQLite's write lock against the alert service's own session.
-    """
+    """Acknowledge several open alerts; each one that cannot be says why."""
     results = []
     for alert_id in dict.fromkeys(body.alert_ids):
         try:
@@ -129,6 +125,8 @@ def acknowledge_many(
             results.append(BulkResult(alert_id=alert_id, ok=False, status=None, error=exc.message))
             continue
         results.append(BulkResult(alert_id=alert_id, ok=True, status=record.status, error=None))
+    # audit rows only after the last acknowledgement: a flushed audit row would hold
+    # SQLite's write lock against the alert service's own session
     for done in (r for r in results if r.ok):
         details = {"bulk": True}
         audit.record_audit(db, principal, audit.ALERT_ACKNOWLEDGE, done.alert_id, details, source)
