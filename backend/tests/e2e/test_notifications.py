@@ -180,6 +180,16 @@ def test_an_admin_adds_a_channel_sends_a_signed_test_and_edits_and_previews_a_ru
     assert test.signature_ok
     assert (test.json["device_id"], test.json["idempotency_key"]) == ("drillwatch-test", test.key)
     expect(sent).to_contain_text(test.key)
+    channels.get_by_role("button", name="Edit channel e2e-hook").click()
+    edit_channel = page.get_by_role("form", name="Edit channel e2e-hook")
+    expect(edit_channel.get_by_label("URL")).to_have_value(hook.url)
+    edit_channel.get_by_label("Format").select_option("slack")
+    edit_channel.get_by_role("button", name="Save channel").click()  # the secret stays
+    expect(channels.get_by_role("row", name=re.compile("e2e-hook"))).to_contain_text("(slack)")
+    page.get_by_role("button", name="Send test through e2e-hook").click()
+    (slack,) = hook.wait_for(before + 2)[before + 1 :]
+    assert slack.signature_ok
+    assert slack.json["blocks"][0]["type"] == "header"
 
     rules = page.get_by_role("form", name="Add a rule")
     rules.get_by_label("Rule name").fill("e2e first")
