@@ -24,7 +24,7 @@ from app.db.models_alerts import Alert
 from tests.e2e.conftest import OpenPage, settled, sign_in
 from tests.e2e.server import Server
 from tests.e2e.test_issue9 import axe_violations
-from tests.notifications.receivers import Received, Webhook, webhook_receiver
+from tests.notifications.receivers import Mailbox, Received, Webhook, smtp_server, webhook_receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -124,6 +124,13 @@ def down() -> Iterator[Webhook]:
         yield receiver
 
 
+@pytest.fixture(scope="module")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+    with smtp_server() as box:
+        yield box
+
+
 def webhook_channel(server: Server, name: str, hook: Webhook) -> int:
     body = {
         "name": name,
@@ -155,6 +162,39 @@ def add_webhook(page: Page, name: str, hook: Webhook) -> None:
     form.get_by_label("Signing secret").fill(hook.secret)
     form.get_by_role("button", name="Add channel").click()
     expect(page.get_by_role("region", name="Channel table")).to_contain_text(name)
+
+
+def test_an_admin_adds_an_email_channel_and_its_test_arrives_as_text_and_html(
+    open_page: OpenPage, mailbox: Mailbox
+) -> None:
+    page, _ = open_page()
+    sign_in(page, "admin", "/notifications")
+    form = page.get_by_role("form", name="Add a channel")
+    form.get_by_label("Kind").select_option("email")
+    form.get_by_label("Name", exact=True).fill("e2e-mail")
+    form.get_by_label("SMTP host").fill(mailbox.host)
+    form.get_by_label("Port").fill(str(mailbox.port))
+    form.get_by_label("Security").select_option("none")
+    form.get_by_label("From").fill("drillwatch@example.com")
+    form.get_by_label("To (comma-separated)").fill("crew@example.com, lead@example.com")
+    form.get_by_role("button", name="Add channel").click()
+    row = page.get_by_role("region", name="Channel table").get_by_role(
+        "row", name=re.compile("e2e-mail")
+    )
+    expect(row).to_contain_text("crew@example.com, lead@example.com")
+    row.get_by_role("button", name="Send test through e2e-mail").click()
+    expect(row.get_by_role("status")).to_contain_text("Test sent")
+    (mail,) = mailbox.wait_for(1)
+    assert mailbox.envelopes == [
+        ("drillwatch@example.com", ["crew@example.com", "lead@example.com"])
+    ]
+    plain, rich = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert plain is not None
+    assert "drillwatch-test" in plain.get_content()
+    assert rich is not None
+    assert "<h2>Device drillwatch-test</h2>" in rich.get_content()
+    row.get_by_role("button", name="Delete e2e-mail").click()
+    expect(page.get_by_role("region", name="Channel table")).to_have_count(0)
 
 
 def test_an_admin_adds_a_channel_sends_a_signed_test_and_edits_and_previews_a_rule(
