@@ -41,6 +41,14 @@ def train(
             help="ground_truth_devices.csv from drillwatch simulate, for accuracy metrics.",
         ),
     ] = None,
+    outcome_labels: Annotated[
+        bool,
+        typer.Option(
+            "--outcome-labels/--no-outcome-labels",
+            help="Without --ground-truth, measure the new model on operators' resolved alerts "
+            "(confirmed fault or maintenance done: a fault; false alarm: none).",
+        ),
+    ] = True,
 ) -> None:
     """Train the health model on the store's history and save a signed, versioned artifact."""
     settings = get_settings()
@@ -54,6 +62,7 @@ def train(
         active = manager.active_model()
         alerts = PredictiveAlertService(rules, manager.session_factory)
         outcomes = alerts.outcomes_of_model(active.version if active else None)
+        labels = alerts.outcome_labels() if outcome_labels else []
         with _progress() as bar:
             task = bar.add_task("Training", total=len(STEPS), step="")
 
@@ -69,6 +78,7 @@ def train(
                 deploy=deploy,
                 ground_truth=ground_truth,
                 outcomes=outcomes,
+                labels=labels,
                 progress=advance,
             )
             bar.update(task, completed=len(STEPS), step="done")
@@ -109,6 +119,8 @@ def result_table(result: TrainResult) -> Table:
     for name in ("accuracy", "precision", "recall", "latency_ms"):
         table.add_row(name, _fmt(metrics.get(name)))
     table.add_row("metrics source", _fmt(metrics.get("source")))
+    if metrics.get("judged_alerts") is not None:
+        table.add_row("judged alerts", _fmt(metrics["judged_alerts"]))
     if metrics.get("note"):
         table.add_row("note", str(metrics["note"]))
     table.add_row("sha256", result.info.sha256)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from app.core.config import Settings
 from app.core.errors import BadInput
+from app.ml.alerts.outcomes import OutcomeLabel
 from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthModel
 from app.ml.models.model_manager import MLModelManager
@@ -123,6 +124,7 @@ def train_model(
     reason: str = "",
     ground_truth: Path | None = None,
     outcomes: dict[str, int] | None = None,
+    labels: Sequence[OutcomeLabel] = (),
     progress: Progress | None = None,
 ) -> TrainResult:
     """Fit on the store's history, measure, save a signed artifact and optionally deploy it."""
@@ -135,7 +137,7 @@ def train_model(
         step("fit")
         model = fit_model(data, config)
         step("metrics")
-        metrics = evaluate_model(model, data.frame, config, ground_truth, outcomes)
+        metrics = evaluate_model(model, data.frame, config, ground_truth, outcomes, labels)
         metrics["latency_ms"] = scoring_latency_ms(model, data.frame, config)
         step("save")
         described = data.describe(model)

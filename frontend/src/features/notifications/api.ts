@@ -50,8 +50,17 @@ export function useCreateChannel() {
   return useChange((body: ChannelInput) => sendJson<Channel>("POST", `${BASE}/channels`, body));
 }
 
+export interface ChannelChange {
+  id: number;
+  name?: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+  /** Replaces every stored secret; left out, they stay. */
+  secrets?: Record<string, string>;
+}
+
 export function useUpdateChannel() {
-  return useChange(({ id, ...body }: { id: number; enabled?: boolean }) => sendJson<Channel>("PATCH", `${BASE}/channels/${id}`, body));
+  return useChange(({ id, ...body }: ChannelChange) => sendJson<Channel>("PATCH", `${BASE}/channels/${id}`, body));
 }
 
 export function useDeleteChannel() {
@@ -70,6 +79,11 @@ export function useRules() {
 
 export function useCreateRule() {
   return useChange((body: RuleWrite) => sendJson<Rule>("POST", `${BASE}/rules`, body));
+}
+
+/** Replace a rule's name, matchers, quiet hours and channels (its place stays). */
+export function useUpdateRule() {
+  return useChange(({ id, ...body }: RuleWrite & { id: number }) => sendJson<Rule>("PUT", `${BASE}/rules/${id}`, body));
 }
 
 export function useDeleteRule() {

@@ -118,7 +118,9 @@ export function OutboxSection() {
                     <th scope="col">Status</th>
                     <th scope="col">Attempts</th>
                     <th scope="col">Last error</th>
-                    <th scope="col" />
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

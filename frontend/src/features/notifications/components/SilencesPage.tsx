@@ -102,7 +102,9 @@ function SilenceTable({ list, canAct }: { list: Silence[]; canAct: boolean }) {
         <thead>
           <tr>
             <SortHeaders columns={COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
-            <th scope="col" />
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -123,7 +125,7 @@ function SilenceTable({ list, canAct }: { list: Silence[]; canAct: boolean }) {
               <td>{s.state}</td>
               <td>
                 {canAct && s.state !== "ended" && (
-                  <button type="button" className="secondary" aria-label={`End silence on ${scopeText(s)}`} onClick={() => end.mutate(s.id)}>
+                  <button type="button" className="secondary" aria-label={`End now: silence on ${scopeText(s)}`} onClick={() => end.mutate(s.id)}>
                     End now
                   </button>
                 )}
