@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -354,25 +355,28 @@ def test_the_theme_toggle_overrides_the_system_theme_and_is_remembered(
     assert page.evaluate(colour) != light
 
 
-def add_planned_silences(server: Server) -> None:
-    """Two silences far in the future: rows for the silence table that silence nothing now."""
+@pytest.fixture
+def planned_silences(server: Server) -> Iterator[None]:
+    """Two silences running now for devices that do not exist: rows for the silence table that
+    silence nothing; ended afterwards, so later tests find no running one."""
     headers = {"Authorization": f"Bearer {server.tokens['admin']}"}
-    devices = [d["device_id"] for d in server.get("/api/v1/fleet/status")["devices"]]
-    for device, reason in ((devices[-1], "zz later reason"), (devices[-2], "aa first reason")):
+    silences = f"{server.base_url}/api/v1/notifications/silences"
+    until = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    made = []
+    for device, reason in (("e2e-sort-a", "zz later reason"), ("e2e-sort-b", "aa first reason")):
         body = {
             "scope": "device",
             "target": device,
-            "starts_at": "2099-01-01T00:00:00Z",
-            "ends_at": "2099-01-02T00:00:00Z",
+            "ends_at": until,
             "reason": reason,
         }
-        response = httpx.post(
-            server.base_url + "/api/v1/notifications/silences",
-            json=body,
-            headers=headers,
-            timeout=30,
-        )
+        response = httpx.post(silences, json=body, headers=headers, timeout=30)
         assert response.status_code == 201, response.text
+        made.append(response.json()["id"])
+    yield
+    for silence in made:
+        ended = httpx.post(f"{silences}/{silence}/end", headers=headers, timeout=30)
+        assert ended.status_code == 200, ended.text
 
 
 # (page, table region, header, the URL parameter that names the sort)
@@ -396,10 +400,10 @@ SERVER_SORTED = {
 }
 
 
+@pytest.mark.usefixtures("planned_silences")
 def test_every_table_sorts_by_its_headers_and_keeps_the_sort_in_the_url(
-    open_page: OpenPage, server: Server
+    open_page: OpenPage,
 ) -> None:
-    add_planned_silences(server)
     page, _ = open_page()
     sign_in(page, "admin")
     for path, region, header, param in SORTABLE:
