@@ -18,12 +18,18 @@ from app.core.config import Settings, get_settings
 from app.core.errors import BadInput
 from app.core.logging import configure_logging
 from app.ml.alerts.findings import day_findings
+from app.ml.alerts.outcomes import OutcomeLabel
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
 from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthScoringService
 from app.ml.models.model_manager import MLModelManager
-from app.ml.runs.training import TrainResult, load_training_data, train_model
+from app.ml.runs.training import (
+    TrainResult,
+    load_training_data,
+    train_model,
+    without_confirmed_faults,
+)
 from app.storage.duckdb import TelemetryStore
 from tests.ml.service_helpers import Fleet, ingest_frame, isolated, simulate, store_of
 
@@ -279,3 +285,33 @@ def test_cli_train_uses_operators_verdicts_as_labels_for_the_new_model(
     without = runner.invoke(cli, ["train", "--version", "3.0.1", "--no-outcome-labels"])
     assert without.exit_code == 0, without.output
     assert sidecar(cli_env, "3.0.1")["metrics"]["source"] != "operator_labels"  # type: ignore[index]
+    active = frame[frame["active"].astype(bool)]
+    faulty = {called[0][0], quiet}  # confirmed_fault and maintenance_done
+    days = pd.to_datetime(active["day"]).dt.date
+    lookback = last - timedelta(days=config.window_days)
+    fault_days = active["device_id"].isin(faulty) & (days >= lookback) & (days <= last)
+    assert 0 < fault_days.sum() < len(active)
+    with_labels = trained.manager.load_model("3.0.0")
+    assert with_labels.training_rows_ == len(active) - int(fault_days.sum())
+    assert trained.manager.load_model("3.0.1").training_rows_ == len(active)
+
+
+def test_confirmed_faults_days_are_left_out_of_the_fit() -> None:
+    frame = pd.DataFrame(
+        {
+            "device_id": ["a"] * 5 + ["b"] * 5,
+            "day": [date(2025, 7, d) for d in range(1, 6)] * 2,
+        }
+    )
+    labels = [
+        OutcomeLabel("a", "motor", date(2025, 7, 4), faulty=True),
+        OutcomeLabel("b", "battery", date(2025, 7, 4), faulty=False),  # a false alarm stays
+    ]
+    kept = without_confirmed_faults(frame, labels, days=1)
+    assert list(zip(kept["device_id"], kept["day"], strict=True)) == [
+        ("a", date(2025, 7, 1)),
+        ("a", date(2025, 7, 2)),
+        ("a", date(2025, 7, 5)),
+        *[("b", date(2025, 7, d)) for d in range(1, 6)],
+    ]
+    assert without_confirmed_faults(frame, [], days=1).equals(frame)
