@@ -115,6 +115,19 @@ def test_silences_are_set_and_ended_by_operators_and_read_by_viewers(api: Api) -
     assert len(api.audit("silence.end")) == 1
 
 
+def test_a_planned_silence_ended_before_it_starts_is_over(api: Api) -> None:
+    start = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = {"scope": "all", "starts_at": start, "ends_at": LATER, "reason": "yard inventory"}
+    planned = api.ok("POST", "/silences", "operator", json=body)
+    assert planned["state"] == "planned"
+    ended = api.ok("POST", f"/silences/{planned['id']}/end", "operator")
+    assert (ended["state"], ended["ends_at"]) == ("ended", ended["starts_at"])
+    assert api.ok("GET", "/silences", "viewer") == []
+    listed = api.ok("GET", "/silences", "viewer", params={"include_ended": True})
+    assert [(s["id"], s["state"]) for s in listed] == [(planned["id"], "ended")]
+    assert api.call("POST", f"/silences/{planned['id']}/end", "operator").status_code == 409
+
+
 def test_rules_are_ordered_and_the_preview_names_the_rule_hit_and_the_hold(api: Api) -> None:
     hook = {"url": "http://127.0.0.1:9/hook"}
     secret = {"signing_secret": "s" * 20}

@@ -37,7 +37,8 @@ MAX_ANNOTATED = 500
 
 def _silence_read(row: Silence) -> SilenceRead:
     now = utcnow()
-    state = "planned" if row.starts_at > now else "ended" if row.ends_at <= now else "active"
+    ended = maintenance.has_ended(row, now)
+    state = "ended" if ended else "planned" if row.starts_at > now else "active"
     return SilenceRead.model_validate(row).model_copy(update={"state": state})
 
 
