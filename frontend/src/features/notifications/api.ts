@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, request, sendJson } from "../../api/client";
+import { ALERTS_EVERY } from "../../lib/live";
 import type {
   Annotation,
   BulkResult,
@@ -126,6 +127,7 @@ export function useOutbox(status: NoticeStatus | "", limit: number, offset: numb
     queryKey: [...KEY, "outbox", status, limit, offset],
     queryFn: () => get<NoticePage>(`${BASE}/outbox`, { status, limit, offset }),
     placeholderData: keepPreviousData,
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -138,6 +140,7 @@ export function useSilences(includeEnded: boolean) {
   return useQuery({
     queryKey: [...KEY, "silences", includeEnded],
     queryFn: () => get<Silence[]>(`${BASE}/silences`, { include_ended: includeEnded }),
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -194,5 +197,6 @@ export function useMyAlerts(includeResolved: boolean) {
   return useQuery({
     queryKey: [...KEY, "mine", includeResolved],
     queryFn: () => get<MyAlert[]>(`${BASE}/alerts/mine`, { include_resolved: includeResolved }),
+    refetchInterval: ALERTS_EVERY,
   });
 }
