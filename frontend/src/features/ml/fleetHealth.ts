@@ -111,13 +111,19 @@ export function topReason(d: DeviceHealth): string | null {
 const SORT_KEYS = Object.keys(FIRST_DIR) as SortKey[];
 const ALERT_FILTERS: AlertFilter[] = ["any", "open", "acknowledged", "none"];
 
-/** The fleet health view's search, statuses, alert filter, sort and direction, kept in the URL. */
+/** The fleet health view's search, statuses, alert filter, sort and direction, kept in the URL (``order``, as every table). */
 export interface HealthView {
   search: string;
   statuses: HealthStatus[];
   alert: AlertFilter;
   sort: SortKey;
-  dir: SortDir;
+  order: SortDir;
+}
+
+/** The direction in the URL: ``order``, else an old link's ``dir``, else the column's first. */
+function readOrder(params: URLSearchParams, sort: SortKey): SortDir {
+  const given = params.get("order") ?? params.get("dir");
+  return given === "asc" || given === "desc" ? given : FIRST_DIR[sort];
 }
 
 /** Read and update the view in the search parameters (changing it returns to page 1). */
@@ -125,7 +131,7 @@ export function useHealthView(): [HealthView, (next: Partial<HealthView>) => voi
   const [params, setParams] = useSearchParams();
   const sortParam = params.get("sort") as SortKey | null;
   const sort = sortParam && SORT_KEYS.includes(sortParam) ? sortParam : "status";
-  const dir: SortDir = params.get("dir") === "desc" ? "desc" : params.get("dir") === "asc" ? "asc" : FIRST_DIR[sort];
+  const order = readOrder(params, sort);
   const statusKey = params
     .getAll("status")
     .filter((s): s is HealthStatus => (STATUSES as string[]).includes(s))
@@ -134,8 +140,8 @@ export function useHealthView(): [HealthView, (next: Partial<HealthView>) => voi
   const alert = alertParam && ALERT_FILTERS.includes(alertParam) ? alertParam : "";
   const search = params.get("q") ?? "";
   const view = useMemo<HealthView>(
-    () => ({ search, sort, dir, alert, statuses: statusKey ? (statusKey.split(",") as HealthStatus[]) : [] }),
-    [search, sort, dir, alert, statusKey],
+    () => ({ search, sort, order, alert, statuses: statusKey ? (statusKey.split(",") as HealthStatus[]) : [] }),
+    [search, sort, order, alert, statusKey],
   );
   const update = useCallback(
     (next: Partial<HealthView>) =>
@@ -155,7 +161,9 @@ export function useHealthView(): [HealthView, (next: Partial<HealthView>) => voi
             else merged.delete("alert");
           }
           if (next.sort !== undefined) merged.set("sort", next.sort);
-          if (next.dir !== undefined) merged.set("dir", next.dir);
+          const order = next.order ?? merged.get("order") ?? merged.get("dir"); // an old link's dir= becomes order=
+          if (order) merged.set("order", order);
+          merged.delete("dir");
           merged.delete("page");
           return merged;
         },

@@ -92,6 +92,17 @@ test("a column header sorts by it, and a second click reverses the order", async
   expect(screen.getByRole("columnheader", { name: /^Device/ }).getAttribute("aria-sort")).toBe("descending");
 });
 
+test.each([
+  ["order=desc", "a link's order= sets the direction"],
+  ["dir=desc", "an old link's dir= still sets the direction"],
+])("%s: %s", async (param) => {
+  fakeApi({ "/api/ml/health-scores": { body: healthPage(fleet()) } });
+  renderApp(`/health?sort=device&${param}`);
+  expect(await screen.findByText("1–50 of 1,000 devices")).toBeTruthy();
+  expect(rows()[0][0]).toBe("pod-0999");
+  expect(screen.getByRole("columnheader", { name: /^Device/ }).getAttribute("aria-sort")).toBe("descending");
+});
+
 test("a missing ML API (404) says so with the backend's reason", async () => {
   fakeApi({});
   renderApp("/health");

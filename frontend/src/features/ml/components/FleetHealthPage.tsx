@@ -75,8 +75,8 @@ function FleetHealth({ page, fleet }: { page: HealthScoresPage; fleet: FleetStat
   const thresholds = page.metadata.thresholds ?? DEFAULT_THRESHOLDS;
   const all = useMemo(() => joinStatus(page.data, statusById(fleet)), [page.data, fleet]);
   const counts = useMemo(() => countByStatus(all), [all]);
-  const rows = useMemo(() => sortHealth(filterHealth(all, view.statuses, view.search, view.alert), view.sort, view.dir), [all, view]);
-  const onSort = (key: SortKey) => setView({ sort: key, dir: key === view.sort ? (view.dir === "asc" ? "desc" : "asc") : FIRST_DIR[key] });
+  const rows = useMemo(() => sortHealth(filterHealth(all, view.statuses, view.search, view.alert), view.sort, view.order), [all, view]);
+  const onSort = (key: SortKey) => setView({ sort: key, order: key === view.sort ? (view.order === "asc" ? "desc" : "asc") : FIRST_DIR[key] });
   return (
     <>
       <FleetSummary page={page} rows={all} />
@@ -93,7 +93,7 @@ function FleetHealth({ page, fleet }: { page: HealthScoresPage; fleet: FleetStat
           <p className="state state-empty">No device matches these filters.</p>
         ) : (
           <>
-            <HealthTable devices={rows.slice(offset, offset + PAGE_SIZE)} thresholds={thresholds} sort={view.sort} dir={view.dir} onSort={onSort} />
+            <HealthTable devices={rows.slice(offset, offset + PAGE_SIZE)} thresholds={thresholds} sort={view.sort} order={view.order} onSort={onSort} />
             <Pagination total={rows.length} limit={PAGE_SIZE} offset={offset} onChange={setOffset} label="devices" />
           </>
         )}

@@ -10,7 +10,7 @@ interface HealthTableProps {
   devices: HealthRow[];
   thresholds: Thresholds;
   sort: SortKey;
-  dir: SortDir;
+  order: SortDir;
   onSort: (key: SortKey) => void;
 }
 
@@ -24,8 +24,8 @@ function AlertCell({ row }: { row: HealthRow }) {
 }
 
 /** One page of devices with status, score, alert, components, confidence and top factor; rows coloured by status. */
-export function HealthTable({ devices, thresholds, sort, dir, onSort }: HealthTableProps) {
-  const header = { sort, order: dir, onSort };
+export function HealthTable({ devices, thresholds, sort, order, onSort }: HealthTableProps) {
+  const header = { sort, order, onSort };
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Device health">
       <table className="health-table">
