@@ -6,6 +6,7 @@ Services take the caller's session first and never commit (the request does).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +26,9 @@ from app.notifications.messages import render
 from app.schemas.notifications import ChannelCreate, ChannelUpdate, GroupWrite, RuleWrite
 
 
-def _validated(kind: str, config: dict[str, Any], secrets: dict[str, str]) -> tuple[Any, Any]:
+def _validated(
+    kind: str, config: dict[str, Any], secrets: Mapping[str, str | None]
+) -> tuple[Any, Any]:
     """The kind's config and secrets models, or BadInput naming the first bad field."""
     channel = KINDS[kind]
     try:
@@ -85,9 +88,10 @@ def create_channel(session: Session, box: SecretBox, body: ChannelCreate, by: st
 def update_channel(
     session: Session, box: SecretBox, channel_id: int, body: ChannelUpdate
 ) -> NotifyChannel:
-    """Change what the body gives; secrets are replaced only when given."""
+    """Change what the body gives; secrets are replaced only when given (null clears one)."""
     row = _channel(session, channel_id)
-    current = box.open(row.secret) if body.secrets is None else body.secrets
+    given = body.secrets
+    current: Mapping[str, str | None] = box.open(row.secret) if given is None else given
     config, secrets = _validated(row.kind, body.config or row.config, current)
     row.config = config.model_dump()
     row.secret = box.seal(secrets.model_dump(exclude_none=True))

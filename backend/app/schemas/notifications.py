@@ -60,7 +60,12 @@ class ChannelUpdate(BaseModel):
     name: Name | None = None
     enabled: bool | None = None
     config: dict[str, Any] | None = None
-    secrets: dict[str, str] | None = None
+    secrets: dict[str, str | None] | None = Field(
+        default=None,
+        description="Replaces every stored secret; left out, they stay. A secret given as "
+        'null is cleared: {"password": null} removes an e-mail channel\'s SMTP password '
+        "(a webhook's signing_secret cannot be cleared).",
+    )
 
 
 class ChannelRead(BaseModel):

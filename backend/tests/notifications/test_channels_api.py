@@ -171,3 +171,41 @@ def test_send_test_mails_plain_text_and_html_through_a_real_smtp_server(api: Api
     assert "Device drillwatch-test" in plain.get_content()
     assert rich is not None
     assert "<h2>Device drillwatch-test</h2>" in rich.get_content()
+
+
+def test_an_smtp_password_is_cleared_by_a_null_and_a_signing_secret_cannot_be(
+    api: Api, hook: Webhook
+) -> None:
+    with smtp_server(login=("dw", "relay-password")) as box:
+        config = {
+            "host": box.host,
+            "port": box.port,
+            "security": "none",
+            "username": "dw",
+            "sender": "drillwatch@example.com",
+            "recipients": ["crew@example.com"],
+        }
+        body = {"name": "mail", "kind": "email", "config": config}
+        secrets = {"secrets": {"password": "relay-password"}}
+        channel = api.ok("POST", "/channels", json=body | secrets)
+        path = f"/channels/{channel['id']}"
+        assert api.ok("POST", path + "/test")["ok"]
+        kept = api.ok("PATCH", path, json={"enabled": True})  # no secrets given: kept
+        assert kept["secret_fields"] == ["password"]
+        change = {"config": config | {"username": None}, "secrets": {"password": None}}
+        cleared = api.ok("PATCH", path, json=change)
+        assert cleared["secret_fields"] == []
+        assert api.ok("POST", path + "/test")["ok"]  # delivered without a login
+        box.wait_for(2)
+    assert box.logins == [("dw", "relay-password")]
+    service = api.client.app.state.notifications  # type: ignore[attr-defined]
+    factory = api.client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        stored = session.scalar(select(NotifyChannel.secret).where(NotifyChannel.name == "mail"))
+    assert service.box.open(stored) == {}
+    webhook = api.ok("POST", "/channels", json=webhook_body(hook))
+    refused = api.call(
+        "PATCH", f"/channels/{webhook['id']}", json={"secrets": {"signing_secret": None}}
+    )
+    assert (refused.status_code, refused.json()["field"]) == (422, "secrets.signing_secret")
+    assert api.ok("GET", "/channels")[1]["secret_fields"] == ["signing_secret"]
