@@ -15,10 +15,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.errors import Conflict, NotFound
 from app.db.models_notify import OutboxNotice
@@ -155,18 +155,38 @@ def resend(session: Session, notice_id: str, at: datetime) -> OutboxNotice:
     return notice
 
 
+OutboxSort = Literal["created_at", "channel_name", "device_id", "status", "attempts", "last_error"]
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "created_at": OutboxNotice.created_at,
+    "channel_name": OutboxNotice.channel_name,
+    "device_id": OutboxNotice.device_id,
+    "status": OutboxNotice.status,
+    "attempts": OutboxNotice.attempts,
+    "last_error": OutboxNotice.last_error,
+}
+
+
 def page(
-    session: Session, status: str | None, limit: int, offset: int
+    session: Session,
+    status: str | None,
+    limit: int,
+    offset: int,
+    sort: OutboxSort = "created_at",
+    descending: bool = True,
 ) -> tuple[list[OutboxNotice], int]:
-    """Notices newest first (optionally of one status) and how many match."""
+    """Notices (optionally of one status) sorted by ``sort`` and how many match.
+
+    Missing errors go last both ways; ties go newest first, then by id.
+    """
     query = select(OutboxNotice)
     count = select(func.count()).select_from(OutboxNotice)
     if status is not None:
         query = query.where(OutboxNotice.status == status)
         count = count.where(OutboxNotice.status == status)
-    rows = session.scalars(
-        query.order_by(OutboxNotice.created_at.desc(), OutboxNotice.id).limit(limit).offset(offset)
-    )
+    column = SORT_COLUMNS[sort]
+    ordered = query.order_by(column.is_(None), column.desc() if descending else column.asc())
+    ordered = ordered.order_by(OutboxNotice.created_at.desc(), OutboxNotice.id)
+    rows = session.scalars(ordered.limit(limit).offset(offset))
     return list(rows), int(session.scalar(count) or 0)
 
 

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import get_settings
+from app.db.base import utcnow
+from app.db.models_notify import OutboxNotice
 from app.main import create_app
 from tests.notifications.api_helpers import Api
 from tests.support import ADMIN_PASSWORD
@@ -249,6 +251,73 @@ def test_the_outbox_and_dispatcher_status_are_for_admins(api: Api) -> None:
     assert api.ok("GET", "/outbox")["counts"] == {"pending": 0, "delivered": 0, "parked": 0}
     assert api.call("GET", "/outbox", "operator").status_code == 403
     assert api.call("POST", "/outbox/nope/resend").status_code == 404
+
+
+def stored_notices(api: Api) -> None:
+    """Four notices written straight to the store: two created at the same moment, two
+    without an error, two with five attempts."""
+    start = utcnow() - timedelta(hours=1)
+    rows = [  # id, channel, device, status, attempts, last error, minutes after start
+        ("n-a", "pager", "pod-2", "parked", 5, "HTTP 500", 0),
+        ("n-b", "mail", "pod-1", "delivered", 1, None, 1),
+        ("n-c", "mail", "pod-3", "pending", 2, "timeout", 1),
+        ("n-d", "ops", "pod-1", "parked", 5, None, 2),
+    ]
+    factory = api.client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        for key, channel, device, status, attempts, error, minutes in rows:
+            at = start + timedelta(minutes=minutes)
+            session.add(
+                OutboxNotice(
+                    id=key,
+                    channel_id=1,
+                    channel_name=channel,
+                    device_id=device,
+                    payload={"device_id": device, "events": []},
+                    status=status,
+                    attempts=attempts,
+                    created_at=at,
+                    next_attempt_at=at,
+                    last_error=error,
+                )
+            )
+        session.commit()
+
+
+@pytest.mark.parametrize(
+    ("query", "ids"),
+    [
+        ({}, ["n-d", "n-b", "n-c", "n-a"]),  # newest first, a tie by id
+        ({"sort": "created_at", "order": "asc"}, ["n-a", "n-b", "n-c", "n-d"]),
+        ({"sort": "attempts", "order": "asc"}, ["n-b", "n-c", "n-d", "n-a"]),
+        ({"sort": "attempts", "order": "desc"}, ["n-d", "n-a", "n-c", "n-b"]),
+        ({"sort": "last_error", "order": "asc"}, ["n-a", "n-c", "n-d", "n-b"]),  # none last
+        ({"sort": "last_error", "order": "desc"}, ["n-c", "n-a", "n-d", "n-b"]),
+        ({"sort": "channel_name", "order": "asc"}, ["n-b", "n-c", "n-d", "n-a"]),
+        ({"sort": "device_id", "order": "desc"}, ["n-c", "n-a", "n-d", "n-b"]),
+        ({"sort": "status", "order": "asc"}, ["n-b", "n-d", "n-a", "n-c"]),
+        ({"sort": "channel_name", "status": "parked"}, ["n-a", "n-d"]),
+        ({"sort": "attempts", "order": "desc", "limit": 2, "offset": 1}, ["n-a", "n-c"]),
+    ],
+)
+def test_the_outbox_sorts_by_each_column_with_a_stable_tie_order(
+    api: Api, query: dict[str, object], ids: list[str]
+) -> None:
+    stored_notices(api)
+    page = api.ok("GET", "/outbox", params=query)
+    assert [n["id"] for n in page["items"]] == ids
+    assert page["total"] == (2 if "status" in query else 4)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("sort=payload", "sort"), ("order=up", "order"), ("sort=status&sort=attempts", "sort")],
+)
+def test_a_bad_outbox_sort_is_a_422_naming_the_field(api: Api, query: str, field: str) -> None:
+    response = api.call("GET", f"/outbox?{query}")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body.get("field") or body["errors"][0]["field"]) == field
 
 
 def test_the_dispatcher_runs_in_the_server_by_default(

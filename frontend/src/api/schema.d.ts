@@ -878,7 +878,7 @@ export interface paths {
         };
         /**
          * List Outbox
-         * @description Notices newest first; parked ones carry their last error.
+         * @description Notices newest first unless sorted (ties newest first); parked ones carry their error.
          */
         get: operations["list_outbox_api_v1_notifications_outbox_get"];
         put?: never;
@@ -1973,9 +1973,12 @@ export interface components {
             enabled?: boolean | null;
             /** Name */
             name?: string | null;
-            /** Secrets */
+            /**
+             * Secrets
+             * @description Replaces every stored secret; left out, they stay. A secret given as null is cleared: {"password": null} removes an e-mail channel's SMTP password (a webhook's signing_secret cannot be cleared).
+             */
             secrets?: {
-                [key: string]: string;
+                [key: string]: string | null;
             } | null;
         };
         /**
@@ -7925,6 +7928,9 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
+                /** @description Column to sort by */
+                sort?: "created_at" | "channel_name" | "device_id" | "status" | "attempts" | "last_error";
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;

@@ -32,6 +32,7 @@ from app.schemas.notifications import (
     RuleRead,
     RuleWrite,
 )
+from app.schemas.sessions import SortOrder
 from app.services import audit
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
@@ -254,9 +255,12 @@ def list_outbox(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
+    sort: Annotated[outbox.OutboxSort, Query(description="Column to sort by")] = "created_at",
+    order: SortOrder = "desc",
 ) -> NoticePage:
-    """Notices newest first; parked ones carry their last error."""
-    rows, total = outbox.page(db, status_filter, limit, offset)
+    """Notices newest first unless sorted (ties newest first); parked ones carry their error."""
+    descending = order == "desc"
+    rows, total = outbox.page(db, status_filter, limit, offset, sort, descending)
     return NoticePage(
         items=[NoticeRead.model_validate(r) for r in rows],
         total=total,
