@@ -1,5 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, request, sendJson } from "../../api/client";
+import type { OutboxSort } from "../../api/types";
+import type { TableSort } from "../../lib/table";
 import { ALERTS_EVERY } from "../../lib/live";
 import type {
   Annotation,
@@ -56,8 +58,8 @@ export interface ChannelChange {
   name?: string;
   enabled?: boolean;
   config?: Record<string, unknown>;
-  /** Replaces every stored secret; left out, they stay. */
-  secrets?: Record<string, string>;
+  /** Replaces every stored secret; left out, they stay; a null value clears that secret. */
+  secrets?: Record<string, string | null>;
 }
 
 export function useUpdateChannel() {
@@ -121,11 +123,14 @@ export function useDeleteGroup() {
   return useChange((id: number) => request<null>(`${BASE}/groups/${id}`, { method: "DELETE" }));
 }
 
-/** One page of the outbox (admin). */
-export function useOutbox(status: NoticeStatus | "", limit: number, offset: number) {
+/** The outbox table's sortable columns (the API's ``sort``). */
+export const OUTBOX_SORTS: readonly OutboxSort[] = ["created_at", "channel_name", "device_id", "status", "attempts", "last_error"];
+
+/** One page of the outbox (admin), sorted by the server. */
+export function useOutbox(status: NoticeStatus | "", limit: number, offset: number, sort: TableSort<OutboxSort>) {
   return useQuery({
-    queryKey: [...KEY, "outbox", status, limit, offset],
-    queryFn: () => get<NoticePage>(`${BASE}/outbox`, { status, limit, offset }),
+    queryKey: [...KEY, "outbox", status, limit, offset, sort.sort, sort.order],
+    queryFn: () => get<NoticePage>(`${BASE}/outbox`, { status, limit, offset, sort: sort.sort, order: sort.order }),
     placeholderData: keepPreviousData,
     refetchInterval: ALERTS_EVERY,
   });

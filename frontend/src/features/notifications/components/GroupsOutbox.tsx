@@ -3,10 +3,14 @@ import { ApiError } from "../../../api/client";
 import { Pagination } from "../../../components/Pagination";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
-import { useCreateGroup, useDeleteGroup, useGroups, useOutbox, useResend } from "../api";
+import { OUTBOX_SORTS, useCreateGroup, useDeleteGroup, useGroups, useOutbox, useResend } from "../api";
 import type { NoticeStatus } from "../types";
+import type { OutboxSort, SortOrder } from "../../../api/types";
 import { LastUpdated } from "../../../components/LastUpdated";
+import { SortHeader } from "../../../components/SortHeader";
 import { ALERTS_EVERY } from "../../../lib/live";
+import { usePageOffset } from "../../../lib/paging";
+import { useTableSort } from "../../../lib/table";
 
 function errorText(error: unknown): string {
   return error instanceof ApiError ? error.message : String(error);
@@ -78,32 +82,38 @@ export function GroupsSection() {
 }
 
 const PAGE = 20;
+// Newest, most tried first; text columns A–Z. The sort and page are kept in the URL (outboxsort=, outboxorder=, outboxpage=).
+const FIRST_ORDER: Partial<Record<OutboxSort, SortOrder>> = { created_at: "desc", attempts: "desc" };
 
 /** The outbox: every notice with its attempts; parked ones show their error and can be resent. */
 export function OutboxSection() {
   const [status, setStatus] = useState<NoticeStatus | "">("parked");
-  const [offset, setOffset] = useState(0);
-  const outbox = useOutbox(status, PAGE, offset);
+  const [offset, setOffset] = usePageOffset(PAGE, "outboxpage");
+  const [sort, onSort] = useTableSort<OutboxSort>(OUTBOX_SORTS, "created_at", FIRST_ORDER, "outbox");
+  const outbox = useOutbox(status, PAGE, offset, sort);
   const resend = useResend();
+  const header = { sort: sort.sort, order: sort.order, onSort };
   return (
     <section className="card" aria-labelledby="outbox-heading">
       <h2 id="outbox-heading">Outbox</h2>
       <LastUpdated queries={[outbox]} every={ALERTS_EVERY} />
-      <label>
-        Status
-        <select
-          value={status}
-          onChange={(e) => {
-            setStatus(e.target.value as NoticeStatus | "");
-            setOffset(0);
-          }}
-        >
-          <option value="">Any</option>
-          <option value="pending">Pending</option>
-          <option value="parked">Parked</option>
-          <option value="delivered">Delivered</option>
-        </select>
-      </label>
+      <div className="filter-bar">
+        <label>
+          Status
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as NoticeStatus | "");
+              setOffset(0);
+            }}
+          >
+            <option value="">Any</option>
+            <option value="pending">Pending</option>
+            <option value="parked">Parked</option>
+            <option value="delivered">Delivered</option>
+          </select>
+        </label>
+      </div>
       <QueryState query={outbox} label="notices" isEmpty={(p) => p.total === 0} empty="No notices with this status.">
         {(page) => (
           <>
@@ -114,13 +124,13 @@ export function OutboxSection() {
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Device</th>
+                    <SortHeader label="Created" column="created_at" {...header} />
+                    <SortHeader label="Channel" column="channel_name" {...header} />
+                    <SortHeader label="Device" column="device_id" {...header} />
                     <th scope="col">Events</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Last error</th>
+                    <SortHeader label="Status" column="status" {...header} />
+                    <SortHeader label="Attempts" column="attempts" numeric {...header} />
+                    <SortHeader label="Last error" column="last_error" {...header} />
                     <th scope="col">
                       <span className="visually-hidden">Actions</span>
                     </th>
@@ -134,10 +144,10 @@ export function OutboxSection() {
                       </td>
                       <td>{n.channel_name}</td>
                       <td className="mono">{n.device_id}</td>
-                      <td>{n.payload.events.map((e) => `${e.event} ${e.severity} ${e.issue_type}`).join("; ")}</td>
+                      <td className="wrap">{n.payload.events.map((e) => `${e.event} ${e.severity} ${e.issue_type}`).join("; ")}</td>
                       <td>{n.status}</td>
-                      <td>{n.attempts}</td>
-                      <td>{n.last_error ?? "–"}</td>
+                      <td className="num">{n.attempts}</td>
+                      <td className="wrap-long">{n.last_error ?? "–"}</td>
                       <td>
                         {n.status === "parked" && (
                           <button type="button" className="secondary" aria-label={`Resend notice ${n.id}`} onClick={() => resend.mutate(n.id)}>
