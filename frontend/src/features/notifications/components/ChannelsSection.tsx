@@ -57,13 +57,99 @@ function bodyOf(kind: ChannelKind, fields: Record<string, string>): ChannelInput
   };
 }
 
+type Setter = (name: string) => (e: { target: { value: string } }) => void;
+
+function WebhookFields({ fields, set, keep }: { fields: Record<string, string>; set: Setter; keep?: string }) {
+  return (
+    <>
+      <label className="wide">
+        URL
+        <input type="url" value={fields.url ?? ""} onChange={set("url")} required placeholder="https://hooks.example.com/…" />
+      </label>
+      <label>
+        Format
+        <select value={fields.format} onChange={set("format")}>
+          <option value="json">DrillWatch JSON</option>
+          <option value="slack">Slack</option>
+          <option value="teams">Microsoft Teams</option>
+        </select>
+      </label>
+      <label>
+        Signing secret
+        <input type="password" value={fields.secret ?? ""} onChange={set("secret")} required={keep === undefined} minLength={16} autoComplete="new-password" placeholder={keep} />
+      </label>
+    </>
+  );
+}
+
+interface EmailFieldsProps {
+  fields: Record<string, string>;
+  set: Setter;
+  keep?: string;
+  /** Whether a stored password can be removed, and whether it is to be. */
+  clearable: boolean;
+  clear: boolean;
+  onClear: (clear: boolean) => void;
+}
+
+function EmailFields({ fields, set, keep, clearable, clear, onClear }: EmailFieldsProps) {
+  return (
+    <>
+      <label>
+        SMTP host
+        <input value={fields.host ?? ""} onChange={set("host")} required />
+      </label>
+      <label>
+        Port
+        <input type="number" min={1} max={65535} value={fields.port} onChange={set("port")} required />
+      </label>
+      <label>
+        Security
+        <select value={fields.security} onChange={set("security")}>
+          <option value="starttls">STARTTLS</option>
+          <option value="tls">TLS</option>
+          <option value="none">None</option>
+        </select>
+      </label>
+      <label>
+        Username
+        <input value={fields.username ?? ""} onChange={set("username")} autoComplete="off" />
+      </label>
+      <label>
+        Password
+        <input type="password" value={clear ? "" : (fields.password ?? "")} onChange={set("password")} disabled={clear} autoComplete="new-password" placeholder={keep} />
+      </label>
+      {clearable && (
+        <label className="choice">
+          <input type="checkbox" checked={clear} onChange={(e) => onClear(e.target.checked)} /> Remove the stored password
+        </label>
+      )}
+      <label>
+        From
+        <input type="email" value={fields.sender ?? ""} onChange={set("sender")} required />
+      </label>
+      <label className="wide">
+        To (comma-separated)
+        <input value={fields.recipients ?? ""} onChange={set("recipients")} required />
+      </label>
+    </>
+  );
+}
+
+/** What an edit sends as secrets: null clears the password, none typed keeps the stored ones. */
+function changedSecrets(body: ChannelInput, clearPassword: boolean): Record<string, string | null> | undefined {
+  if (clearPassword) return { password: null };
+  return Object.keys(body.secrets).length ? body.secrets : undefined;
+}
+
 function ChannelForm({ editing, onDone }: { editing?: Channel; onDone?: () => void }) {
   const [kind, setKind] = useState<ChannelKind>(editing?.kind ?? "webhook");
   const [fields, setFields] = useState<Record<string, string>>(editing ? fieldsOf(editing) : BLANK);
+  const [clearPassword, setClearPassword] = useState(false);
   const create = useCreateChannel();
   const update = useUpdateChannel();
   const saving = editing ? update : create;
-  const set = (name: string) => (e: { target: { value: string } }) => setFields({ ...fields, [name]: e.target.value });
+  const set: Setter = (name) => (e) => setFields({ ...fields, [name]: e.target.value });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = bodyOf(kind, fields);
@@ -72,14 +158,12 @@ function ChannelForm({ editing, onDone }: { editing?: Channel; onDone?: () => vo
       onDone?.();
     };
     if (!editing) create.mutate(body, { onSuccess: done });
-    else {
-      const secrets = Object.keys(body.secrets).length ? body.secrets : undefined; // empty: keep the stored ones
-      update.mutate({ id: editing.id, name: body.name, config: body.config, secrets }, { onSuccess: done });
-    }
+    else update.mutate({ id: editing.id, name: body.name, config: body.config, secrets: changedSecrets(body, clearPassword) }, { onSuccess: done });
   };
-  const keep = editing ? "new value, or empty to keep it" : undefined;
+  const keep = editing ? "empty: unchanged" : undefined;
+  const clearable = editing?.secret_fields.includes("password") ?? false;
   return (
-    <form className="filter-bar" onSubmit={submit} aria-label={editing ? `Edit channel ${editing.name}` : "Add a channel"}>
+    <form className="form-grid" onSubmit={submit} aria-label={editing ? `Edit channel ${editing.name}` : "Add a channel"}>
       <label>
         Kind
         <select value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)} disabled={editing !== undefined}>
@@ -92,119 +176,73 @@ function ChannelForm({ editing, onDone }: { editing?: Channel; onDone?: () => vo
         <input value={fields.name ?? ""} onChange={set("name")} required maxLength={64} />
       </label>
       {kind === "webhook" ? (
-        <>
-          <label>
-            URL
-            <input type="url" value={fields.url ?? ""} onChange={set("url")} required placeholder="https://hooks.example.com/…" />
-          </label>
-          <label>
-            Format
-            <select value={fields.format} onChange={set("format")}>
-              <option value="json">DrillWatch JSON</option>
-              <option value="slack">Slack</option>
-              <option value="teams">Microsoft Teams</option>
-            </select>
-          </label>
-          <label>
-            Signing secret
-            <input type="password" value={fields.secret ?? ""} onChange={set("secret")} required={!editing} minLength={16} autoComplete="new-password" placeholder={keep} />
-          </label>
-        </>
+        <WebhookFields fields={fields} set={set} keep={keep} />
       ) : (
-        <>
-          <label>
-            SMTP host
-            <input value={fields.host ?? ""} onChange={set("host")} required />
-          </label>
-          <label>
-            Port
-            <input type="number" min={1} max={65535} value={fields.port} onChange={set("port")} required />
-          </label>
-          <label>
-            Security
-            <select value={fields.security} onChange={set("security")}>
-              <option value="starttls">STARTTLS</option>
-              <option value="tls">TLS</option>
-              <option value="none">None</option>
-            </select>
-          </label>
-          <label>
-            Username
-            <input value={fields.username ?? ""} onChange={set("username")} autoComplete="off" />
-          </label>
-          <label>
-            Password
-            <input type="password" value={fields.password ?? ""} onChange={set("password")} autoComplete="new-password" placeholder={keep} />
-          </label>
-          <label>
-            From
-            <input type="email" value={fields.sender ?? ""} onChange={set("sender")} required />
-          </label>
-          <label>
-            To (comma-separated)
-            <input value={fields.recipients ?? ""} onChange={set("recipients")} required />
-          </label>
-        </>
+        <EmailFields fields={fields} set={set} keep={keep} clearable={clearable} clear={clearPassword} onClear={setClearPassword} />
       )}
-      <button type="submit" disabled={saving.isPending}>
-        {editing ? "Save channel" : "Add channel"}
-      </button>
-      {editing && (
-        <button type="button" className="secondary" onClick={onDone}>
-          Cancel
+      <div className="form-actions">
+        <button type="submit" disabled={saving.isPending}>
+          {editing ? "Save channel" : "Add channel"}
         </button>
-      )}
-      {saving.error && (
-        <p className="field-error" role="alert">
-          {errorText(saving.error)}
-        </p>
-      )}
+        {editing && (
+          <button type="button" className="secondary" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+        {saving.error && (
+          <p className="field-error" role="alert">
+            {errorText(saving.error)}
+          </p>
+        )}
+      </div>
     </form>
   );
 }
 
-function TestOutcome({ result }: { result: ChannelTestResult }) {
+function TestOutcome({ name, result }: { name: string; result: ChannelTestResult }) {
   return result.ok ? (
-    <span className="hint" role="status">
-      Test sent (key {result.idempotency_key}).
-    </span>
+    <p role="status" className="table-outcome">
+      Test sent through {name} (key <span className="mono">{result.idempotency_key}</span>).
+    </p>
   ) : (
-    <span className="field-error" role="alert">
-      Test failed: {result.error}
-    </span>
+    <p className="field-error table-outcome" role="alert">
+      Test through {name} failed: {result.error}
+    </p>
   );
 }
 
-function ChannelRow({ channel, onEdit }: { channel: Channel; onEdit: (channel: Channel) => void }) {
-  const test = useTestChannel();
-  const update = useUpdateChannel();
-  const remove = useDeleteChannel();
+/** What a channel row's buttons do (the mutations live in the table, so their outcome shows under it). */
+interface RowActions {
+  onEdit: (channel: Channel) => void;
+  onTest: (channel: Channel) => void;
+  onToggle: (channel: Channel) => void;
+  onDelete: (channel: Channel) => void;
+  testing: boolean;
+}
+
+function ChannelRow({ channel, actions }: { channel: Channel; actions: RowActions }) {
   return (
     <tr>
       <td>{channel.name}</td>
       <td>{channel.kind}</td>
-      <td className="mono">{describe(channel)}</td>
+      <td className="mono wrap-long">{describe(channel)}</td>
       <td>{channel.secret_fields.length ? `${channel.secret_fields.join(", ")} set` : "none"}</td>
       <td>{channel.enabled ? "on" : "off"}</td>
       <td>
-        <button type="button" className="secondary" aria-label={`Send test through ${channel.name}`} onClick={() => test.mutate(channel.id)} disabled={test.isPending}>
-          Send test
-        </button>{" "}
-        <button type="button" className="secondary" aria-label={`Edit channel ${channel.name}`} onClick={() => onEdit(channel)}>
-          Edit
-        </button>{" "}
-        <button type="button" className="secondary" onClick={() => update.mutate({ id: channel.id, enabled: !channel.enabled })}>
-          {channel.enabled ? "Disable" : "Enable"}
-        </button>{" "}
-        <button type="button" className="secondary" aria-label={`Delete ${channel.name}`} onClick={() => remove.mutate(channel.id)}>
-          Delete
-        </button>
-        {test.data && <TestOutcome result={test.data} />}
-        {(test.error || remove.error || update.error) && (
-          <p className="field-error" role="alert">
-            {errorText(test.error ?? remove.error ?? update.error)}
-          </p>
-        )}
+        <div className="row-actions">
+          <button type="button" className="secondary" aria-label={`Send test through ${channel.name}`} onClick={() => actions.onTest(channel)} disabled={actions.testing}>
+            Send test
+          </button>
+          <button type="button" className="secondary" aria-label={`Edit channel ${channel.name}`} onClick={() => actions.onEdit(channel)}>
+            Edit
+          </button>
+          <button type="button" className="secondary" onClick={() => actions.onToggle(channel)}>
+            {channel.enabled ? "Disable" : "Enable"}
+          </button>
+          <button type="button" className="secondary" aria-label={`Delete ${channel.name}`} onClick={() => actions.onDelete(channel)}>
+            Delete
+          </button>
+        </div>
       </td>
     </tr>
   );
@@ -222,22 +260,42 @@ const byName = (c: Channel) => c.name;
 
 function ChannelTable({ list, onEdit }: { list: Channel[]; onEdit: (channel: Channel) => void }) {
   const table = useSortedRows(list, COLUMNS, "name", byName, "channel");
+  const test = useTestChannel();
+  const update = useUpdateChannel();
+  const remove = useDeleteChannel();
+  const actions: RowActions = {
+    onEdit,
+    onTest: (c) => test.mutate(c.id),
+    onToggle: (c) => update.mutate({ id: c.id, enabled: !c.enabled }),
+    onDelete: (c) => remove.mutate(c.id),
+    testing: test.isPending,
+  };
+  const tested = list.find((c) => c.id === test.variables)?.name ?? `#${test.variables}`;
+  const error = test.error ?? update.error ?? remove.error;
   return (
-    <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <SortHeaders columns={COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((c) => (
-            <ChannelRow key={c.id} channel={c} onEdit={onEdit} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
+        <table>
+          <thead>
+            <tr>
+              <SortHeaders columns={COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((c) => (
+              <ChannelRow key={c.id} channel={c} actions={actions} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {test.data && <TestOutcome name={tested} result={test.data} />}
+      {error && (
+        <p className="field-error table-outcome" role="alert">
+          {errorText(error)}
+        </p>
+      )}
+    </>
   );
 }
 

@@ -20,6 +20,13 @@ function channel(id: number, name: string): Channel {
   };
 }
 
+const MAIL: Channel = {
+  ...channel(3, "mail"),
+  kind: "email",
+  config: { host: "smtp.example.com", port: 587, security: "starttls", username: "dw", sender: "dw@example.com", recipients: ["crew@example.com"] },
+  secret_fields: ["password"],
+};
+
 const RULES: Rule[] = [
   {
     id: 1,
@@ -89,8 +96,9 @@ beforeEach(() => {
         active_silences: 0,
       },
     },
-    [`${BASE}/channels`]: { body: [channel(1, "pager"), channel(2, "crew")] },
+    [`${BASE}/channels`]: { body: [channel(1, "pager"), channel(2, "crew"), MAIL] },
     [`${BASE}/channels/1`]: (_url, init) => ({ body: { ...channel(1, "pager"), ...JSON.parse(String(init.body)) } }),
+    [`${BASE}/channels/3`]: (_url, init) => ({ body: { ...MAIL, ...JSON.parse(String(init.body)) } }),
     [`${BASE}/channels/1/test`]: { body: { ok: false, error: "HTTP 401: bad signature", idempotency_key: "test-1" } },
     [`${BASE}/rules`]: { body: RULES },
     [`${BASE}/rules/order`]: (_url, init) => ({ body: JSON.parse(String(init.body)).rule_ids.map((id: number) => RULES.find((r) => r.id === id)) }),
@@ -140,7 +148,7 @@ test("an admin sees channels without secrets, sends a test and reads why it fail
   const table = await screen.findByRole("region", { name: "Channel table" });
   expect(within(table).getAllByText("signing_secret set")).toHaveLength(2);
   await user.click(screen.getByRole("button", { name: "Send test through pager" }));
-  expect((await screen.findByText(/Test failed/)).textContent).toBe("Test failed: HTTP 401: bad signature");
+  expect((await screen.findByText(/failed/)).textContent).toBe("Test through pager failed: HTTP 401: bad signature");
   expect(posted(`${BASE}/channels/1/test`)).toHaveLength(1);
 });
 
@@ -169,6 +177,69 @@ test("an admin edits a channel: secrets stay unless a new one is typed", async (
     { name: "pager", config: { url: "https://hooks.example.com/new", format: "teams" } },
     { name: "pager", config: { url: "https://hooks.example.com/pager", format: "slack" }, secrets: { signing_secret: "a-brand-new-secret-42" } },
   ]);
+});
+
+test("an e-mail channel's stored password is removed only with its checkbox; a webhook has none", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const table = await screen.findByRole("region", { name: "Channel table" });
+  await user.click(within(table).getByRole("button", { name: "Edit channel pager" }));
+  expect(within(screen.getByRole("form", { name: "Edit channel pager" })).queryByRole("checkbox")).toBeNull();
+  await user.click(screen.getByRole("button", { name: "Cancel" }));
+  await user.click(within(table).getByRole("button", { name: "Edit channel mail" }));
+  let form = screen.getByRole("form", { name: "Edit channel mail" });
+  await user.click(within(form).getByRole("button", { name: "Save channel" }));
+  await screen.findByRole("form", { name: "Add a channel" });
+  await user.click(within(table).getByRole("button", { name: "Edit channel mail" }));
+  form = screen.getByRole("form", { name: "Edit channel mail" });
+  await user.type(within(form).getByLabelText("Password"), "typed-then-dropped");
+  await user.click(within(form).getByRole("checkbox", { name: "Remove the stored password" }));
+  expect(within(form).getByLabelText("Password")).toHaveProperty("disabled", true);
+  expect(within(form).getByLabelText("Password")).toHaveProperty("value", "");
+  await user.click(within(form).getByRole("button", { name: "Save channel" }));
+  await screen.findByRole("form", { name: "Add a channel" });
+  const patches = calls.filter((c) => c.url.pathname === `${BASE}/channels/3` && c.init.method === "PATCH").map((c) => JSON.parse(String(c.init.body)));
+  expect(patches.map((p) => p.secrets)).toEqual([undefined, { password: null }]);
+  expect(patches[1].config).toEqual(MAIL.config);
+});
+
+const outboxAsked = () => calls.filter((c) => c.url.pathname === `${BASE}/outbox`).map((c) => `${c.url.searchParams.get("sort")} ${c.url.searchParams.get("order")}`);
+
+test("the outbox sorts on the server by its headers: newest first until asked, most tried first on a first click", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const notices = await screen.findByRole("region", { name: "Notices" });
+  expect(outboxAsked()).toContain("created_at desc");
+  expect(
+    within(notices)
+      .getByRole("columnheader", { name: /^Created/ })
+      .getAttribute("aria-sort"),
+  ).toBe("descending");
+  await user.click(within(notices).getByRole("button", { name: /^Last error/ }));
+  await vi.waitFor(() => expect(outboxAsked()).toContain("last_error asc"));
+  expect(
+    within(notices)
+      .getByRole("columnheader", { name: /^Last error/ })
+      .getAttribute("aria-sort"),
+  ).toBe("ascending");
+  await user.click(within(notices).getByRole("button", { name: /^Last error/ }));
+  await vi.waitFor(() => expect(outboxAsked()).toContain("last_error desc"));
+  await user.click(within(notices).getByRole("button", { name: /^Attempts/ }));
+  await vi.waitFor(() => expect(outboxAsked()).toContain("attempts desc")); // most tried first
+});
+
+test("an outbox sort in the URL is asked of the server on arrival", async () => {
+  signIn("admin");
+  renderApp("/notifications?outboxsort=attempts&outboxorder=asc&outboxpage=1");
+  const notices = await screen.findByRole("region", { name: "Notices" });
+  expect(outboxAsked()).toEqual(["attempts asc"]);
+  expect(
+    within(notices)
+      .getByRole("columnheader", { name: /^Attempts/ })
+      .getAttribute("aria-sort"),
+  ).toBe("ascending");
 });
 
 test("rules show in order with their matchers; moving one sends the new order; the preview names the hit and the hold", async () => {

@@ -23,6 +23,7 @@ function Picks<T extends string>({ legend, options, value, onChange }: { legend:
   return (
     <fieldset className="choice-group">
       <legend>{legend}</legend>
+      {options.length === 0 && <span className="hint">none yet</span>}
       {options.map((o) => (
         <label key={o} className="choice">
           <input type="checkbox" checked={value.includes(o)} onChange={() => onChange(value.includes(o) ? value.filter((v) => v !== o) : [...value, o])} /> {o}
@@ -83,33 +84,38 @@ function RuleForm({ channels, groups, editing, onDone }: RuleFormProps) {
     else create.mutate({ ...rule, device_ids }, { onSuccess: done });
   };
   return (
-    <form onSubmit={submit} aria-label={editing ? `Edit rule ${editing.name}` : "Add a rule"} className="filter-bar">
+    <form onSubmit={submit} aria-label={editing ? `Edit rule ${editing.name}` : "Add a rule"} className="form-grid">
       <label>
         Rule name
         <input value={rule.name} onChange={(e) => setRule({ ...rule, name: e.target.value })} required maxLength={64} />
       </label>
-      <label className="choice">
-        <input type="checkbox" checked={rule.enabled} onChange={(e) => setRule({ ...rule, enabled: e.target.checked })} /> Enabled
-      </label>
-      <Picks legend="Severities (none: any)" options={SEVERITIES} value={rule.severities} onChange={(severities) => setRule({ ...rule, severities })} />
-      <Picks legend="Components (none: any)" options={ISSUES} value={rule.issue_types} onChange={(issue_types) => setRule({ ...rule, issue_types })} />
-      <Picks legend="Device groups (none: any)" options={groups} value={rule.groups} onChange={(g) => setRule({ ...rule, groups: g })} />
       <label>
         Devices (comma-separated, empty: any)
         <input value={devices} onChange={(e) => setDevices(e.target.value)} />
       </label>
-      <Picks
-        legend="Notify"
-        options={Object.keys(byName)}
-        value={rule.channel_ids.map((id) => channels.find((c) => c.id === id)?.name ?? "")}
-        onChange={(v) => setRule({ ...rule, channel_ids: v.map((n) => byName[n]) })}
-      />
-      <Picks
-        legend="Escalate to, in order"
-        options={Object.keys(byName)}
-        value={rule.escalation_channel_ids.map((id) => channels.find((c) => c.id === id)?.name ?? "")}
-        onChange={(v) => setRule({ ...rule, escalation_channel_ids: v.map((n) => byName[n]) })}
-      />
+      <label className="choice">
+        <input type="checkbox" checked={rule.enabled} onChange={(e) => setRule({ ...rule, enabled: e.target.checked })} /> Enabled
+      </label>
+      <label className="choice">
+        <input type="checkbox" checked={rule.continue_matching} onChange={(e) => setRule({ ...rule, continue_matching: e.target.checked })} /> Continue to later rules
+      </label>
+      <div className="picks">
+        <Picks legend="Severities (none: any)" options={SEVERITIES} value={rule.severities} onChange={(severities) => setRule({ ...rule, severities })} />
+        <Picks legend="Components (none: any)" options={ISSUES} value={rule.issue_types} onChange={(issue_types) => setRule({ ...rule, issue_types })} />
+        <Picks legend="Device groups (none: any)" options={groups} value={rule.groups} onChange={(g) => setRule({ ...rule, groups: g })} />
+        <Picks
+          legend="Notify"
+          options={Object.keys(byName)}
+          value={rule.channel_ids.map((id) => channels.find((c) => c.id === id)?.name ?? "")}
+          onChange={(v) => setRule({ ...rule, channel_ids: v.map((n) => byName[n]) })}
+        />
+        <Picks
+          legend="Escalate to, in order"
+          options={Object.keys(byName)}
+          value={rule.escalation_channel_ids.map((id) => channels.find((c) => c.id === id)?.name ?? "")}
+          onChange={(v) => setRule({ ...rule, escalation_channel_ids: v.map((n) => byName[n]) })}
+        />
+      </div>
       <label>
         Quiet from
         <input type="time" value={rule.quiet_from ?? ""} onChange={(e) => setRule({ ...rule, quiet_from: e.target.value || null })} />
@@ -122,22 +128,21 @@ function RuleForm({ channels, groups, editing, onDone }: RuleFormProps) {
         Time zone
         <input value={rule.timezone} onChange={(e) => setRule({ ...rule, timezone: e.target.value })} placeholder="Europe/Berlin" />
       </label>
-      <label className="choice">
-        <input type="checkbox" checked={rule.continue_matching} onChange={(e) => setRule({ ...rule, continue_matching: e.target.checked })} /> Continue to later rules
-      </label>
-      <button type="submit" disabled={saving.isPending}>
-        {editing ? "Save rule" : "Add rule"}
-      </button>
-      {editing && (
-        <button type="button" className="secondary" onClick={onDone}>
-          Cancel
+      <div className="form-actions">
+        <button type="submit" disabled={saving.isPending}>
+          {editing ? "Save rule" : "Add rule"}
         </button>
-      )}
-      {saving.error && (
-        <p className="field-error" role="alert">
-          {errorText(saving.error)}
-        </p>
-      )}
+        {editing && (
+          <button type="button" className="secondary" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+        {saving.error && (
+          <p className="field-error" role="alert">
+            {errorText(saving.error)}
+          </p>
+        )}
+      </div>
     </form>
   );
 }
@@ -173,26 +178,28 @@ function RuleTable({ rules, channels, onEdit }: { rules: Rule[]; channels: Chann
                 {r.name}
                 {!r.enabled && " (off)"}
               </td>
-              <td>
+              <td className="wrap">
                 severity {any(r.severities)}; component {any(r.issue_types)}; groups {any(r.groups)}; devices {any(r.device_ids)}
               </td>
               <td>{names(r.channel_ids, channels)}</td>
               <td>{names(r.escalation_channel_ids, channels)}</td>
-              <td>{r.quiet_from ? `${r.quiet_from}–${r.quiet_until} ${r.timezone}` : "none"}</td>
+              <td className="wrap">{r.quiet_from ? `${r.quiet_from}–${r.quiet_until} ${r.timezone}` : "none"}</td>
               <td>{r.continue_matching ? "continue" : "stop"}</td>
               <td>
-                <button type="button" className="secondary" aria-label={`Move ${r.name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
-                  ↑
-                </button>{" "}
-                <button type="button" className="secondary" aria-label={`Move ${r.name} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
-                  ↓
-                </button>{" "}
-                <button type="button" className="secondary" aria-label={`Edit rule ${r.name}`} onClick={() => onEdit(r)}>
-                  Edit
-                </button>{" "}
-                <button type="button" className="secondary" aria-label={`Delete rule ${r.name}`} onClick={() => remove.mutate(r.id)}>
-                  Delete
-                </button>
+                <div className="row-actions">
+                  <button type="button" className="secondary" aria-label={`Move ${r.name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                    ↑
+                  </button>
+                  <button type="button" className="secondary" aria-label={`Move ${r.name} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+                    ↓
+                  </button>
+                  <button type="button" className="secondary" aria-label={`Edit rule ${r.name}`} onClick={() => onEdit(r)}>
+                    Edit
+                  </button>
+                  <button type="button" className="secondary" aria-label={`Delete rule ${r.name}`} onClick={() => remove.mutate(r.id)}>
+                    Delete
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
