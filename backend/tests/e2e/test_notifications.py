@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import REPO_DIR
 from app.db.models_alerts import Alert
-from tests.e2e.conftest import OpenPage, settled, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, OpenPage, settled, sign_in
 from tests.e2e.server import Server
 from tests.e2e.test_issue9 import axe_violations
 from tests.notifications.receivers import Mailbox, Received, Webhook, smtp_server, webhook_receiver
@@ -146,12 +146,44 @@ def device_rule(server: Server, name: str, device: str, channels: list[int]) -> 
     call(server, "POST", f"{NOTIFY}/rules", json=body)
 
 
+# How far each of the page's tables scrolls sideways (0: it fits).
+TABLE_SCROLL = """() => Object.fromEntries([...document.querySelectorAll('.table-scroll')]
+  .map(e => [e.getAttribute('aria-label'), e.scrollWidth - e.clientWidth]))"""
+# Forms, row actions and messages whose content is wider than they are (cut off).
+CUT_OFF = """() => [...document.querySelectorAll('form, .row-actions, [role=status], [role=alert]')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.getAttribute('aria-label') || e.className)"""
+
+
 def check_page(page: Page, name: str) -> None:
     """Screenshot the settled page and fail on axe-core violations."""
     settled(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-1280x800.png", full_page=True)
     assert axe_violations(page) == []
+
+
+def check_layouts(page: Page, name: str) -> None:
+    """At 1280x800 and 390x844 in both themes: nothing wider than the window or cut off, every
+    table fits the desktop, every message in view; a screenshot each; no axe-core violation."""
+    settled(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        size = f"{viewport['width']}x{viewport['height']}"
+        for theme in ("light", "dark"):
+            page.emulate_media(color_scheme=theme)  # type: ignore[arg-type]
+            expect(page.locator("html")).to_have_attribute("data-theme", theme)
+            assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0, size
+            assert page.evaluate(CUT_OFF) == [], size
+            if viewport is DESKTOP:
+                assert set(page.evaluate(TABLE_SCROLL).values()) <= {0}, page.evaluate(TABLE_SCROLL)
+            for message in page.get_by_role("status").all():
+                box = message.bounding_box()
+                assert box is None or box["x"] + box["width"] <= viewport["width"], size
+            page.screenshot(path=SCREENSHOTS / f"{name}-{size}-{theme}.png", full_page=True)
+            assert axe_violations(page) == [], f"{size} {theme}"
+    page.set_viewport_size(DESKTOP)
 
 
 def add_webhook(page: Page, name: str, hook: Webhook) -> None:
@@ -183,7 +215,7 @@ def test_an_admin_adds_an_email_channel_and_its_test_arrives_as_text_and_html(
     )
     expect(row).to_contain_text("crew@example.com, lead@example.com")
     row.get_by_role("button", name="Send test through e2e-mail").click()
-    expect(row.get_by_role("status")).to_contain_text("Test sent")
+    expect(page.get_by_role("status").filter(has_text="Test sent through e2e-mail")).to_be_visible()
     (mail,) = mailbox.wait_for(1)
     assert mailbox.envelopes == [
         ("drillwatch@example.com", ["crew@example.com", "lead@example.com"])
@@ -193,6 +225,17 @@ def test_an_admin_adds_an_email_channel_and_its_test_arrives_as_text_and_html(
     assert "drillwatch-test" in plain.get_content()
     assert rich is not None
     assert "<h2>Device drillwatch-test</h2>" in rich.get_content()
+    row.get_by_role("button", name="Edit channel e2e-mail").click()
+    edit = page.get_by_role("form", name="Edit channel e2e-mail")
+    expect(edit.get_by_role("checkbox")).to_have_count(0)  # no stored password to remove
+    edit.get_by_label("Password", exact=True).fill("relay-password")
+    edit.get_by_role("button", name="Save channel").click()
+    expect(row).to_contain_text("password set")
+    row.get_by_role("button", name="Edit channel e2e-mail").click()
+    edit.get_by_role("checkbox", name="Remove the stored password").check()
+    expect(edit.get_by_label("Password", exact=True)).to_be_disabled()
+    edit.get_by_role("button", name="Save channel").click()
+    expect(row.get_by_role("cell").nth(3)).to_have_text("none")
     row.get_by_role("button", name="Delete e2e-mail").click()
     expect(page.get_by_role("region", name="Channel table")).to_have_count(0)
 
@@ -266,7 +309,10 @@ def test_an_admin_adds_a_channel_sends_a_signed_test_and_edits_and_previews_a_ru
     preview.get_by_label("Severity").select_option("LOW")
     preview.get_by_role("button", name="Preview").click()
     expect(result).to_contain_text("no rule matches; nobody is told.")
-    check_page(page, "notifications")
+    channels.get_by_role("button", name="Edit channel e2e-hook").click()
+    table.get_by_role("button", name="Edit rule e2e critical").click()
+    expect(sent).to_be_visible()
+    check_layouts(page, "notifications-forms")
     updates = call(server, "GET", "/api/v1/audit", params={"action": "notify.rule_update"})
     assert [e["target"] for e in updates["items"]] == ["e2e critical"]
 
@@ -300,7 +346,7 @@ def test_a_new_alert_is_told_signed_a_failing_channel_parks_and_a_resend_deliver
     row = notices.get_by_role("row", name=re.compile(device))
     expect(row).to_contain_text("HTTP 500: receiver says no")
     expect(row).to_contain_text("e2e-broken")
-    check_page(page, "notifications-parked")
+    check_layouts(page, "notifications-parked")
     with down.lock:
         down.statuses.clear()  # the receiver is back
     row.get_by_role("button", name=f"Resend notice {notice['id']}").click()
@@ -310,6 +356,24 @@ def test_a_new_alert_is_told_signed_a_failing_channel_parks_and_a_resend_deliver
     expect(notices.get_by_role("row", name=re.compile(device))).to_have_count(0)
     page.get_by_label(re.compile("^Status")).select_option("delivered")
     expect(notices.get_by_role("row", name=re.compile(f"e2e-broken.*{device}"))).to_have_count(1)
+    page.get_by_label(re.compile("^Status")).select_option("")  # any status
+    channel = notices.get_by_role("columnheader", name=re.compile("^Channel"))
+    asked = re.compile(re.escape(f"{NOTIFY}/outbox?") + ".*sort=channel_name&order=asc")
+    with page.expect_response(asked) as sorted_page:
+        channel.get_by_role("button").click()
+    expect(page).to_have_url(re.compile("outboxsort=channel_name&outboxorder=asc"))
+    expect(channel).to_have_attribute("aria-sort", "ascending")
+    names = [n["channel_name"] for n in sorted_page.value.json()["items"]]
+    assert names == sorted(names), names
+    assert len(set(names)) > 1, names
+    expect(notices.locator("tbody tr td:nth-child(2)")).to_have_text(names)
+    page.reload()
+    page.get_by_label(re.compile("^Status")).select_option("")
+    expect(channel).to_have_attribute("aria-sort", "ascending")  # kept in the URL
+    with page.expect_response(re.compile(r"sort=channel_name&order=desc")):
+        channel.get_by_role("button").click()
+    expect(channel).to_have_attribute("aria-sort", "descending")
+    expect(page).to_have_url(re.compile("outboxorder=desc"))
 
 
 def test_an_operator_assigns_sees_my_alerts_bulk_acknowledges_and_the_channel_hears_it(
