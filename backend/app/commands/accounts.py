@@ -10,18 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from app.commands.common import exit_on_error
 from app.core.config import get_settings
 from app.core.roles import Role
-from app.db.session import build_engine, build_session_factory, migrate
-from app.services import audit, auth
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 users_app = typer.Typer(help="Manage users who log in with a password.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys for pods and scripts.", no_args_is_help=True)
@@ -50,6 +50,8 @@ PasswordOption = Annotated[
 @contextmanager
 def open_db() -> Iterator[Session]:
     """A migrated SQL session that commits on success; service errors exit with 1."""
+    from app.db.session import build_engine, build_session_factory, migrate
+
     settings = get_settings()
     settings.ensure_directories()
     engine = build_engine(settings)
@@ -68,11 +70,15 @@ def _actor() -> str:
 
 
 def _audit(db: Session, action: str, target: str, **details: object) -> None:
+    from app.services import audit
+
     audit.record_audit(db, _actor(), action, target, details, "cli")
 
 
 def audit_cli_action(action: str, target: str, details: dict[str, Any]) -> None:
     """Record a command's action in the audit trail of the SQL store (migrated first)."""
+    from app.services import audit
+
     with open_db() as db:
         audit.record_audit(db, _actor(), action, target, details, "cli")
 
@@ -88,6 +94,8 @@ def create_user(
     role: Annotated[UserRole, typer.Option(help="Role of the new user")] = UserRole.viewer,
 ) -> None:
     """Create a user."""
+    from app.services import audit, auth
+
     with open_db() as db:
         user = auth.create_user(db, username=name, role=Role(role), password=password)
         _audit(db, audit.USER_CREATE, user.username, role=str(user.role))
@@ -97,6 +105,8 @@ def create_user(
 @users_app.command("list")
 def list_users() -> None:
     """List users."""
+    from app.services import auth
+
     table = Table("id", "username", "role", "active", "created")
     with open_db() as db:
         for user in auth.list_users(db):
@@ -110,6 +120,8 @@ def set_password(
     name: Annotated[str, typer.Argument(help="Login name")], password: PasswordOption
 ) -> None:
     """Set a user's password."""
+    from app.services import audit, auth
+
     with open_db() as db:
         auth.update_user(db, auth.find_user(db, name), password=password)
         _audit(db, audit.USER_UPDATE, name, password_changed=True)
@@ -119,6 +131,8 @@ def set_password(
 @users_app.command("disable")
 def disable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
     """Disable a user: their tokens stop working at once."""
+    from app.services import audit, auth
+
     with open_db() as db:
         auth.update_user(db, auth.find_user(db, name), active=False)
         _audit(db, audit.USER_UPDATE, name, active=False)
@@ -128,6 +142,8 @@ def disable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> Non
 @users_app.command("enable")
 def enable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> None:
     """Enable a disabled user again."""
+    from app.services import audit, auth
+
     with open_db() as db:
         auth.update_user(db, auth.find_user(db, name), active=True)
         _audit(db, audit.USER_UPDATE, name, active=True)
@@ -140,6 +156,8 @@ def create_key(
     role: Annotated[Role, typer.Option(help="pod keys may only send telemetry")] = Role.pod,
 ) -> None:
     """Create an API key and print it once."""
+    from app.services import audit, auth
+
     with open_db() as db:
         record, key = auth.create_api_key(db, name=name, role=role)
         _audit(db, audit.API_KEY_CREATE, record.name, id=record.id, role=str(record.role))
@@ -151,6 +169,8 @@ def create_key(
 @keys_app.command("list")
 def list_keys() -> None:
     """List API keys (never the keys themselves)."""
+    from app.services import auth
+
     table = Table("id", "name", "role", "prefix", "created", "last used", "state")
     with open_db() as db:
         for key in auth.list_api_keys(db):
@@ -170,6 +190,8 @@ def list_keys() -> None:
 @keys_app.command("revoke")
 def revoke_key(key_id: Annotated[int, typer.Argument(help="Id shown by `keys list`")]) -> None:
     """Revoke an API key; requests using it get 401 from now on."""
+    from app.services import audit, auth
+
     with open_db() as db:
         record = auth.revoke_api_key(db, key_id)
         _audit(db, audit.API_KEY_REVOKE, record.name, id=record.id, prefix=record.prefix)

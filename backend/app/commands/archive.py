@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,13 +12,9 @@ from rich.table import Table
 
 from app.commands.accounts import audit_cli_action
 from app.commands.common import command_store, exit_on_error
-from app.services import audit
-from app.services.archive import (
-    ArchiveReport,
-    archive_telemetry,
-    cutoff,
-    unarchive_telemetry,
-)
+
+if TYPE_CHECKING:
+    from app.services.archive import ArchiveReport
 
 console = Console()
 
@@ -35,6 +31,9 @@ def archive(
 ) -> None:
     """Move telemetry older than --before into OUT/telemetry.parquet (zstd) and out of the
     store; sessions of the touched devices are rebuilt, the store is compacted."""
+    from app.services import audit
+    from app.services.archive import archive_telemetry, cutoff
+
     settings, store = command_store("archive")
     with exit_on_error():
         store.initialise()
@@ -82,6 +81,9 @@ def unarchive(
 ) -> None:
     """Put an archive's rows back into the store (rows still stored are skipped); the file
     must be unchanged since this store archived it."""
+    from app.services import audit
+    from app.services.archive import unarchive_telemetry
+
     settings, store = command_store("unarchive")
     with exit_on_error():
         store.initialise()

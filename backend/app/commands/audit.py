@@ -13,7 +13,6 @@ from rich.text import Text
 
 from app.commands.accounts import open_db
 from app.core.logging import escape_controls
-from app.services import audit
 
 audit_app = typer.Typer(help="Read the audit trail (logins, account, model and alert changes).")
 console = Console()
@@ -39,6 +38,8 @@ def list_events(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Rows to show")] = 50,
 ) -> None:
     """List audited actions, newest first."""
+    from app.services import audit
+
     where = audit.AuditFilter(actor, action, target, _utc(since), _utc(until))
     table = Table("when (UTC)", "actor", "action", "target", "source", "details")
     with open_db() as db:

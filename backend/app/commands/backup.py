@@ -9,10 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.backup.service import restore_backup, take_backup
 from app.commands.accounts import audit_cli_action
 from app.commands.common import command_settings, exit_on_error
-from app.services import audit
 
 console = Console()
 
@@ -21,6 +19,9 @@ def backup(
     out: Annotated[Path, typer.Option("--out", help="New (or empty) folder for the backup")],
 ) -> None:
     """Back up telemetry, SQL store, model artifacts and settings; safe while the server runs."""
+    from app.backup.service import take_backup
+    from app.services import audit
+
     settings = command_settings("backup")
     with exit_on_error():
         report = take_backup(settings, out.resolve())
@@ -38,6 +39,9 @@ def restore(
 ) -> None:
     """Verify a backup's checksums and put it in place of the stores; the server must be
     stopped."""
+    from app.backup.service import restore_backup
+    from app.services import audit
+
     settings = command_settings("restore")
     with exit_on_error():
         report = restore_backup(settings, folder.resolve(), force=force)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,7 +12,9 @@ from rich.console import Console
 from app.core.config import Settings, get_settings
 from app.core.errors import AppError
 from app.core.logging import configure_cli_logging
-from app.storage.duckdb import TelemetryStore
+
+if TYPE_CHECKING:
+    from app.storage.duckdb import TelemetryStore
 
 errors = Console(stderr=True)
 
@@ -26,6 +29,8 @@ def command_settings(command: str) -> Settings:
 
 def command_store(command: str) -> tuple[Settings, TelemetryStore]:
     """``command_settings(command)`` and the telemetry store they name (not yet opened)."""
+    from app.storage.duckdb import TelemetryStore
+
     settings = command_settings(command)
     return settings, TelemetryStore.from_settings(settings)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,10 +13,12 @@ from rich.table import Table
 
 from app.core.config import REPO_DIR, get_settings
 from app.core.errors import AppError
-from app.ml.evaluation import Evaluation, evaluate_fleet
-from app.ml.evaluation.report import SUMMARY_FORMATS, render, render_summary, summary_frame
-from app.ml.runs.backtest import BacktestConfig, BacktestResult, run_backtest
-from app.scenarios import MAX_DAYS, MAX_DEVICES
+from app.core.limits import SCENARIO_MAX_DAYS as MAX_DAYS
+from app.core.limits import SCENARIO_MAX_DEVICES as MAX_DEVICES
+
+if TYPE_CHECKING:
+    from app.ml.evaluation import Evaluation
+    from app.ml.runs.backtest import BacktestConfig, BacktestResult
 
 console = Console()
 DEFAULT_REPORTS = REPO_DIR / "docs" / "evaluation"
@@ -31,6 +33,8 @@ Progress = Annotated[bool, typer.Option("--progress/--no-progress", help="Show p
 
 
 def _config(warmup: int, refit: int) -> BacktestConfig:
+    from app.ml.runs.backtest import BacktestConfig
+
     return BacktestConfig(warmup_days=warmup, refit_every=refit)
 
 
@@ -42,6 +46,8 @@ def backtest(
     progress: Progress = True,
 ) -> None:
     """Replay FILE day by day as the pipeline would have seen it; no ground truth needed."""
+    from app.ml.runs.backtest import run_backtest
+
     try:
         result = run_backtest(
             file, out, get_settings(), _config(warmup_days, refit_every), progress
@@ -118,6 +124,8 @@ def evaluate(
     Writes one report per fleet and seed into OUT (default docs/evaluation) and, for
     several, summary.md with the pooled figures.
     """
+    from app.ml.evaluation import evaluate_fleet
+    from app.ml.evaluation.report import render, render_summary
     from app.ml.evaluation.sources import families
 
     names = family or ["normal"]
@@ -165,6 +173,8 @@ def _command(names: list[str], devices: int, days: int, seeds: list[int], out: P
 
 def summary_table(results: list[Evaluation]) -> Table:
     """Per fleet and seed (and pooled): precision, recall, lead, Spearman, false alarms."""
+    from app.ml.evaluation.report import SUMMARY_FORMATS, summary_frame
+
     first = results[0]
     table = Table(title=f"Evaluation: {first.devices} devices x {first.days} days")
     frame = summary_frame(results)

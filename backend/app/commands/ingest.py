@@ -7,15 +7,16 @@ whoever finds it busy waits up to STORE_LOCK_TIMEOUT.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from app.commands.common import command_store, errors, exit_on_error
-from app.services.ingestion import IngestReport, ingest_files
-from app.storage.scratch import clean_scratch, scratch_root
+
+if TYPE_CHECKING:
+    from app.services.ingestion import IngestReport
 
 console = Console()
 
@@ -26,6 +27,9 @@ def ingest(
     ],
 ) -> None:
     """Ingest telemetry CSV files; prints accepted, duplicate and quarantined counts."""
+    from app.services.ingestion import ingest_files
+    from app.storage.scratch import clean_scratch, scratch_root
+
     settings, store = command_store("ingest")
     clean_scratch(scratch_root(settings))
     with exit_on_error():

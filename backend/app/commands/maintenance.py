@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.table import Table
 
 from app.commands.common import command_store, exit_on_error
-from app.storage.scratch import clean_scratch, scratch_root
 
 db_app = typer.Typer(help="Maintain the stores.", no_args_is_help=True)
 console = Console()
@@ -17,6 +16,8 @@ console = Console()
 def vacuum() -> None:
     """Checkpoint the DuckDB file and rewrite it without unused blocks (after a killed ingest);
     remove scratch files of dead processes. Safe while the server runs (it waits its turn)."""
+    from app.storage.scratch import clean_scratch, scratch_root
+
     settings, store = command_store("db-vacuum")
     removed = clean_scratch(scratch_root(settings))
     before = store.path.stat().st_size if store.path.exists() else 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,11 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from app.commands.common import command_store, errors, exit_on_error
-from app.ml.alerts.predictive_alerts import PredictiveAlertService
-from app.ml.alerts.rules import AlertRules
-from app.ml.config import MLConfig
-from app.ml.models.model_manager import MLModelManager
-from app.ml.runs.training import STEPS, TrainResult, train_model
+
+if TYPE_CHECKING:
+    from app.ml.runs.training import TrainResult
 
 console = Console()
 
@@ -48,6 +46,12 @@ def train(
     ] = True,
 ) -> None:
     """Train the health model on the store's history and save a signed, versioned artifact."""
+    from app.ml.alerts.predictive_alerts import PredictiveAlertService
+    from app.ml.alerts.rules import AlertRules
+    from app.ml.config import MLConfig
+    from app.ml.models.model_manager import MLModelManager
+    from app.ml.runs.training import STEPS, train_model
+
     settings, store = command_store("train")
     manager = MLModelManager(settings)
     with closing(manager), exit_on_error():

@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from app.core.errors import AppError
-from app.simulation import DEFAULT_START, MAX_DAYS, MAX_DEVICES, simulate_fleet
+from app.core.limits import SIMULATION_MAX_DAYS as MAX_DAYS
+from app.core.limits import SIMULATION_MAX_DEVICES as MAX_DEVICES
+from app.core.limits import SIMULATION_START as DEFAULT_START
 
 
 def simulate(
@@ -27,6 +28,9 @@ def simulate(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Simulate a fleet of drilling pods, with injected faults, into OUT."""
+    from app.core.errors import AppError
+    from app.simulation import simulate_fleet
+
     try:
         result = simulate_fleet(devices, days, seed, out, start=start.date(), progress=progress)
     except AppError as error:

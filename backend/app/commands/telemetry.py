@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from app.commands.common import command_store, exit_on_error
-from app.services.purge import PurgeReport, purge_telemetry, scope_of
+
+if TYPE_CHECKING:
+    from app.services.purge import PurgeReport
 
 telemetry_app = typer.Typer(help="Manage stored telemetry.", no_args_is_help=True)
 console = Console()
@@ -42,6 +44,8 @@ def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go")] = False,
 ) -> None:
     """Delete (or re-quarantine) stored rows of a device and time range; sessions are rebuilt."""
+    from app.services.purge import purge_telemetry, scope_of
+
     settings, store = command_store("telemetry-purge")
     with exit_on_error():
         store.initialise()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import BadInput
+from app.core.limits import SCENARIO_MAX_DAYS, SCENARIO_MAX_DEVICES, SCENARIO_START
 from app.scenarios import truth
 from app.scenarios.draws import Draws, stream
 from app.scenarios.families import FAMILIES, REGISTRY
@@ -23,9 +24,9 @@ from app.scenarios.telemetry import day_rows
 from app.scenarios.window import Window
 from app.scenarios.writer import TelemetryWriter, write_csv, write_json
 
-DEFAULT_START = date(2025, 1, 6)
-MAX_DEVICES = 2_000
-MAX_DAYS = 730
+DEFAULT_START = SCENARIO_START
+MAX_DEVICES = SCENARIO_MAX_DEVICES
+MAX_DAYS = SCENARIO_MAX_DAYS
 FILES = {
     "telemetry": "telemetry.csv",
     "devices": "truth_devices.csv",

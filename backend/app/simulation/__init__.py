@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.core.errors import BadInput
+from app.core.limits import SIMULATION_MAX_DAYS, SIMULATION_MAX_DEVICES, SIMULATION_START
 from app.simulation.day import simulate_day
 from app.simulation.pod import PodState
 from app.simulation.profiles import build_fleet
@@ -28,9 +29,9 @@ from app.simulation.writer import DailyTruthCsv, TelemetryCsv, write_devices
 
 __all__ = ["DEFAULT_START", "MAX_DAYS", "MAX_DEVICES", "SimulationResult", "simulate_fleet"]
 
-DEFAULT_START = date(2025, 7, 1)
-MAX_DEVICES = 50_000
-MAX_DAYS = 366
+DEFAULT_START = SIMULATION_START
+MAX_DEVICES = SIMULATION_MAX_DEVICES
+MAX_DAYS = SIMULATION_MAX_DAYS
 FLEET_STREAM = 0
 
 
