@@ -26,7 +26,7 @@ from app.core.security import (
     verify_password,
 )
 from app.db.models import ApiKey, User
-from app.db.session import build_engine, build_session_factory, migrate
+from app.db.session import build_engine, build_session_factory
 from app.services import auth
 from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
 
@@ -34,10 +34,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+def factory(migrated_settings: Settings) -> Iterator[sessionmaker[Session]]:
     """Session factory on a freshly migrated database (SQLite, or PostgreSQL when set)."""
-    engine = build_engine(settings)
-    migrate(engine)
+    engine = build_engine(migrated_settings)
     yield build_session_factory(engine)
     engine.dispose()
 
