@@ -15,10 +15,10 @@ DATA_DIR ?= $(ROOT)/public/data
 SAMPLE_ARGS ?= --devices 20 --days 30 --seed 7
 # Passed to pytest on the SQLite pass (e.g. make test PYTEST_ARGS="-x tests/api").
 PYTEST_ARGS ?=
-# pytest-xdist worker processes for both passes (0: run in one process); a test file stays
-# on one worker, so module-scoped fixtures are built once.
+# pytest-xdist worker processes for both passes (0: run in one process); a test file (and
+# the browser tests together) stays on one worker, so module fixtures are built once.
 PYTEST_WORKERS ?= 2
-PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # Tests that talk to the SQL store, run a second time against PostgreSQL (missing paths are left out).
 PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py \
 	tests/api/test_users.py tests/commands/test_accounts.py tests/ml/test_registry_schema.py \

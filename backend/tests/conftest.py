@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from app.core.config import REPO_DIR, Settings, get_settings
+from app.core.config import BACKEND_DIR, REPO_DIR, Settings, get_settings
 from app.db.session import normalise_url
 from tests.sql_templates import Template, copy_into, template
 from tests.support import ADMIN_PASSWORD, SECRET_KEY, env_values, use_env
@@ -23,6 +23,15 @@ __all__ = ["ADMIN_PASSWORD", "SECRET_KEY"]
 SHARED_DATA = REPO_DIR.parent / "shared" / "data"
 SAMPLE_CSV = SHARED_DATA / "raw_drilling_sessions.csv"
 NASA_DIR = SHARED_DATA / "nasa_battery"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One xdist group per test file (its module fixtures are built once), except that the
+    browser tests form one group: they share one served fleet and run in file order."""
+    for item in items:
+        path = item.path.relative_to(BACKEND_DIR)
+        group = "e2e" if path.parts[:2] == ("tests", "e2e") else str(path)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def shared_file(path: Path) -> Path:

@@ -58,7 +58,7 @@ def test_make_test_spreads_both_passes_over_pytest_workers(
     runs = [line for line in commands.splitlines() if "-m pytest" in line]
     assert len(runs) == 2
     for run in runs:
-        assert f"{expected} --dist loadfile" in run
+        assert f"{expected} --dist loadgroup" in run
 
 
 def test_pytest_failures_are_never_swallowed() -> None:
