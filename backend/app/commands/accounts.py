@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from app.commands.common import exit_on_error
 from app.core.config import get_settings
-from app.core.errors import AppError
 from app.core.roles import Role
 from app.db.session import build_engine, build_session_factory, migrate
 from app.services import audit, auth
@@ -26,7 +26,6 @@ from app.services import audit, auth
 users_app = typer.Typer(help="Manage users who log in with a password.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys for pods and scripts.", no_args_is_help=True)
 console = Console()
-errors = Console(stderr=True)
 
 
 class UserRole(StrEnum):
@@ -55,12 +54,10 @@ def open_db() -> Iterator[Session]:
     settings.ensure_directories()
     engine = build_engine(settings)
     try:
-        migrate(engine)
-        with build_session_factory(engine).begin() as db:
-            yield db
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
+        with exit_on_error():
+            migrate(engine)
+            with build_session_factory(engine).begin() as db:
+                yield db
     finally:
         engine.dispose()
 

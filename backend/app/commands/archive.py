@@ -11,9 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.commands.accounts import audit_cli_action
-from app.core.config import get_settings
-from app.core.errors import AppError
-from app.core.logging import configure_cli_logging
+from app.commands.common import command_store, exit_on_error
 from app.services import audit
 from app.services.archive import (
     ArchiveReport,
@@ -21,10 +19,8 @@ from app.services.archive import (
     cutoff,
     unarchive_telemetry,
 )
-from app.storage.duckdb import TelemetryStore
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def archive(
@@ -39,11 +35,8 @@ def archive(
 ) -> None:
     """Move telemetry older than --before into OUT/telemetry.parquet (zstd) and out of the
     store; sessions of the touched devices are rebuilt, the store is compacted."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "archive")
-    store = TelemetryStore.from_settings(settings)
-    try:
+    settings, store = command_store("archive")
+    with exit_on_error():
         store.initialise()
         report = archive_telemetry(
             store,
@@ -54,9 +47,6 @@ def archive(
         )
         if report.rows:
             store.reclaim_space()
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
-        raise typer.Exit(1) from None
     if report.rows:
         details = {
             "before": f"{report.before:%Y-%m-%dT%H:%M:%SZ}",
@@ -92,18 +82,12 @@ def unarchive(
 ) -> None:
     """Put an archive's rows back into the store (rows still stored are skipped); the file
     must be unchanged since this store archived it."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "unarchive")
-    store = TelemetryStore.from_settings(settings)
-    try:
+    settings, store = command_store("unarchive")
+    with exit_on_error():
         store.initialise()
         report = unarchive_telemetry(
             store, settings, folder.resolve(), actor=f"cli:{getpass.getuser()}"
         )
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
-        raise typer.Exit(1) from None
     audit_cli_action(audit.TELEMETRY_UNARCHIVE, str(folder.resolve()), report.__dict__)
     table = Table(title=f"Telemetry put back from {folder}")
     for name in ("Archived rows", "Put back", "Already stored"):

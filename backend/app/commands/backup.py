@@ -11,27 +11,19 @@ from rich.table import Table
 
 from app.backup.service import restore_backup, take_backup
 from app.commands.accounts import audit_cli_action
-from app.core.config import get_settings
-from app.core.errors import AppError
-from app.core.logging import configure_cli_logging
+from app.commands.common import command_settings, exit_on_error
 from app.services import audit
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def backup(
     out: Annotated[Path, typer.Option("--out", help="New (or empty) folder for the backup")],
 ) -> None:
     """Back up telemetry, SQL store, model artifacts and settings; safe while the server runs."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "backup")
-    try:
+    settings = command_settings("backup")
+    with exit_on_error():
         report = take_backup(settings, out.resolve())
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
-        raise typer.Exit(1) from None
     counts = report.manifest["counts"]
     audit_cli_action(audit.STORE_BACKUP, str(report.folder), {"counts": counts})
     console.print(counts_table(f"Backup written to {report.folder}", counts))
@@ -46,14 +38,9 @@ def restore(
 ) -> None:
     """Verify a backup's checksums and put it in place of the stores; the server must be
     stopped."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "restore")
-    try:
+    settings = command_settings("restore")
+    with exit_on_error():
         report = restore_backup(settings, folder.resolve(), force=force)
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
-        raise typer.Exit(1) from None
     aside = None if report.set_aside is None else str(report.set_aside)
     details = {"counts": report.counts, "set_aside": aside}
     audit_cli_action(audit.STORE_RESTORE, str(folder.resolve()), details)

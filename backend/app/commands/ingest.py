@@ -13,15 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.core.config import get_settings
-from app.core.errors import AppError
-from app.core.logging import configure_cli_logging
+from app.commands.common import command_store, errors, exit_on_error
 from app.services.ingestion import IngestReport, ingest_files
-from app.storage.duckdb import TelemetryStore
 from app.storage.scratch import clean_scratch, scratch_root
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def ingest(
@@ -30,17 +26,11 @@ def ingest(
     ],
 ) -> None:
     """Ingest telemetry CSV files; prints accepted, duplicate and quarantined counts."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "ingest")
-    store = TelemetryStore.from_settings(settings)
+    settings, store = command_store("ingest")
     clean_scratch(scratch_root(settings))
-    try:
+    with exit_on_error():
         store.initialise()
         store.reclaim_space()
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
     reports = ingest_files(store, files, settings)
     console.print(report_table(files, reports))
     failed = [r.error for r in reports if r.error]

@@ -6,6 +6,7 @@ reaches the running server within seconds, through its watcher.
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,18 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.core.config import get_settings
-from app.core.errors import AppError
-from app.core.logging import configure_cli_logging
+from app.commands.common import command_store, errors, exit_on_error
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
 from app.ml.config import MLConfig
 from app.ml.models.model_manager import MLModelManager
 from app.ml.runs.training import STEPS, TrainResult, train_model
-from app.storage.duckdb import TelemetryStore
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def train(
@@ -41,19 +38,25 @@ def train(
             help="ground_truth_devices.csv from drillwatch simulate, for accuracy metrics.",
         ),
     ] = None,
+    outcome_labels: Annotated[
+        bool,
+        typer.Option(
+            "--outcome-labels/--no-outcome-labels",
+            help="Without --ground-truth, measure the new model on operators' resolved alerts "
+            "(confirmed fault or maintenance done: a fault; false alarm: none).",
+        ),
+    ] = True,
 ) -> None:
     """Train the health model on the store's history and save a signed, versioned artifact."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "train")
-    store = TelemetryStore.from_settings(settings)
+    settings, store = command_store("train")
     manager = MLModelManager(settings)
-    try:
+    with closing(manager), exit_on_error():
         store.initialise()
         rules = AlertRules.from_config(MLConfig.from_settings(settings))
         active = manager.active_model()
         alerts = PredictiveAlertService(rules, manager.session_factory)
         outcomes = alerts.outcomes_of_model(active.version if active else None)
+        labels = alerts.outcome_labels() if outcome_labels else []
         with _progress() as bar:
             task = bar.add_task("Training", total=len(STEPS), step="")
 
@@ -69,14 +72,10 @@ def train(
                 deploy=deploy,
                 ground_truth=ground_truth,
                 outcomes=outcomes,
+                labels=labels,
                 progress=advance,
             )
             bar.update(task, completed=len(STEPS), step="done")
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}", soft_wrap=True)
-        raise typer.Exit(1) from None
-    finally:
-        manager.close()
     console.print(result_table(result))
 
 
@@ -109,6 +108,8 @@ def result_table(result: TrainResult) -> Table:
     for name in ("accuracy", "precision", "recall", "latency_ms"):
         table.add_row(name, _fmt(metrics.get(name)))
     table.add_row("metrics source", _fmt(metrics.get("source")))
+    if metrics.get("judged_alerts") is not None:
+        table.add_row("judged alerts", _fmt(metrics["judged_alerts"]))
     if metrics.get("note"):
         table.add_row("note", str(metrics["note"]))
     table.add_row("sha256", result.info.sha256)

@@ -10,15 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.core.config import get_settings
-from app.core.errors import AppError
-from app.core.logging import configure_cli_logging
+from app.commands.common import command_store, exit_on_error
 from app.services.purge import PurgeReport, purge_telemetry, scope_of
-from app.storage.duckdb import TelemetryStore
 
 telemetry_app = typer.Typer(help="Manage stored telemetry.", no_args_is_help=True)
 console = Console()
-errors = Console(stderr=True)
 
 
 def _moment(value: str | None, name: str) -> datetime | None:
@@ -46,11 +42,8 @@ def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go")] = False,
 ) -> None:
     """Delete (or re-quarantine) stored rows of a device and time range; sessions are rebuilt."""
-    settings = get_settings()
-    settings.ensure_directories()
-    configure_cli_logging(settings, "telemetry-purge")
-    store = TelemetryStore.from_settings(settings)
-    try:
+    settings, store = command_store("telemetry-purge")
+    with exit_on_error():
         store.initialise()
         scope = scope_of(device, _moment(start, "--from"), _moment(end, "--to"))
         report = purge_telemetry(
@@ -61,9 +54,6 @@ def purge(
             requarantine=requarantine,
             dry_run=dry_run,
         )
-    except AppError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
     console.print(report_table(report))
 
 

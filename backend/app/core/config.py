@@ -172,6 +172,7 @@ class Settings(BaseSettings):
     notify_reminder_minutes: NonNegInt = 60
     notify_inhibit_battery_severity: Severity = Severity.HIGH
     notify_dashboard_url: str = ""
+    notify_retention_days: NonNegInt = 90
 
     @field_validator(
         "log_path",

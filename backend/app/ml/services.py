@@ -231,6 +231,7 @@ class MLService:
             by=job.requested_by,
             reason="initial model" if job.requested_by == "system" else "",
             outcomes=self.previous_model_outcomes(),
+            labels=self.alerts.outcome_labels(),
             progress=progress,
         )
         if job.requested_by != "system" and job.deploy:

@@ -32,11 +32,12 @@ class NotifyConfig:
     reminder_every: timedelta | None = timedelta(minutes=60)
     inhibit_battery_severity: str = "HIGH"
     dashboard_url: str = ""
+    retention: timedelta | None = timedelta(days=90)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotifyConfig:
         """Build from the NOTIFY_* settings."""
-        reminders = settings.notify_reminder_minutes
+        reminders, kept = settings.notify_reminder_minutes, settings.notify_retention_days
         return cls(
             enabled=settings.notify_enabled,
             poll_seconds=settings.notify_poll_seconds,
@@ -51,6 +52,7 @@ class NotifyConfig:
             reminder_every=timedelta(minutes=reminders) if reminders else None,
             inhibit_battery_severity=settings.notify_inhibit_battery_severity.value,
             dashboard_url=settings.notify_dashboard_url,
+            retention=timedelta(days=kept) if kept else None,
         )
 
     def retry_delay(self, attempts: int) -> timedelta:

@@ -10,14 +10,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.errors import AppError
 from app.db.base import utcnow
 from app.db.models_notify import NotifyChannel
-from app.notifications import outbox, pipeline
+from app.notifications import outbox, pipeline, retention
 from app.notifications.channels import DeliveryError, build_channel
 from app.notifications.config import NotifyConfig
 from app.notifications.crypto import SecretBox
@@ -25,6 +25,7 @@ from app.notifications.messages import render
 
 log = logging.getLogger("drillwatch.notifications")
 BATCH = 50
+PURGE_EVERY = timedelta(hours=1)  # retention is in days: one purge an hour is plenty
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class TickReport:
     delivered: int = 0
     retried: int = 0
     parked: int = 0
+    purged: retention.Purged | None = None
 
 
 class Dispatcher:
@@ -56,6 +58,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self.last_tick: datetime | None = None
         self.last_error: str | None = None
+        self.last_purge: datetime | None = None
 
     @property
     def running(self) -> bool:
@@ -107,7 +110,20 @@ class Dispatcher:
             counts["delivered"],
             counts["pending"],
             counts["parked"],
+            self._purge(at),
         )
+
+    def _purge(self, at: datetime) -> retention.Purged | None:
+        """Delete notices past NOTIFY_RETENTION_DAYS, at most once per PURGE_EVERY."""
+        kept = self.config.retention
+        if kept is None or (self.last_purge is not None and at - self.last_purge < PURGE_EVERY):
+            return None
+        with self.sessions.begin() as session:
+            purged = retention.purge(session, at - kept)
+        self.last_purge = at
+        if purged.notices or purged.events:
+            log.info("notices_purged notices=%d events=%d", purged.notices, purged.events)
+        return purged
 
     def _deliver(self, notice: outbox.Claimed, fixed: datetime | None) -> str:
         """Send one claimed notice and record the result; its new status."""

@@ -54,11 +54,17 @@ def create_silence(
     return row
 
 
+def has_ended(row: Silence, at: datetime) -> bool:
+    """True once the silence is over: its end has passed, or it was ended before it began
+    (an empty window, ``ends_at == starts_at``)."""
+    return row.ends_at <= at or row.ends_at <= row.starts_at
+
+
 def list_silences(session: Session, *, include_ended: bool, at: datetime) -> list[Silence]:
     """Running and planned silences (and ended ones when asked), newest first."""
     query = select(Silence).order_by(Silence.starts_at.desc(), Silence.id.desc())
     if not include_ended:
-        query = query.where(Silence.ends_at > at)
+        query = query.where(Silence.ends_at > at, Silence.ends_at > Silence.starts_at)
     return list(session.scalars(query.limit(500)))
 
 
@@ -68,7 +74,7 @@ def end_silence(session: Session, silence_id: int, by: str) -> Silence:
     if row is None:
         raise NotFound(f"silence {silence_id} not found", field="silence_id")
     now = utcnow()
-    if row.ends_at <= now:
+    if has_ended(row, now):
         raise Conflict(f"silence {silence_id} has already ended")
     row.ends_at = max(now, row.starts_at)
     row.ended_by = by

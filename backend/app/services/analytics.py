@@ -24,7 +24,8 @@ from app.schemas.analytics import (
 from app.services.sessions import Scope, resolve_scope
 from app.storage import analytics as repo
 from app.storage.duckdb import TelemetryStore
-from app.storage.sessions import SAMPLE_PERIOD_S, SessionFilter
+from app.storage.pods import SAMPLE_PERIOD_S
+from app.storage.sessions import SessionFilter
 
 PERIOD_SECONDS = {BatteryPeriod.hour: 3600, BatteryPeriod.day: 86400, BatteryPeriod.week: 604800}
 

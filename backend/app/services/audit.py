@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.roles import Principal
 from app.db.models_audit import AuditEvent
@@ -102,12 +102,33 @@ def _filtered(query: Select[Any], where: AuditFilter) -> Select[Any]:
     return query
 
 
+AuditSort = Literal["at", "actor", "action", "target", "source"]
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "at": AuditEvent.at,
+    "actor": AuditEvent.actor,
+    "action": AuditEvent.action,
+    "target": AuditEvent.target,
+    "source": AuditEvent.source,
+}
+
+
 def list_audit(
-    session: Session, where: AuditFilter, *, limit: int, offset: int
+    session: Session,
+    where: AuditFilter,
+    *,
+    limit: int,
+    offset: int,
+    sort: AuditSort = "at",
+    descending: bool = True,
 ) -> tuple[list[AuditEvent], int]:
-    """One page of matching rows, newest first, and how many match in all."""
+    """One page of matching rows (newest first unless sorted), and how many match in all.
+
+    Ties, and missing targets or sources (always last), go newest first.
+    """
+    column = SORT_COLUMNS[sort]
     rows = session.scalars(
         _filtered(select(AuditEvent), where)
+        .order_by(column.is_(None), column.desc() if descending else column.asc())
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
         .offset(offset)

@@ -10,7 +10,7 @@ import duckdb
 
 from app.schemas.analytics import AnomalySort
 from app.storage.duckdb import fetch_dicts
-from app.storage.sessions import SHORT_SESSION_S, SessionFilter
+from app.storage.sessions import OWN_POD, SECOND_POD_SUFFIX, SHORT_SESSION_S, SessionFilter
 
 TOTALS_SQL = f"""
 SELECT count(DISTINCT device_id) AS devices, count(*) AS sessions,
@@ -53,12 +53,14 @@ SCOPE_TELEMETRY = "(SELECT * FROM telemetry WHERE list_contains($device_ids, dev
 # A session is one run of samples, so its rows are a whole run for the streams query.
 CANDIDATE_TELEMETRY = """(SELECT t.* FROM telemetry t SEMI JOIN collision_candidates c
     ON t.device_id = c.device_id AND t.ts BETWEEN c.start_ts AND c.end_ts)"""
-# The candidates overlapping a collision episode ({episodes}), each with its largest one.
-COLLIDED_SQL = """
+# The second pods' sessions in scope ({where}) overlapping a collision episode ({episodes}),
+# each with its largest one: the session builder keeps a second pod's rows apart.
+COLLIDED_SQL = f"""
 CREATE OR REPLACE TEMP TABLE collided AS
 SELECT s.session_id, c.* EXCLUDE (device_id)
-FROM collision_candidates s JOIN ({episodes}) c
+FROM (SELECT * FROM sessions {{where}}) s JOIN ({{episodes}}) c
     ON c.device_id = s.device_id AND c.start_ts <= s.end_ts AND c.end_ts >= s.start_ts
+    AND s.session_id LIKE '%{SECOND_POD_SUFFIX}'
 QUALIFY row_number() OVER (
     PARTITION BY s.session_id ORDER BY c.intruder_rows DESC, c.start_ts) = 1
 """
@@ -114,7 +116,7 @@ def mark_collided_sessions(
     breaks_sql: Callable[[str], str],
     episodes_sql: Callable[[str], str],
 ) -> int:
-    """Fill the connection's temp table ``collided``: the sessions in scope overlapping a
+    """Fill the temp table ``collided``: the second pods' sessions in scope overlapping a
     collision episode, with its evidence; the number of sessions marked.
 
     ``breaks_sql`` and ``episodes_sql`` give the ML's queries over a telemetry source
@@ -131,7 +133,10 @@ def mark_collided_sessions(
     breaks = breaks_sql(source)
     conn.execute(CANDIDATES_SQL.format(where=where, breaks=breaks), params | bounds)
     episodes = episodes_sql(CANDIDATE_TELEMETRY)
-    conn.execute(COLLIDED_SQL.format(episodes=episodes), bounds | {"since": bounds["read_start"]})
+    conn.execute(
+        COLLIDED_SQL.format(where=where, episodes=episodes),
+        params | bounds | {"since": bounds["read_start"]},
+    )
     counted = conn.execute("SELECT count(*) FROM collided").fetchone()
     return int(counted[0]) if counted else 0
 
@@ -187,7 +192,8 @@ SUMMARY_COLUMNS = (
 def device_summaries(
     conn: duckdb.DuckDBPyConnection, device_ids: Sequence[str] | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Per device: first/last seen, sessions, drilling hours, last battery and position."""
+    """Per device: first/last seen, sessions, drilling hours, and its own pod's last battery
+    and position."""
     where, params = SessionFilter(device_ids=device_ids).where()
     rows = fetch_dicts(
         conn,
@@ -195,9 +201,11 @@ def device_summaries(
         SELECT device_id, min(start_ts) AS first_seen, max(end_ts) AS last_seen,
             count(*) AS sessions, sum(samples) AS samples,
             sum(drilling_s) / 3600 AS drilling_hours,
-            arg_max(battery_end, end_ts) AS last_battery,
-            arg_max(last_lat, end_ts) FILTER (WHERE last_lat IS NOT NULL) AS last_lat,
-            arg_max(last_lon, end_ts) FILTER (WHERE last_lat IS NOT NULL) AS last_lon
+            arg_max(battery_end, end_ts) FILTER (WHERE {OWN_POD}) AS last_battery,
+            arg_max(last_lat, end_ts) FILTER (WHERE last_lat IS NOT NULL AND {OWN_POD})
+                AS last_lat,
+            arg_max(last_lon, end_ts) FILTER (WHERE last_lat IS NOT NULL AND {OWN_POD})
+                AS last_lon
         FROM sessions {where} GROUP BY device_id ORDER BY device_id
         LIMIT $limit OFFSET $offset
         """,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from app.core.config import DUCKDB_MEMORY_LIMIT
+from app.core.config import DUCKDB_MEMORY_LIMIT, MEMORY_SIZE
 from app.core.errors import Unavailable
 from app.storage.compaction import reclaim_space
 
@@ -118,6 +118,43 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         with suppress(duckdb.Error):  # keep the original error if rollback fails too
             conn.execute("ROLLBACK")
         raise
+
+
+# DuckDB's documented minimum working memory per thread; below it window queries run out.
+MIN_THREAD_BYTES = 128 * 2**20
+UNIT_BYTES: dict[str, int] = {"B": 1} | {
+    prefix + suffix: base**power
+    for power, prefix in enumerate("KMGT", start=1)
+    for suffix, base in (("B", 1000), ("IB", 1024))
+}
+
+
+def memory_bytes(limit: str) -> float:
+    """Bytes in a DuckDB memory_limit such as ``192MB`` or ``2GiB`` (validated by Settings)."""
+    match = MEMORY_SIZE.fullmatch(limit.strip())
+    if match is None:
+        raise ValueError(f"not a memory size: {limit!r}")
+    return float(match.group(1)) * UNIT_BYTES[match.group(2).upper()]
+
+
+@contextmanager
+def threads_within_memory(conn: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterator[None]:
+    """Run the block on at most one DuckDB thread per ``MIN_THREAD_BYTES`` of the limit.
+
+    Window-heavy queries (the ML evidence) need that much per thread; with fewer bytes
+    per thread they fail with "Out of Memory" instead of running a little longer.
+    """
+    row = conn.execute("SELECT current_setting('threads')").fetchone()
+    current = int(row[0]) if row else 1
+    wanted = max(1, min(current, int(memory_bytes(memory_limit) // MIN_THREAD_BYTES)))
+    if wanted == current:
+        yield
+        return
+    conn.execute(f"SET threads = {wanted}")
+    try:
+        yield
+    finally:
+        conn.execute(f"SET threads = {current}")
 
 
 def fetch_dicts(

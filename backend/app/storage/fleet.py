@@ -8,13 +8,15 @@ from typing import Any
 import duckdb
 
 from app.storage.duckdb import fetch_dicts
-from app.storage.sessions import SessionFilter
+from app.storage.sessions import OWN_POD, SessionFilter
 
-POSITIONS_SQL = """
+# The device's own pod's last fix (a second pod under its id is elsewhere).
+LOCATED = f"last_lat IS NOT NULL AND last_lon IS NOT NULL AND {OWN_POD}"
+POSITIONS_SQL = f"""
 SELECT device_id,
-    arg_max(last_lat, end_ts) FILTER (WHERE last_lat IS NOT NULL AND last_lon IS NOT NULL) AS lat,
-    arg_max(last_lon, end_ts) FILTER (WHERE last_lat IS NOT NULL AND last_lon IS NOT NULL) AS lon,
-    max(end_ts) FILTER (WHERE last_lat IS NOT NULL AND last_lon IS NOT NULL) AS position_at,
+    arg_max(last_lat, end_ts) FILTER (WHERE {LOCATED}) AS lat,
+    arg_max(last_lon, end_ts) FILTER (WHERE {LOCATED}) AS lon,
+    max(end_ts) FILTER (WHERE {LOCATED}) AS position_at,
     max(end_ts) AS last_seen
 FROM sessions GROUP BY device_id ORDER BY device_id
 """

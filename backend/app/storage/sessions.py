@@ -4,9 +4,9 @@ A session is a run of one device's samples whose time gaps are at most the
 configured gap. Lost samples are counted between consecutive samples of a session:
 a ``seq`` step of ``k > 1`` over about ``k`` sample periods (within half a period)
 means ``k - 1`` samples never arrived. Steps whose time does not match are not
-losses: a ``seq`` reset, or two interleaved ``seq`` streams as in the field sample,
-where one device id reports two pods 6 s / 24 s apart with ``seq`` jumping by
-hundreds.
+losses: a ``seq`` reset, for one. Two pods reporting under one device id, as in the
+field sample (rows 6 s / 24 s apart, ``seq`` jumping by hundreds), are kept apart:
+the second pod's rows form sessions of their own (app.storage.pods).
 """
 
 from __future__ import annotations
@@ -20,17 +20,19 @@ import duckdb
 
 from app.schemas.sessions import SessionSort
 from app.storage.duckdb import fetch_dicts, fetch_page, transaction
+from app.storage.pods import INTRUDERS, SAMPLE_PERIOD_S, mark_intruders
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SAMPLE_PERIOD_S = 30
 OFF_MAX_AMP = 0.5
 STANDBY_MAX_AMP = 2.0
 SPIN_MAX_AMP = 4.5
 LOW_BATTERY_PCT = 20
 SHORT_SESSION_S = 300
 GAP_META_KEY = "session_max_gap_seconds"
+SECOND_POD_SUFFIX = "-pod2"  # ends the id of a session of a second pod under the same id
+OWN_POD = f"NOT ends_with(session_id, '{SECOND_POD_SUFFIX}')"  # a session of the device's pod
 
 BUCKET_S = 3600
 
@@ -92,7 +94,8 @@ WITH steps AS (
         AND t.ts BETWEEN b.start_ts AND b.end_ts
     GROUP BY b.device_id, b.start_ts, b.end_ts
 )
-SELECT a.device_id, a.device_id || '-' || CAST(floor(epoch(a.start_ts)) AS BIGINT) AS session_id,
+SELECT a.device_id,
+    a.device_id || '-' || CAST(floor(epoch(a.start_ts)) AS BIGINT) || '{{suffix}}' AS session_id,
     a.start_ts, a.end_ts, epoch(a.end_ts) - epoch(a.start_ts) AS duration_s, samples,
     samples + coalesce(lost_samples, 0) AS expected_samples, coalesce(lost_samples, 0),
     off_samples, standby_samples, spin_samples, drill_samples,
@@ -109,16 +112,19 @@ SCOPED_SOURCE = f"""(
     SELECT t.* FROM telemetry t SEMI JOIN {SCOPE} r ON t.device_id = r.device_id AND t.ts >= r.since
     WHERE t.ts >= $lo
 )"""
-# Per device touched by an ingest: rebuild from the session its earliest new sample
-# joins (a session ending within the gap before it) or, if none, from that sample.
-# Sessions ending earlier cannot change: their next sample is more than a gap away.
+# Per device touched by an ingest: rebuild from the start of the run of samples its
+# earliest new sample joins. Walking back from that sample, every session ending within
+# the gap before the point reached (or overlapping it: a second pod's sessions interleave
+# with the first's) belongs to the run. Sessions ending earlier cannot change.
 INGEST_SCOPE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE {SCOPE} AS
-SELECT n.device_id, least(n.first_new, coalesce(min(s.start_ts), n.first_new)) AS since
-FROM (SELECT device_id, min(ts) AS first_new FROM telemetry
-    WHERE ingest_id = $ingest_id GROUP BY device_id) n
-LEFT JOIN sessions s ON s.device_id = n.device_id AND s.end_ts >= n.first_new - to_seconds($gap)
-GROUP BY n.device_id, n.first_new
+WITH RECURSIVE reach(device_id, since) AS (
+    SELECT device_id, min(ts) FROM telemetry WHERE ingest_id = $ingest_id GROUP BY device_id
+    UNION
+    SELECT r.device_id, s.start_ts FROM reach r JOIN sessions s ON s.device_id = r.device_id
+        AND s.start_ts < r.since AND s.end_ts >= r.since - to_seconds($gap)
+)
+SELECT device_id, min(since) AS since FROM reach GROUP BY device_id
 """
 DEVICES_SCOPE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE {SCOPE} AS
@@ -175,17 +181,12 @@ def rebuild_devices(
     params = {"ids": sorted(set(device_ids))}
     conn.execute("DELETE FROM sessions WHERE list_contains($ids, device_id)", params)
     source = "(SELECT * FROM telemetry WHERE list_contains($ids, device_id))"
-    conn.execute(
-        "INSERT INTO sessions " + BUILD_SQL.format(source=source),
-        {**params, "gap": max_gap_seconds},
-    )
+    _insert_sessions(conn, source, params, max_gap_seconds)
 
 
 def _rebuild_all(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:
     conn.execute("DELETE FROM sessions")
-    conn.execute(
-        "INSERT INTO sessions " + BUILD_SQL.format(source="telemetry"), {"gap": max_gap_seconds}
-    )
+    _insert_sessions(conn, "telemetry", {}, max_gap_seconds)
     _record_gap(conn, max_gap_seconds)
 
 
@@ -197,10 +198,31 @@ def _rebuild_scope(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> Non
             f"DELETE FROM sessions s USING {SCOPE} r "
             "WHERE s.device_id = r.device_id AND s.start_ts >= r.since"
         )
-        params = {"gap": max_gap_seconds, "lo": row[0]}
-        conn.execute("INSERT INTO sessions " + BUILD_SQL.format(source=SCOPED_SOURCE), params)
+        _insert_sessions(conn, SCOPED_SOURCE, {"lo": row[0]}, max_gap_seconds)
     conn.execute(f"DROP TABLE {SCOPE}")
     _record_gap(conn, max_gap_seconds)
+
+
+def _insert_sessions(
+    conn: duckdb.DuckDBPyConnection, source: str, params: dict[str, Any], max_gap_seconds: int
+) -> None:
+    """Insert the sessions of ``source`` (table or subquery using ``params``), each pod's apart.
+
+    Rows of a second pod reporting under a device's id (see app.storage.pods) form their
+    own sessions, whose ids end in ``SECOND_POD_SUFFIX``, so no session mixes two pods'
+    positions, batteries or counters.
+    """
+    build = "INSERT INTO sessions " + BUILD_SQL
+    args = params | {"gap": max_gap_seconds}
+    if mark_intruders(conn, source, max_gap_seconds, params) == 0:
+        conn.execute(build.format(source=source, suffix=""), args)
+    else:
+        key = "s.device_id = i.device_id AND s.ts = i.ts AND s.seq = i.seq"
+        own = f"(SELECT s.* FROM {source} s ANTI JOIN {INTRUDERS} i ON {key})"
+        second = f"(SELECT s.* FROM {source} s SEMI JOIN {INTRUDERS} i ON {key})"
+        conn.execute(build.format(source=own, suffix=""), args)
+        conn.execute(build.format(source=second, suffix=SECOND_POD_SUFFIX), args)
+    conn.execute(f"DROP TABLE {INTRUDERS}")
 
 
 def _record_gap(conn: duckdb.DuckDBPyConnection, max_gap_seconds: int) -> None:

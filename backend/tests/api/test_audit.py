@@ -73,6 +73,27 @@ def test_filters_and_paging(client: TestClient, admin_headers: Headers) -> None:
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "limit")
 
 
+def test_sorts_by_a_column_either_way_and_ties_newest_first(
+    client: TestClient, admin_headers: Headers
+) -> None:
+    for name in ("b2", "c3", "a1"):
+        body = {"username": name, "role": "viewer", "password": PASSWORD}
+        client.post("/api/v1/users", json=body, headers=admin_headers)
+    users = {"action": "user.create"}
+    up = trail(client, admin_headers, **users, sort="target", order="asc")
+    assert [i["target"] for i in up["items"]] == ["a1", "b2", "c3"]  # type: ignore[union-attr]
+    down = trail(client, admin_headers, **users, sort="target", order="desc")
+    assert [i["target"] for i in down["items"]] == ["c3", "b2", "a1"]  # type: ignore[union-attr]
+    oldest = trail(client, admin_headers, **users, sort="at", order="asc")
+    assert [i["target"] for i in oldest["items"]] == ["b2", "c3", "a1"]  # type: ignore[union-attr]
+    everything = trail(client, admin_headers, sort="actor", order="desc")["items"]
+    assert len({i["actor"] for i in everything}) == 1  # type: ignore[union-attr]
+    ties = [i["at"] for i in everything]  # type: ignore[union-attr]
+    assert ties == sorted(ties, reverse=True)  # ties: newest first
+    bad = client.get("/api/v1/audit", params={"sort": "details"}, headers=admin_headers)
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "sort")
+
+
 def test_only_admins_read_the_trail(client: TestClient, admin_headers: Headers) -> None:
     body = {"username": "otto", "role": "operator", "password": PASSWORD}
     client.post("/api/v1/users", json=body, headers=admin_headers)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.services.ingestion import ingest_file
 from app.storage.scratch import process_folder, scratch_root_of
+from tests.pods import with_sessions
 
 
 @pytest.fixture
@@ -36,11 +37,8 @@ def api(monkeypatch: pytest.MonkeyPatch, env: Path, sample_csv: Path) -> Any:
 
 @pytest.fixture
 def frame(sample_csv: Path) -> pd.DataFrame:
-    """The field sample with an independent session number per row (gap > 120 s)."""
-    df = pd.read_csv(sample_csv, parse_dates=["timestamp"])
-    df = df.sort_values(["device_id", "timestamp"]).reset_index(drop=True)
-    step = df.groupby("device_id")["timestamp"].diff().dt.total_seconds()
-    return df.assign(run=(step.isna() | (step > 120)).cumsum())
+    """The field sample with an independent session number per row (each pod's gap > 120 s)."""
+    return with_sessions(pd.read_csv(sample_csv, parse_dates=["timestamp"]), 120)
 
 
 def get_ok(client: TestClient, path: str, **params: Any) -> Any:
@@ -50,7 +48,8 @@ def get_ok(client: TestClient, path: str, **params: Any) -> Any:
 
 
 def test_positions_are_each_devices_latest_gps_fix(api: TestClient, frame: pd.DataFrame) -> None:
-    fixes = frame.dropna(subset=["gps_lat", "gps_lon"]).groupby("device_id").last()
+    own = frame[~frame["second_pod"]].sort_values("timestamp")  # not a second pod's position
+    fixes = own.dropna(subset=["gps_lat", "gps_lon"]).groupby("device_id").last()
     body = get_ok(api, "/api/v1/fleet/positions")["positions"]
     assert [p["device_id"] for p in body] == sorted(frame["device_id"].unique())
     for p in body:

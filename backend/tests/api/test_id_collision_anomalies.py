@@ -57,7 +57,7 @@ def expected(sample_csv: Path) -> list[dict[str, Any]]:
         episodes.append(
             {
                 "device_id": rows["device_id"].iloc[0],
-                "session_start": stamp(rows["timestamp"].min()),
+                "session_start": stamp(pod["timestamp"].min()),  # the second pod's session
                 "start_ts": stamp(pod["timestamp"].min()),
                 "end_ts": stamp(pod["timestamp"].max()),
                 "intruder_rows": len(pod),
@@ -108,7 +108,9 @@ def test_only_the_collided_device_has_id_collisions(api: TestClient) -> None:
         assert (body["total"], body["counts"]["id_collision_sessions"]) == (0, 0), device
 
 
-def test_scope_sort_and_pages_hold_for_id_collisions(api: TestClient) -> None:
+def test_scope_sort_and_pages_hold_for_id_collisions(
+    api: TestClient, expected: list[dict[str, Any]]
+) -> None:
     day = get_ok(api, "/api/v1/anomalies", start_date="2025-07-26", end_date="2025-07-26")
     assert [i["collision"]["start_ts"][:16] for i in day["items"]] == ["2025-07-26T13:32"]
     assert day["counts"]["id_collision_sessions"] == 1
@@ -117,7 +119,8 @@ def test_scope_sort_and_pages_hold_for_id_collisions(api: TestClient) -> None:
     second = get_ok(api, "/api/v1/anomalies", kind="id_collision", limit=1, offset=1)
     assert (second["total"], second["items"][0]["start_ts"][:10]) == (2, "2025-07-21")
     shortest = get_ok(api, "/api/v1/anomalies", sort="duration_s", order="asc", limit=1)
-    assert shortest["items"][0]["start_ts"][:10] == "2025-07-21"  # 24 min against 30
+    spans = [pd.Timestamp(e["end_ts"]) - pd.Timestamp(e["start_ts"]) for e in expected]
+    assert shortest["items"][0]["duration_s"] == min(spans).total_seconds()
     none = get_ok(api, "/api/v1/anomalies", kind=["short_session", "low_battery"])
     assert (none["total"], none["counts"]["id_collision_sessions"]) == (0, 2)
 

@@ -91,6 +91,12 @@ def server_env(root: Path, port: int) -> dict[str, str]:
         ML_LOG_PATH=str(root / "logs" / "ml"),
         ADMIN_PASSWORD=ADMIN_PASSWORD,
         SECRET_KEY=SECRET_KEY,
+        # notices go out on the next pass; a failing channel parks after two quick attempts
+        NOTIFY_POLL_SECONDS="1",
+        NOTIFY_GROUP_WAIT_SECONDS="0",
+        NOTIFY_MAX_ATTEMPTS="2",
+        NOTIFY_RETRY_BASE_SECONDS="1",
+        NOTIFY_RETRY_MAX_SECONDS="1",
     )
     return env
 

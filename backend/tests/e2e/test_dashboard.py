@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 SESSION_KEY = "drillwatch.session"
-ADMIN_CONTROLS = re.compile(r"acknowledge|resolve|deploy|roll ?back|train", re.IGNORECASE)
+ADMIN_CONTROLS = re.compile(r"^(acknowledge|resolve|deploy|roll ?back|train a)", re.IGNORECASE)
 
 
 def kpis(page: Page, grid: str = "Fleet KPIs") -> dict[str, str]:

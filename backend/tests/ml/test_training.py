@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +17,19 @@ from app.cli import app as cli
 from app.core.config import Settings, get_settings
 from app.core.errors import BadInput
 from app.core.logging import configure_logging
+from app.ml.alerts.findings import day_findings
+from app.ml.alerts.outcomes import OutcomeLabel
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
+from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthScoringService
 from app.ml.models.model_manager import MLModelManager
-from app.ml.runs.training import TrainResult, load_training_data, train_model
+from app.ml.runs.training import (
+    TrainResult,
+    load_training_data,
+    train_model,
+    without_confirmed_faults,
+)
 from app.storage.duckdb import TelemetryStore
 from tests.ml.service_helpers import Fleet, ingest_frame, isolated, simulate, store_of
 
@@ -226,3 +234,84 @@ def test_cli_train_on_an_empty_store_exits_1_with_a_clear_error(
     result = runner.invoke(cli, ["train"])
     assert result.exit_code == 1
     assert "the telemetry store is empty" in result.stderr
+
+
+def judge(trained: Trained, cases: list[tuple[str, str, date, str]]) -> None:
+    """Raise an alert for each (device, part, day) through the alert service and resolve it."""
+    alerts = PredictiveAlertService(
+        AlertRules(cooldown=timedelta(0)), trained.manager.session_factory
+    )
+    for device, issue, day, outcome in cases:
+        at = datetime.combine(day, time(12), UTC)
+        finding = {
+            "device_id": device, "predicted_issue_type": issue, "kind": "degradation",
+            "severity": "HIGH", "confidence": 0.9, "health_score": 40.0,
+            "predicted_timeframe": "now", "evidence_at": at,
+        }  # fmt: skip
+        (change,) = alerts.evaluate(pd.DataFrame([finding]), at)
+        alerts.resolve(change.alert.alert_id, "olga", outcome)
+
+
+def test_cli_train_uses_operators_verdicts_as_labels_for_the_new_model(
+    trained: Trained, cli_env: Settings
+) -> None:
+    frame = load_training_data(trained.store, trained.settings).frame
+    config = MLConfig.from_settings(trained.settings)
+    last = pd.to_datetime(frame["day"]).max().date()
+    scored = trained.manager.load_model("1.0.0").score(frame, config, keep_from=last)
+    found = day_findings(scored, config, None)
+    pairs = zip(found["device_id"], found["predicted_issue_type"], strict=True)
+    called = list(dict.fromkeys(pairs))
+    assert len(called) >= 2, "the simulated fleet should call for two alerts on its last day"
+    quiet = sorted(set(scored["device_id"]) - set(found["device_id"]))[0]
+    judge(
+        trained,
+        [
+            (*called[0], last, "confirmed_fault"),  # called, a fault: tp
+            (*called[1], last, "false_alarm"),  # called, none: fp
+            (quiet, "motor", last, "maintenance_done"),  # not called, a fault: fn
+            (quiet, "gps", last, "false_alarm"),  # not called, none: tn
+            ("not-in-the-store", "motor", last, "confirmed_fault"),  # no data: no case
+        ],
+    )
+    result = runner.invoke(cli, ["train", "--version", "3.0.0"])
+    assert result.exit_code == 0, result.output
+    metrics = sidecar(cli_env, "3.0.0")["metrics"]
+    assert isinstance(metrics, dict)
+    assert (metrics["source"], metrics["judged_alerts"]) == ("operator_labels", 4)
+    assert metrics["confusion"] == {"tp": 1, "fp": 1, "fn": 1, "tn": 1}
+    assert (metrics["precision"], metrics["recall"], metrics["accuracy"]) == (0.5, 0.5, 0.5)
+    assert "judged alerts" in result.output
+    without = runner.invoke(cli, ["train", "--version", "3.0.1", "--no-outcome-labels"])
+    assert without.exit_code == 0, without.output
+    assert sidecar(cli_env, "3.0.1")["metrics"]["source"] != "operator_labels"  # type: ignore[index]
+    active = frame[frame["active"].astype(bool)]
+    faulty = {called[0][0], quiet}  # confirmed_fault and maintenance_done
+    days = pd.to_datetime(active["day"]).dt.date
+    lookback = last - timedelta(days=config.window_days)
+    fault_days = active["device_id"].isin(faulty) & (days >= lookback) & (days <= last)
+    assert 0 < fault_days.sum() < len(active)
+    with_labels = trained.manager.load_model("3.0.0")
+    assert with_labels.training_rows_ == len(active) - int(fault_days.sum())
+    assert trained.manager.load_model("3.0.1").training_rows_ == len(active)
+
+
+def test_confirmed_faults_days_are_left_out_of_the_fit() -> None:
+    frame = pd.DataFrame(
+        {
+            "device_id": ["a"] * 5 + ["b"] * 5,
+            "day": [date(2025, 7, d) for d in range(1, 6)] * 2,
+        }
+    )
+    labels = [
+        OutcomeLabel("a", "motor", date(2025, 7, 4), faulty=True),
+        OutcomeLabel("b", "battery", date(2025, 7, 4), faulty=False),  # a false alarm stays
+    ]
+    kept = without_confirmed_faults(frame, labels, days=1)
+    assert list(zip(kept["device_id"], kept["day"], strict=True)) == [
+        ("a", date(2025, 7, 1)),
+        ("a", date(2025, 7, 2)),
+        ("a", date(2025, 7, 5)),
+        *[("b", date(2025, 7, d)) for d in range(1, 6)],
+    ]
+    assert without_confirmed_faults(frame, [], days=1).equals(frame)

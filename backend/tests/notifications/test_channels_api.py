@@ -3,12 +3,16 @@ names the field, and "send test" to a real webhook receiver and a real SMTP serv
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from app.db.models_notify import NotifyChannel
 from tests.notifications.api_helpers import Api
-from tests.notifications.receivers import Webhook, smtp_server
+from tests.notifications.receivers import Webhook, smtp_server, verify
 
 
 def webhook_body(hook: Webhook, name: str = "ops") -> dict[str, object]:
@@ -48,6 +52,38 @@ def test_send_test_posts_a_signed_notice_in_the_chosen_shape(api: Api, hook: Web
     assert request.json["blocks"][0]["type"] == "header"
 
 
+@pytest.mark.parametrize(
+    ("fmt", "shape"),
+    [
+        ("json", lambda b: (b["device_id"], b["events"][0]["event"])),
+        ("slack", lambda b: (b["text"].split(":")[0], b["blocks"][0]["type"])),
+        ("teams", lambda b: (b["type"], b["attachments"][0]["content"]["type"])),
+    ],
+)
+def test_each_webhook_format_is_signed_over_a_current_timestamp_and_carries_the_key(
+    api: Api, hook: Webhook, fmt: str, shape: Callable[[dict[str, Any]], tuple[str, str]]
+) -> None:
+    body = webhook_body(hook) | {"config": {"url": hook.url, "format": fmt}}
+    channel = api.ok("POST", "/channels", json=body)
+    before = int(time.time())
+    result = api.ok("POST", f"/channels/{channel['id']}/test")
+    (request,) = hook.wait_for(1)
+    assert request.signature_ok
+    assert before <= int(request.headers["x-drillwatch-timestamp"]) <= int(time.time())
+    assert (request.key, request.json["idempotency_key"]) == (result["idempotency_key"],) * 2
+    assert request.headers["content-type"] == "application/json"
+    assert (
+        shape(request.json)
+        == {
+            "json": ("drillwatch-test", "new"),
+            "slack": ("[DrillWatch] drillwatch-test", "header"),
+            "teams": ("message", "AdaptiveCard"),
+        }[fmt]
+    )
+    tampered = {**request.headers, "x-drillwatch-timestamp": str(before - 600)}
+    assert not verify(hook.secret, tampered, request.body)  # the timestamp is signed too
+
+
 def test_send_test_reports_the_receivers_refusal(api: Api, hook: Webhook) -> None:
     channel = api.ok("POST", "/channels", json=webhook_body(hook))
     hook.statuses = [401]
@@ -66,6 +102,12 @@ def test_a_changed_secret_signs_from_then_on_and_a_rename_keeps_it(api: Api, hoo
     assert (renamed["name"], renamed["enabled"]) == ("ops-2", False)
     api.ok("POST", path + "/test")
     assert hook.wait_for(2)[1].signature_ok
+    bad = api.call("PATCH", path, json={"config": {"url": "ftp://x", "format": "json"}})
+    assert (bad.status_code, bad.json()["field"]) == (422, "config.url")
+    moved = api.ok("PATCH", path, json={"config": {"url": hook.url, "format": "teams"}})
+    assert moved["config"]["format"] == "teams"
+    api.ok("POST", path + "/test")
+    assert hook.wait_for(3)[2].signature_ok  # a config change keeps the secret
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,11 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import ConfigError, load_settings
+from app.db.models_notify import NotifyEvent
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.notifications.config import NotifyConfig
 from app.notifications.crypto import SecretBox
@@ -16,9 +18,10 @@ from app.notifications.dispatcher import Dispatcher
 from app.notifications.grouping import PendingEvent, due_devices
 from app.notifications.inhibition import ActiveAlert, inhibitions
 from app.notifications.messages import render
+from app.notifications.retention import Purged, purge
 from tests.notifications.conftest import Rig
 from tests.notifications.factories import T0, raise_alert
-from tests.notifications.receivers import Webhook
+from tests.notifications.receivers import Webhook, webhook_receiver
 
 
 def config(**values: object) -> NotifyConfig:
@@ -106,3 +109,45 @@ def test_poll_seconds_is_the_pause_between_ticks(
     dispatcher._thread.join(60)
     assert waits == [0.05, 0.05, 0.05]
     assert dispatcher.last_error is None
+
+
+def test_retention_days_purges_delivered_and_parked_notices_and_keeps_pending_ones(
+    rig: Rig, alerts: PredictiveAlertService, hook: Webhook
+) -> None:
+    rig.config = config(
+        notify_retention_days=7, notify_group_wait_seconds=0, notify_reminder_minutes=0,
+        notify_max_attempts=2, notify_retry_base_seconds=60, notify_retry_max_seconds=60,
+    )  # fmt: skip
+    with webhook_receiver() as down:
+        down.statuses = [500] * 100
+        ok, bad = rig.webhook(hook), rig.webhook(down, "down-hook")
+        rig.rule("motor", [ok, bad], issue_types=["motor"])
+        rig.rule("gps", [ok], issue_types=["gps"])
+        raise_alert(alerts, "pod-1", at=rig.clock.now)
+        rig.tick()
+        assert rig.tick(seconds=60).parked == 1  # pod-1: delivered to ok, parked for bad
+        raise_alert(alerts, "pod-2", "gps", at=rig.clock.advance(days=6))
+        assert rig.tick().delivered == 1
+        report = rig.tick(days=1, minutes=2)  # pod-1's notices are 7 days old now
+        assert report.purged == Purged(notices=2, events=1)
+        assert [(n.device_id, n.status) for n in rig.notices()] == [("pod-2", "delivered")]
+        assert [e[:2] for e in rig.events()] == [("pod-2", "new")]
+        raise_alert(alerts, "pod-3", at=rig.clock.now)
+        rig.tick()  # pod-3: delivered to ok, pending a retry for bad
+    with rig.factory.begin() as session:
+        assert purge(session, rig.clock.now + timedelta(days=1000)) == Purged(2, 2)
+        assert session.scalars(select(NotifyEvent)).all() == []  # notices carry their events
+    assert [(n.device_id, n.status) for n in rig.notices()] == [("pod-3", "pending")]
+
+
+def test_retention_purges_at_most_once_an_hour_and_zero_keeps_everything(
+    factory: sessionmaker[Session],
+) -> None:
+    box = SecretBox("k" * 32)
+    hourly = Dispatcher(factory, config(notify_retention_days=1), box)
+    assert hourly.tick(T0).purged == Purged()
+    assert hourly.tick(T0 + timedelta(minutes=59)).purged is None
+    assert hourly.tick(T0 + timedelta(minutes=60)).purged == Purged()
+    never = Dispatcher(factory, config(notify_retention_days=0), box)
+    assert never.config.retention is None
+    assert never.tick(T0 + timedelta(days=4000)).purged is None

@@ -85,6 +85,11 @@ def test_bulk_acknowledge_says_per_alert_what_happened(api: Api) -> None:
     assert sorted(audited) == sorted([(a.alert_id, {"bulk": True}), (b.alert_id, {"bulk": True})])
     listed = api.client.get("/api/ml/alerts?device_id=pod-2", headers=api.roles["viewer"]).json()
     assert listed["data"][0]["acknowledged_notes"] == "crew on site"
+    c, d = api.raise_alert("pod-3"), api.raise_alert("pod-3", "battery")
+    both = api.ok(
+        "POST", "/alerts/acknowledge", "operator", json={"alert_ids": [c.alert_id, d.alert_id]}
+    )
+    assert both["acknowledged"] == 2  # several successes in one request (one SQL writer at a time)
 
 
 def test_silences_are_set_and_ended_by_operators_and_read_by_viewers(api: Api) -> None:
@@ -108,6 +113,19 @@ def test_silences_are_set_and_ended_by_operators_and_read_by_viewers(api: Api) -
     assert (past.status_code, past.json()["field"]) == (422, "ends_at")
     assert [e["action"] for e in api.audit("silence.create")] == ["silence.create"]
     assert len(api.audit("silence.end")) == 1
+
+
+def test_a_planned_silence_ended_before_it_starts_is_over(api: Api) -> None:
+    start = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = {"scope": "all", "starts_at": start, "ends_at": LATER, "reason": "yard inventory"}
+    planned = api.ok("POST", "/silences", "operator", json=body)
+    assert planned["state"] == "planned"
+    ended = api.ok("POST", f"/silences/{planned['id']}/end", "operator")
+    assert (ended["state"], ended["ends_at"]) == ("ended", ended["starts_at"])
+    assert api.ok("GET", "/silences", "viewer") == []
+    listed = api.ok("GET", "/silences", "viewer", params={"include_ended": True})
+    assert [(s["id"], s["state"]) for s in listed] == [(planned["id"], "ended")]
+    assert api.call("POST", f"/silences/{planned['id']}/end", "operator").status_code == 409
 
 
 def test_rules_are_ordered_and_the_preview_names_the_rule_hit_and_the_hold(api: Api) -> None:
@@ -163,6 +181,53 @@ def test_rules_are_ordered_and_the_preview_names_the_rule_hit_and_the_hold(api: 
     assert (zone.status_code, zone.json()["field"]) == (422, "timezone")
     assert api.call("POST", "/rules/preview", "operator", json=ask).status_code == 403
     assert [e["target"] for e in api.audit("notify.rule_create")] == ["north", "critical"]
+
+
+def test_an_admin_edits_a_rule_in_place_and_bad_edits_name_the_field(api: Api) -> None:
+    hook = {"url": "http://127.0.0.1:9/hook"}
+    secret = {"signing_secret": "s" * 20}
+    pager = api.ok(
+        "POST",
+        "/channels",
+        json={"name": "pager", "kind": "webhook", "config": hook, "secrets": secret},
+    )
+    first = api.ok("POST", "/rules", json={"name": "first", "channel_ids": [pager["id"]]})
+    api.ok("POST", "/rules", json={"name": "second", "channel_ids": [pager["id"]]})
+    edit = {
+        "name": "first: critical at night",
+        "enabled": False,
+        "severities": ["CRITICAL"],
+        "issue_types": ["motor", "battery"],
+        "device_ids": ["pod-1"],
+        "quiet_from": "22:00",
+        "quiet_until": "06:00",
+        "timezone": "Europe/Berlin",
+        "channel_ids": [pager["id"]],
+        "continue_matching": True,
+    }
+    saved = api.ok("PUT", f"/rules/{first['id']}", json=edit)
+    assert {k: saved[k] for k in edit} == {**edit, "issue_types": ["battery", "motor"]}
+    rules = api.ok("GET", "/rules")
+    assert [(r["name"], r["position"]) for r in rules] == [(edit["name"], 0), ("second", 1)]
+    ask = {"device_id": "pod-1", "severity": "CRITICAL", "issue_type": "motor"}
+    assert [h["rule_name"] for h in api.ok("POST", "/rules/preview", json=ask)["hits"]] == [
+        "second"
+    ]  # the edited rule is off now
+    refusals = {
+        "severities": ({**edit, "severities": ["URGENT"]}, 422),
+        "quiet_until": ({**edit, "quiet_until": None}, 422),
+        "channel_ids": ({**edit, "channel_ids": [999]}, 422),
+        "groups": ({**edit, "groups": ["nowhere"]}, 422),
+        "name": ({**edit, "name": "second"}, 409),
+    }
+    for field, (body, code) in refusals.items():
+        answer = api.call("PUT", f"/rules/{first['id']}", json=body)
+        named = answer.json().get("field") or answer.json()["errors"][0]["field"]
+        assert (answer.status_code, named.split(".")[0]) == (code, field), answer.text
+    missing = api.call("PUT", "/rules/4242", json=edit)
+    assert (missing.status_code, missing.json()["field"]) == (404, "rule_id")
+    assert api.call("PUT", f"/rules/{first['id']}", "operator", json=edit).status_code == 403
+    assert [e["target"] for e in api.audit("notify.rule_update")] == [edit["name"]]
 
 
 def test_model_status_reports_live_precision_per_model_version(api: Api) -> None:

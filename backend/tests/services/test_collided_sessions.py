@@ -32,10 +32,14 @@ def fleet(settings: Settings, tmp_path: Path) -> TelemetryStore:
 
 
 def ml_episodes(store: TelemetryStore, settings: Settings) -> pd.DataFrame:
-    """Every episode the ML's collision query finds over the whole history."""
+    """Every episode the ML's collision query finds over the whole history, joined to the
+    second pod's sessions overlapping it."""
     with store.connect() as conn:
         last = conn.execute("SELECT max(ts) FROM telemetry").fetchone()[0]  # type: ignore[index]
-        sessions = conn.execute("SELECT session_id, device_id, start_ts, end_ts FROM sessions").df()
+        sessions = conn.execute(
+            "SELECT session_id, device_id, start_ts, end_ts FROM sessions "
+            "WHERE session_id LIKE '%-pod2'"
+        ).df()
         found = MLFeatureService(store, settings, config=CONFIG).collisions(
             conn, last + timedelta(seconds=1), 400
         )

@@ -12,6 +12,7 @@ from app.services.data_processor import DataProcessor
 from app.services.ingestion import ingest_file
 from app.services.sessions import ensure_current
 from app.storage.duckdb import TelemetryStore
+from tests.pods import with_sessions
 
 
 @pytest.fixture
@@ -25,15 +26,14 @@ def store(settings: Settings, sample_csv: Path) -> TelemetryStore:
 
 def pandas_session_count(sample_csv: Path, gap_s: int) -> int:
     """Sessions in the sample by an independent pandas computation."""
-    df = pd.read_csv(sample_csv, parse_dates=["timestamp"]).sort_values(["device_id", "timestamp"])
-    step = df.groupby("device_id")["timestamp"].diff().dt.total_seconds()
-    return int((step.isna() | (step > gap_s)).sum())
+    df = pd.read_csv(sample_csv, parse_dates=["timestamp"])
+    return int(with_sessions(df, gap_s)["run"].nunique())
 
 
 @pytest.mark.usefixtures("store")
 def test_default_data_processor_reads_the_configured_store(sample_csv: Path) -> None:
     sessions = DataProcessor().get_sessions()
-    assert len(sessions) == 98
+    assert len(sessions) == pandas_session_count(sample_csv, 120) == 100
     first = sessions[0]
     assert {"session_id", "device_id", "start_ts", "end_ts", "drilling_s", "tagged"} <= set(first)
     assert [s["device_id"] for s in sessions] == sorted(s["device_id"] for s in sessions)
@@ -47,7 +47,7 @@ def test_data_processor_filters_and_frames(store: TelemetryStore, settings: Sett
     july_2 = dp.get_sessions(start_date="2025-07-02", end_date="2025-07-02")
     assert {s["start_ts"].date().isoformat() for s in july_2} <= {"2025-07-02"}
     frame = dp.get_sessions_frame()
-    assert len(frame) == 98
+    assert len(frame) == 100
     assert round(frame["drilling_s"].sum() / 3600, 2) == 19.21
 
 
@@ -58,7 +58,7 @@ def test_session_gap_setting_rebuilds_sessions(
     get_settings.cache_clear()
     assert get_settings().session_max_gap_seconds == 86400
     want = pandas_session_count(sample_csv, 86400)
-    assert want < 98
+    assert want < 100
     assert len(DataProcessor().get_sessions()) == want
     assert ensure_current(store, get_settings()) is False
 

@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.errors import BadInput
 from app.services.ingestion import ingest_directory, ingest_file, ingest_rows
 from app.storage.duckdb import TelemetryStore
+from tests.pods import with_sessions
 
 HEADER = "timestamp,device_id,seq,current_amp,gps_lat,gps_lon,battery_level,ble_id"
 GOOD = "2025-07-01T09:20:15Z,dev-a,410,7.3,52.393297,13.265675,67,F4:12:FA:6C:9D:21"
@@ -64,13 +65,9 @@ def test_field_sample_ingests_every_row(
 def test_ingest_refreshes_sessions_of_the_touched_devices(
     store: TelemetryStore, settings: Settings, sample_csv: Path
 ) -> None:
-    frame = pd.read_csv(sample_csv, parse_dates=["timestamp"]).sort_values(
-        ["device_id", "timestamp"]
-    )
-    gap = frame.groupby("device_id")["timestamp"].diff().dt.total_seconds()
-    expected = (
-        (gap.isna() | (gap > settings.session_max_gap_seconds)).groupby(frame["device_id"]).sum()
-    )
+    frame = pd.read_csv(sample_csv, parse_dates=["timestamp"])
+    runs = with_sessions(frame, settings.session_max_gap_seconds)
+    expected = runs.groupby("device_id")["run"].nunique()
     ingest_file(store, sample_csv, settings)
     stored = dict(query(store, "SELECT device_id, count(*) FROM sessions GROUP BY 1"))
     assert stored == expected.to_dict()

@@ -40,6 +40,11 @@ def rows(store: TelemetryStore, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
+def rounded(table: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with floats to 9 digits: DuckDB's parallel averages vary in the last bits."""
+    return [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in table]
+
+
 @pytest.fixture
 def sample_store(tmp_path: Path, settings: Settings, sample_csv: Path) -> TelemetryStore:
     store = make_store(tmp_path / "main")
@@ -67,7 +72,7 @@ def test_purge_removes_exactly_the_scope_and_rebuilds_sessions(
     assert report.rows > 0
     assert [d["device_id"] for d in report.devices] == [DEVICE]
     assert rows(sample_store, STORED) == rows(expected, STORED)
-    assert rows(sample_store, SESSIONS) == rows(expected, SESSIONS)
+    assert rounded(rows(sample_store, SESSIONS)) == rounded(rows(expected, SESSIONS))
     own = f"SELECT count(*) FROM sessions WHERE device_id = '{DEVICE}'"
     assert report.sessions_after == rows(expected, own)[0][0]
 

@@ -18,6 +18,7 @@ from app.storage.sessions import (
     refresh_sessions_for_ingest,
     stored_gap,
 )
+from tests.pods import with_sessions
 
 LOAD_SAMPLE = """
 INSERT INTO telemetry
@@ -53,18 +54,22 @@ def frame(sample_csv: Path) -> pd.DataFrame:
 
 
 def pandas_sessions(df: pd.DataFrame, gap_s: int) -> pd.DataFrame:
-    """Independent sessionisation: a new session after a gap over ``gap_s``."""
-    step = df.groupby("device_id")["timestamp"].diff().dt.total_seconds()
-    df = df.assign(run=(step.isna() | (step > gap_s)).cumsum())
-    return df.groupby("run").agg(
-        device_id=("device_id", "first"),
-        start=("timestamp", "min"),
-        end=("timestamp", "max"),
-        samples=("seq", "size"),
-        drill=("current_amp", lambda s: int((s > 4.5).sum())),
-        tagged=("ble_id", lambda s: bool(s.notna().any())),
-        battery_min=("battery_level", "min"),
-        avg_current=("current_amp", "mean"),
+    """Independent sessionisation: each pod's new session after a gap over ``gap_s``."""
+    return (
+        with_sessions(df, gap_s)
+        .groupby("run")
+        .agg(
+            device_id=("device_id", "first"),
+            start=("timestamp", "min"),
+            end=("timestamp", "max"),
+            samples=("seq", "size"),
+            drill=("current_amp", lambda s: int((s > 4.5).sum())),
+            tagged=("ble_id", lambda s: bool(s.notna().any())),
+            battery_min=("battery_level", "min"),
+            avg_current=("current_amp", "mean"),
+            centroid_lat=("gps_lat", "mean"),
+            second_pod=("second_pod", "first"),
+        )
     )
 
 
@@ -94,13 +99,13 @@ def steady(
     return [(device, start_s + 30 * q, q, amp, 52.0, 13.0, 80, None) for q in seqs]
 
 
-def test_field_sample_has_98_sessions_split_31_41_26(
+def test_field_sample_has_100_sessions_split_31_43_26(
     sample_conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame
 ) -> None:
     counts = dict(
         sample_conn.execute("SELECT device_id, count(*) FROM sessions GROUP BY ALL").fetchall()
     )
-    assert counts == {"7a3f55e1": 31, "9f8c2a7d": 41, "b4e1d9c2": 26}
+    assert counts == {"7a3f55e1": 31, "9f8c2a7d": 43, "b4e1d9c2": 26}  # 41 + 2 of a second pod
     assert counts == pandas_sessions(frame, 120)["device_id"].value_counts().to_dict()
 
 
@@ -112,7 +117,7 @@ def test_field_sample_figures(sample_conn: duckdb.DuckDBPyConnection, frame: pd.
     )
     assert round(hours, 2) == 19.21
     assert hours == pytest.approx((frame["current_amp"] > 4.5).sum() * 30 / 3600)
-    assert round(tagged_pct, 2) == 40.82
+    assert round(tagged_pct, 2) == 40.00
     assert (short, missing_gps, low_rows) == (0, 0, 0)
     assert int((frame["battery_level"] < 20).sum()) == 0
 
@@ -128,10 +133,30 @@ def test_session_aggregates_match_pandas(
     assert list(got["drill_samples"]) == list(want["drill"])
     assert list(got["tagged"]) == list(want["tagged"])
     assert list(got["battery_min"]) == list(want["battery_min"])
+    assert got["centroid_lat"].tolist() == pytest.approx(want["centroid_lat"].tolist())
+    assert got["session_id"].str.endswith("-pod2").tolist() == want["second_pod"].tolist()
     assert got["avg_current"].tolist() == pytest.approx(want["avg_current"].tolist())
     assert (got["drilling_s"] == got["drill_samples"] * 30).all()
     first = got.iloc[0]
     assert first["session_id"] == f"{first['device_id']}-{int(first['start_ts'].timestamp())}"
+
+
+def test_a_second_pod_under_the_same_id_gets_sessions_of_its_own(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    own = steady("a", list(range(21)))  # 10 minutes, battery 80 at 52.0 N
+    second = [("a", 66 + 30 * q, 900 + q, 3.0, 52.3, 13.0, 41, None) for q in range(6)]
+    insert_rows(conn, own + second)
+    refresh_sessions(conn, 120, None)
+    rows = conn.execute(
+        "SELECT session_id, samples, lost_samples, battery_min, battery_end, centroid_lat "
+        "FROM sessions ORDER BY session_id"
+    ).fetchall()
+    start = int(T0.timestamp())
+    assert rows == [
+        (f"a-{start}", 21, 0, 80, 80, pytest.approx(52.0)),
+        (f"a-{start + 66}-pod2", 6, 0, 41, 41, pytest.approx(52.3)),
+    ]
 
 
 def test_interleaved_seq_streams_are_not_lost_samples(
@@ -287,7 +312,7 @@ def test_ingest_refreshes_in_any_order_equal_a_full_rebuild(
     incremental = sessions_table(conn)
     refresh_sessions(conn, 120, None)
     full = sessions_table(conn)
-    assert len(incremental) == len(pandas_sessions(frame, 120)) == 98
+    assert len(incremental) == len(pandas_sessions(frame, 120)) == 100
     pd.testing.assert_frame_equal(incremental, full, check_exact=False)
 
 

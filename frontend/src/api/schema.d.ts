@@ -318,7 +318,7 @@ export interface paths {
         };
         /**
          * List Audit
-         * @description Audited actions (logins, account, model and alert changes), newest first.
+         * @description Audited actions (logins, account, model and alert changes), newest first unless sorted.
          */
         get: operations["list_audit_api_v1_audit_get"];
         put?: never;
@@ -5324,6 +5324,9 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip */
                 offset?: number;
+                /** @description Column to sort by */
+                sort?: "at" | "actor" | "action" | "target" | "source";
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;

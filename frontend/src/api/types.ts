@@ -41,3 +41,4 @@ export type ActiveAlert = Schemas["ActiveAlert"];
 export type SortOrder = "asc" | "desc";
 export type SessionSort = NonNullable<Query<"list_sessions_api_v1_sessions_get">["sort"]>;
 export type AnomalySort = NonNullable<Query<"anomalies_api_v1_anomalies_get">["sort"]>;
+export type AuditSort = NonNullable<Query<"list_audit_api_v1_audit_get">["sort"]>;

@@ -26,3 +26,21 @@ export function SortHeader<K extends string>({ label, column, sort, order, onSor
     </th>
   );
 }
+
+interface SortHeadersProps<K extends string> {
+  columns: readonly { key: K; label: string; numeric?: boolean }[];
+  sort: K;
+  order: SortOrder;
+  onSort: (column: K) => void;
+}
+
+/** A header row with a sorting button for each column. */
+export function SortHeaders<K extends string>({ columns, sort, order, onSort }: SortHeadersProps<K>) {
+  return (
+    <>
+      {columns.map((c) => (
+        <SortHeader key={c.key} label={c.label} column={c.key} sort={sort} order={order} onSort={onSort} numeric={c.numeric} />
+      ))}
+    </>
+  );
+}

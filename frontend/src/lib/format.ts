@@ -73,14 +73,18 @@ export function formatUtc(value: string | number | Date): string {
   return date ? `${date.toISOString().slice(0, 19).replace("T", " ")} UTC` : "";
 }
 
+// Made once: a chart formats every tick several times, and a new Intl format costs far more.
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+const utcDayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+
 /** A UTC calendar day from the API ("2025-07-01") for chart axes, without shifting time zones. */
 export function formatDay(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) ? day : new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" }).format(date);
+  return Number.isNaN(date.getTime()) ? day : dayFormat.format(date);
 }
 
 /** A UTC calendar day from the API ("2025-07-01") with its year: "Jul 1, 2025". */
 export function formatUtcDay(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) ? day : new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+  return Number.isNaN(date.getTime()) ? day : utcDayFormat.format(date);
 }

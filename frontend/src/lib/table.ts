@@ -10,13 +10,15 @@ export interface TableSort<K extends string> {
 
 /**
  * Sort state in the URL for a table whose columns are ``keys``; ``first`` says which way each
- * column sorts on its first click. Changing the sort goes back to page 1.
+ * column sorts on its first click. Changing the sort goes back to page 1. A page with several
+ * tables gives each a ``prefix`` (``deploysort``, ``deployorder``).
  */
-export function useTableSort<K extends string>(keys: readonly K[], fallback: K, first: Partial<Record<K, SortOrder>> = {}): [TableSort<K>, (column: K) => void] {
+export function useTableSort<K extends string>(keys: readonly K[], fallback: K, first: Partial<Record<K, SortOrder>> = {}, prefix = ""): [TableSort<K>, (column: K) => void] {
   const [params, setParams] = useSearchParams();
-  const raw = params.get("sort") as K | null;
+  const [sortKey, orderKey] = [`${prefix}sort`, `${prefix}order`];
+  const raw = params.get(sortKey) as K | null;
   const sort = raw && keys.includes(raw) ? raw : fallback;
-  const given = params.get("order");
+  const given = params.get(orderKey);
   const order: SortOrder = given === "asc" || given === "desc" ? given : (first[sort] ?? "asc");
   const state = useMemo(() => ({ sort, order }), [sort, order]);
   const toggle = useCallback(
@@ -25,14 +27,14 @@ export function useTableSort<K extends string>(keys: readonly K[], fallback: K, 
         (current) => {
           const next = new URLSearchParams(current);
           const nextOrder = column === sort ? (order === "asc" ? "desc" : "asc") : (first[column] ?? "asc");
-          next.set("sort", column);
-          next.set("order", nextOrder);
-          next.delete("page");
+          next.set(sortKey, column);
+          next.set(orderKey, nextOrder);
+          next.delete(`${prefix}page`);
           return next;
         },
         { replace: true },
       ),
-    [setParams, sort, order, first],
+    [setParams, sort, order, first, sortKey, orderKey, prefix],
   );
   return [state, toggle];
 }
@@ -71,4 +73,36 @@ export function sortRows<T>(rows: readonly T[], value: (row: T) => Value, order:
     const diff = typeof x === "string" || typeof y === "string" ? String(x).localeCompare(String(y)) : Number(x) - Number(y);
     return diff === 0 ? tie(a).localeCompare(tie(b)) : sign * diff;
   });
+}
+
+/** A column of a table sorted in the browser: its URL key, header, value and first direction. */
+export interface Column<T, K extends string> {
+  key: K;
+  label: string;
+  value: (row: T) => Value;
+  first?: SortOrder;
+  numeric?: boolean;
+}
+
+/** The first-click directions of ``columns``. */
+export function firstOrders<T, K extends string>(columns: readonly Column<T, K>[]): Partial<Record<K, SortOrder>> {
+  return Object.fromEntries(columns.filter((c) => c.first).map((c) => [c.key, c.first])) as Partial<Record<K, SortOrder>>;
+}
+
+/** ``rows`` sorted by the column named in the URL (``fallback`` first), with the header's toggle. */
+export function useSortedRows<T, K extends string>(
+  rows: readonly T[],
+  columns: readonly Column<T, K>[],
+  fallback: K,
+  tie: (row: T) => string,
+  prefix = "",
+): { rows: T[]; sort: TableSort<K>; onSort: (column: K) => void } {
+  const keys = useMemo(() => columns.map((c) => c.key), [columns]);
+  const first = useMemo(() => firstOrders(columns), [columns]);
+  const [sort, onSort] = useTableSort<K>(keys, fallback, first, prefix);
+  const sorted = useMemo(() => {
+    const column = columns.find((c) => c.key === sort.sort) ?? columns[0];
+    return sortRows(rows, column.value, sort.order, tie);
+  }, [rows, columns, sort, tie]);
+  return { rows: sorted, sort, onSort };
 }

@@ -21,7 +21,8 @@ beforeEach(() => {
   vi.stubGlobal("ResizeObserver", FixedResizeObserver);
   // Charts measure their container; give them the size a desktop card would have.
   vi.spyOn(Element.prototype, "getBoundingClientRect").mockImplementation(function (this: Element) {
-    return this.classList.contains("recharts-responsive-container") ? DOMRect.fromRect({ width: 640, height: 240 }) : measure.call(this);
+    const chart = this.classList.contains("chart") || this.classList.contains("recharts-responsive-container");
+    return chart ? DOMRect.fromRect({ width: 640, height: 240 }) : measure.call(this);
   });
   logged = [];
   for (const level of ["error", "warn"] as const) {

@@ -37,7 +37,8 @@ MAX_ANNOTATED = 500
 
 def _silence_read(row: Silence) -> SilenceRead:
     now = utcnow()
-    state = "planned" if row.starts_at > now else "ended" if row.ends_at <= now else "active"
+    ended = maintenance.has_ended(row, now)
+    state = "ended" if ended else "planned" if row.starts_at > now else "active"
     return SilenceRead.model_validate(row).model_copy(update={"state": state})
 
 
@@ -124,9 +125,12 @@ def acknowledge_many(
         except AppError as exc:
             results.append(BulkResult(alert_id=alert_id, ok=False, status=None, error=exc.message))
             continue
-        details = {"bulk": True}
-        audit.record_audit(db, principal, audit.ALERT_ACKNOWLEDGE, alert_id, details, source)
         results.append(BulkResult(alert_id=alert_id, ok=True, status=record.status, error=None))
+    # audit rows only after the last acknowledgement: a flushed audit row would hold
+    # SQLite's write lock against the alert service's own session
+    for done in (r for r in results if r.ok):
+        details = {"bulk": True}
+        audit.record_audit(db, principal, audit.ALERT_ACKNOWLEDGE, done.alert_id, details, source)
     return BulkRead(acknowledged=sum(r.ok for r in results), results=results)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import Admin, DbDep
 from app.api.params import IsoDatetime, Offset
 from app.schemas.audit import AuditEventRead, AuditPage
+from app.schemas.sessions import SortOrder
 from app.services import audit
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -31,11 +32,16 @@ def list_audit(
     until: Annotated[IsoDatetime | None, Query(description="Before this time (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
+    sort: Annotated[audit.AuditSort, Query(description="Column to sort by")] = "at",
+    order: SortOrder = "desc",
 ) -> AuditPage:
-    """Audited actions (logins, account, model and alert changes), newest first."""
+    """Audited actions (logins, account, model and alert changes), newest first unless sorted."""
     where = audit.AuditFilter(
         actor=actor, action=action, target=target, since=_utc(since), until=_utc(until)
     )
-    rows, total = audit.list_audit(db, where, limit=limit, offset=offset)
+    descending = order == "desc"
+    rows, total = audit.list_audit(
+        db, where, limit=limit, offset=offset, sort=sort, descending=descending
+    )
     items = [AuditEventRead.model_validate(row) for row in rows]
     return AuditPage(items=items, total=total, limit=limit, offset=offset)

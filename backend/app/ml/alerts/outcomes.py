@@ -2,13 +2,15 @@
 
 An alert resolved as ``confirmed_fault`` or ``maintenance_done`` was right, one resolved
 as ``false_alarm`` was wrong; precision is right / judged. Training records the precision
-of the alerts raised by the model that was active when it ran (the previous model).
+of the alerts raised by the model that was active when it ran (the previous model), and
+uses every judged alert as a label (``outcome_labels``) to measure the new model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ from app.ml.alerts.records import precision_of
 from app.ml.alerts.rules import OUTCOMES
 
 UNKNOWN_VERSION = "unknown"
+CONFIRMED = ("confirmed_fault", "maintenance_done")
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,33 @@ def precision_table(counts: list[OutcomeCount]) -> dict[str, list[Precision]]:
 def outcomes_of(counts: list[OutcomeCount]) -> dict[str, int]:
     """Total alerts per outcome over ``counts``."""
     return _slice(None, None, counts).outcomes
+
+
+@dataclass(frozen=True)
+class OutcomeLabel:
+    """An operator's verdict on one alert as a label: a fault of that part on that day?"""
+
+    device_id: str
+    issue_type: str
+    day: date
+    faulty: bool
+
+
+def _utc_day(moment: datetime) -> date:
+    """The UTC calendar day of a moment (naive moments are UTC already)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def outcome_labels(session: Session) -> list[OutcomeLabel]:
+    """Every judged alert (any model version) on the UTC day of its evidence."""
+    query = select(
+        Alert.device_id,
+        Alert.predicted_issue_type,
+        func.coalesce(Alert.evidence_at, Alert.created_at),
+        Alert.outcome,
+    ).where(Alert.outcome.in_((*CONFIRMED, "false_alarm")))
+    labels = {
+        OutcomeLabel(str(d), str(i), _utc_day(at), o in CONFIRMED)
+        for d, i, at, o in session.execute(query)
+    }
+    return sorted(labels, key=lambda x: (x.day, x.device_id, x.issue_type, x.faulty))

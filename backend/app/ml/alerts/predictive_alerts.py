@@ -188,6 +188,11 @@ class PredictiveAlertService(AlertLifecycle):
         with self._sessions() as session:
             return outcomes.precision_table(outcomes.outcome_counts(session))
 
+    def outcome_labels(self) -> list[outcomes.OutcomeLabel]:
+        """Operators' verdicts as labels for training (confirmed fault or maintenance: a fault)."""
+        with self._sessions() as session:
+            return outcomes.outcome_labels(session)
+
     def outcomes_of_model(self, model_version: str | None) -> dict[str, int]:
         """Resolved alerts per outcome among those raised by ``model_version`` (none: {})."""
         if model_version is None:

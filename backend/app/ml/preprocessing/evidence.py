@@ -1,6 +1,6 @@
 """The daily evidence frame: one row per device and calendar day, from its first day on.
 
-``evidence_sql`` builds the DuckDB query (``sql/streams.sql`` then
+``evidence_sql`` builds the DuckDB query (app.storage's ``streams.sql`` then
 ``sql/daily_evidence.sql``): sums and counts per device-day of the device's own pod.
 ``evidence_frame`` completes the grid with idle days, adds the frozen references,
 each indicator's deviation and evidence count, and the usage pattern that tells an
@@ -19,9 +19,10 @@ from app.core.config import AggregationPeriod
 from app.ml.config import MLConfig
 from app.ml.models.indicators import observations, sites
 from app.ml.models.references import with_references
+from app.storage import pods
 
 SQL_DIR = Path(__file__).with_name("sql")
-SAMPLE_PERIOD_S = 30
+SAMPLE_PERIOD_S = pods.SAMPLE_PERIOD_S
 DRILL_MIN_AMP = 4.5  # above this the bit is cutting (the sessions table's DRILL state)
 STANDBY_MAX_AMP = 2.0  # above this and up to DRILL_MIN_AMP the bit spins free (SPIN)
 STALL_MAX_AMP = 0.5  # below the standby band: the motor lost power mid-session
@@ -30,7 +31,6 @@ LOCAL_SAMPLES = 20
 CHARGE_MIN_PCT = 3
 SUDDEN_DROP_PCT = 5
 JUMP_M = 400.0
-TRACK_GAP_S = 300  # counters further apart than this are two pods
 MAX_LOST = 10_000  # a larger seq gap is a counter jump, not lost samples
 PLACE_CELL = (0.005, 0.008)  # degrees lat/lon: a job site (about 550 m)
 PLACE_PRIOR_SAMPLES = 200  # pseudo-samples of open-sky behaviour at an unknown place
@@ -64,7 +64,7 @@ def _values(config: MLConfig, telemetry: str = "telemetry") -> dict[str, object]
         "telemetry": telemetry,
         "period": SAMPLE_PERIOD_S,
         "gap": int(config.session_gap_s),
-        "track_gap": TRACK_GAP_S,
+        "track_gap": pods.TRACK_GAP_S,
         "drill": DRILL_MIN_AMP,
         "standby": STANDBY_MAX_AMP,
         "local": LOCAL_SAMPLES,
@@ -88,21 +88,21 @@ def _values(config: MLConfig, telemetry: str = "telemetry") -> dict[str, object]
 
 def evidence_sql(config: MLConfig) -> str:
     """The device-day evidence query; parameters ``$as_of`` and ``$read_start``."""
-    body = _sql("streams.sql").strip() + ",\n" + _sql("daily_evidence.sql").strip()
+    body = pods.template("streams.sql").strip() + ",\n" + _sql("daily_evidence.sql").strip()
     return "WITH " + body.format(**_values(config))
 
 
 def collisions_sql(config: MLConfig, telemetry: str = "telemetry") -> str:
     """Collision episodes read from ``telemetry`` (the table or a subquery of whole runs
     of samples); parameters ``$as_of``, ``$read_start`` and ``$since``."""
-    body = _sql("streams.sql").strip() + ",\n" + _sql("collisions.sql").strip()
+    body = pods.template("streams.sql").strip() + ",\n" + _sql("collisions.sql").strip()
     return "WITH " + body.format(**_values(config, telemetry))
 
 
 def stream_breaks_sql(config: MLConfig, telemetry: str = "telemetry") -> str:
     """Rows where a device's counter breaks (every collision episode holds one), read from
     ``telemetry``; parameters ``$as_of`` and ``$read_start``."""
-    return _sql("stream_breaks.sql").strip().format(**_values(config, telemetry))
+    return pods.breaks_sql(telemetry, int(config.session_gap_s))
 
 
 COUNTS = (

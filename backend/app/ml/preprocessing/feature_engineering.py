@@ -39,7 +39,7 @@ from app.ml.preprocessing.evidence import (
     evidence_frame,
     evidence_sql,
 )
-from app.storage.duckdb import TelemetryStore
+from app.storage.duckdb import TelemetryStore, threads_within_memory
 
 log = logging.getLogger("drillwatch.ml.processing")
 
@@ -193,7 +193,8 @@ class MLFeatureService:
             "as_of": as_of,
             "read_start": as_of - timedelta(days=HISTORY_DAYS),
         }
-        raw = conn.execute(evidence_sql(self.config), params).df()
+        with threads_within_memory(conn, self.settings.duckdb_memory_limit):
+            raw = conn.execute(evidence_sql(self.config), params).df()
         return normalised(evidence_frame(raw, pd.Timestamp(as_of), self.config))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from app.core.config import Settings
 from app.core.errors import BadInput
+from app.ml.alerts.outcomes import OutcomeLabel
 from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthModel
 from app.ml.models.model_manager import MLModelManager
@@ -94,11 +95,34 @@ def load_training_data(store: TelemetryStore, settings: Settings) -> TrainingDat
     )
 
 
-def fit_model(data: TrainingData, config: MLConfig) -> HealthModel:
-    """A HealthModel fitted on the fleet's history (ML_SKLEARN_JOBS indicators at once,
-    BLAS threads limited to ML_NUMPY_THREADS)."""
+def without_confirmed_faults(
+    frame: pd.DataFrame, labels: Sequence[OutcomeLabel], days: int
+) -> pd.DataFrame:
+    """The evidence frame less each confirmed fault's device-days (its evidence day and the
+    ``days`` before): a part known to be failing must not teach the model healthy noise."""
+    faults = pd.DataFrame(
+        [(x.device_id, pd.Timestamp(x.day)) for x in labels if x.faulty],
+        columns=["device_id", "fault_day"],
+    )
+    if faults.empty or frame.empty:
+        return frame
+    day = pd.to_datetime(frame["day"])
+    paired = frame[["device_id"]].assign(day=day).reset_index().merge(faults, on="device_id")
+    inside = (paired["day"] <= paired["fault_day"]) & (
+        paired["day"] >= paired["fault_day"] - pd.Timedelta(days=days)
+    )
+    kept: pd.DataFrame = frame.drop(index=list(set(paired.loc[inside, "index"])))
+    return kept
+
+
+def fit_model(
+    data: TrainingData, config: MLConfig, labels: Sequence[OutcomeLabel] = ()
+) -> HealthModel:
+    """A HealthModel fitted on the fleet's history without confirmed faults' days
+    (ML_SKLEARN_JOBS indicators at once, BLAS threads limited to ML_NUMPY_THREADS)."""
+    rows = without_confirmed_faults(data.frame, labels, config.window_days)
     with threadpool_limits(limits=config.batches.numpy_threads, user_api="blas"):
-        return HealthModel(n_jobs=config.sklearn_jobs).fit(data.frame)
+        return HealthModel(n_jobs=config.sklearn_jobs).fit(rows)
 
 
 def scoring_latency_ms(model: HealthModel, frame: pd.DataFrame, config: MLConfig) -> float:
@@ -123,6 +147,7 @@ def train_model(
     reason: str = "",
     ground_truth: Path | None = None,
     outcomes: dict[str, int] | None = None,
+    labels: Sequence[OutcomeLabel] = (),
     progress: Progress | None = None,
 ) -> TrainResult:
     """Fit on the store's history, measure, save a signed artifact and optionally deploy it."""
@@ -133,9 +158,9 @@ def train_model(
         step("features")
         data = load_training_data(store, settings)
         step("fit")
-        model = fit_model(data, config)
+        model = fit_model(data, config, labels)
         step("metrics")
-        metrics = evaluate_model(model, data.frame, config, ground_truth, outcomes)
+        metrics = evaluate_model(model, data.frame, config, ground_truth, outcomes, labels)
         metrics["latency_ms"] = scoring_latency_ms(model, data.frame, config)
         step("save")
         described = data.describe(model)

@@ -5,12 +5,16 @@ is a case: it is flagged when, at the end of the training data, its status is wa
 degraded, critical or offline_likely_failed, or the day's findings call for an alert;
 it is faulty when its injected fault began by then. These are
 in-sample figures (the model saw the same data); ``drillwatch evaluate`` gives the
-honest day-by-day ones. Without ground truth, operators' resolved alerts give precision.
+honest day-by-day ones. Without ground truth, operators' verdicts are the labels: each
+judged alert inside the training data is a case on its evidence day, faulty when it was
+resolved as a confirmed fault or maintenance done, and flagged when the new model calls
+for an alert on that part of that device that day. With no judged alert inside the data,
+the precision of the previous model's resolved alerts is recorded instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ import pandas as pd
 
 from app.core.errors import BadInput
 from app.ml.alerts.findings import day_findings
+from app.ml.alerts.outcomes import OutcomeLabel
 from app.ml.alerts.records import precision_of
 from app.ml.config import MLConfig
 from app.ml.models.health_scoring import HealthModel
@@ -102,19 +107,71 @@ def outcome_metrics(outcomes: Mapping[str, int]) -> dict[str, Any] | None:
     }
 
 
+def alert_calls(
+    model: HealthModel, frame: pd.DataFrame, config: MLConfig, since: Any
+) -> tuple[set[tuple[str, Any]], set[tuple[str, str, Any]]]:
+    """The (device, day) pairs scored from ``since`` on, and the (device, part, day) alerts
+    the model calls for on them."""
+    scored = model.score(frame, config, keep_from=since)
+    days = pd.to_datetime(scored["day"]).dt.date
+    called: set[tuple[str, str, Any]] = set()
+    for day, rows in scored.groupby(days):
+        found = day_findings(rows, config, None)
+        called |= {
+            (str(d), str(i), day)
+            for d, i in zip(found["device_id"], found["predicted_issue_type"], strict=True)
+        }
+    return set(zip(scored["device_id"].astype(str), days, strict=True)), called
+
+
+def label_metrics(
+    model: HealthModel, frame: pd.DataFrame, config: MLConfig, labels: Sequence[OutcomeLabel]
+) -> dict[str, Any] | None:
+    """The new model against operators' verdicts (None when no verdict is inside the data)."""
+    days = pd.to_datetime(frame["day"]).dt.date
+    inside = [x for x in labels if days.min() <= x.day <= days.max()]
+    if not inside:
+        return None
+    scored, called = alert_calls(model, frame, config, min(x.day for x in inside))
+    cases = [x for x in inside if (x.device_id, x.day) in scored]
+    if not cases:
+        return None
+    flags = [((x.device_id, x.issue_type, x.day) in called, x.faulty) for x in cases]
+    tp, fp = sum(p and a for p, a in flags), sum(p and not a for p, a in flags)
+    fn, tn = sum(a and not p for p, a in flags), sum(not (p or a) for p, a in flags)
+    return {
+        "accuracy": _ratio(tp + tn, len(cases)),
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+        "source": "operator_labels",
+        "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
+        "judged_alerts": len(cases),
+        "note": "in-sample, on the evidence days of alerts operators resolved: confirmed "
+        "fault or maintenance done is a fault, false alarm is none",
+    }
+
+
 def evaluate_model(
     model: HealthModel,
     frame: pd.DataFrame,
     config: MLConfig,
     ground_truth: Path | None,
     outcomes: Mapping[str, int] | None,
+    labels: Sequence[OutcomeLabel] = (),
 ) -> dict[str, Any]:
-    """Metrics from ground truth when given, else operator outcomes, else nulls with a note."""
+    """Metrics from ground truth when given, else operators' verdicts as labels, else the
+    previous model's operator precision, else nulls with a note."""
     if ground_truth is not None:
         truth = read_ground_truth(ground_truth)
         end = pd.to_datetime(frame["day"]).max() + pd.Timedelta(days=1)
         return ground_truth_metrics(flagged_devices(model, frame, config), truth, end)
-    judged = outcome_metrics(outcomes or {})
+    labelled = label_metrics(model, frame, config, labels)
+    previous = outcome_metrics(outcomes or {})
+    if labelled is not None:
+        if previous is not None:
+            labelled["previous_model_precision"] = previous["precision"]
+        return labelled
+    judged = previous
     if judged is not None:
         return judged
     return {

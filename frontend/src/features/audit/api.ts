@@ -1,6 +1,14 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { get } from "../../api/client";
-import type { AuditPage } from "../../api/types";
+import type { AuditPage, AuditSort, SortOrder } from "../../api/types";
+
+/** The audit table's sortable columns (the API's ``sort``). */
+export const AUDIT_SORTS: readonly AuditSort[] = ["at", "actor", "action", "target", "source"];
+/** How the table is sorted. */
+export interface AuditOrder {
+  sort: AuditSort;
+  order: SortOrder;
+}
 
 /** The actions the backend records (app/services/audit.py), for the filter. */
 export const AUDIT_ACTIONS = [
@@ -48,8 +56,9 @@ export interface AuditFilters {
 }
 
 /** The API's parameters: ``from``/``to`` are UTC calendar days, ``to`` inclusive. */
-export function auditParams(filters: AuditFilters, limit: number, offset: number) {
+export function auditParams(filters: AuditFilters, limit: number, offset: number, order: AuditOrder = { sort: "at", order: "desc" }) {
   return {
+    ...order,
     action: filters.action,
     actor: filters.actor.trim(),
     target: filters.target.trim(),
@@ -66,11 +75,11 @@ function nextDay(day: string): string {
   return date.toISOString().replace(".000Z", "Z");
 }
 
-/** One page of the audit trail, newest first (admin only). */
-export function useAuditPage(filters: AuditFilters, limit: number, offset: number) {
+/** One page of the audit trail in ``order`` (admin only). */
+export function useAuditPage(filters: AuditFilters, limit: number, offset: number, order: AuditOrder) {
   return useQuery({
-    queryKey: ["audit", filters, limit, offset],
-    queryFn: () => get<AuditPage>("/api/v1/audit", auditParams(filters, limit, offset)),
+    queryKey: ["audit", filters, limit, offset, order],
+    queryFn: () => get<AuditPage>("/api/v1/audit", auditParams(filters, limit, offset, order)),
     placeholderData: keepPreviousData,
   });
 }

@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, request, sendJson } from "../../api/client";
+import { ALERTS_EVERY } from "../../lib/live";
 import type {
   Annotation,
   BulkResult,
@@ -50,8 +51,17 @@ export function useCreateChannel() {
   return useChange((body: ChannelInput) => sendJson<Channel>("POST", `${BASE}/channels`, body));
 }
 
+export interface ChannelChange {
+  id: number;
+  name?: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+  /** Replaces every stored secret; left out, they stay. */
+  secrets?: Record<string, string>;
+}
+
 export function useUpdateChannel() {
-  return useChange(({ id, ...body }: { id: number; enabled?: boolean }) => sendJson<Channel>("PATCH", `${BASE}/channels/${id}`, body));
+  return useChange(({ id, ...body }: ChannelChange) => sendJson<Channel>("PATCH", `${BASE}/channels/${id}`, body));
 }
 
 export function useDeleteChannel() {
@@ -70,6 +80,11 @@ export function useRules() {
 
 export function useCreateRule() {
   return useChange((body: RuleWrite) => sendJson<Rule>("POST", `${BASE}/rules`, body));
+}
+
+/** Replace a rule's name, matchers, quiet hours and channels (its place stays). */
+export function useUpdateRule() {
+  return useChange(({ id, ...body }: RuleWrite & { id: number }) => sendJson<Rule>("PUT", `${BASE}/rules/${id}`, body));
 }
 
 export function useDeleteRule() {
@@ -112,6 +127,7 @@ export function useOutbox(status: NoticeStatus | "", limit: number, offset: numb
     queryKey: [...KEY, "outbox", status, limit, offset],
     queryFn: () => get<NoticePage>(`${BASE}/outbox`, { status, limit, offset }),
     placeholderData: keepPreviousData,
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -124,6 +140,7 @@ export function useSilences(includeEnded: boolean) {
   return useQuery({
     queryKey: [...KEY, "silences", includeEnded],
     queryFn: () => get<Silence[]>(`${BASE}/silences`, { include_ended: includeEnded }),
+    refetchInterval: ALERTS_EVERY,
   });
 }
 
@@ -180,5 +197,6 @@ export function useMyAlerts(includeResolved: boolean) {
   return useQuery({
     queryKey: [...KEY, "mine", includeResolved],
     queryFn: () => get<MyAlert[]>(`${BASE}/alerts/mine`, { include_resolved: includeResolved }),
+    refetchInterval: ALERTS_EVERY,
   });
 }

@@ -36,9 +36,12 @@ export interface Rule {
   channel_ids: number[];
   escalation_channel_ids: number[];
   continue_matching: boolean;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }
 
-export type RuleWrite = Omit<Rule, "id" | "position">;
+export type RuleWrite = Omit<Rule, "id" | "position" | "created_by" | "created_at" | "updated_at">;
 
 export interface DeviceGroup {
   id: number;

@@ -5,12 +5,14 @@ import { SortHeader } from "../../../components/SortHeader";
 import { useTableSort } from "../../../lib/table";
 import { FilterBar } from "../../../components/FilterBar";
 import { Kpi, KpiGrid } from "../../../components/Kpi";
+import { LastUpdated } from "../../../components/LastUpdated";
 import { PageHeader } from "../../../components/PageHeader";
 import { Pagination } from "../../../components/Pagination";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { formatCount, formatDuration, formatPercent } from "../../../lib/format";
 import { useFilters } from "../../../lib/filters";
+import { DATA_EVERY } from "../../../lib/live";
 import { usePageOffset } from "../../../lib/paging";
 import { ANOMALY_FIRST_ORDER, ANOMALY_KINDS, ANOMALY_SORTS, anomalyLabel, collisionSummary, useAnomalies } from "../api";
 
@@ -60,6 +62,7 @@ export default function AnomaliesPage() {
       <PageHeader title="Anomalies">
         Sessions that were cut short, lost samples, ran without GPS, drained the battery or mixed a second pod's data under the device's id.
       </PageHeader>
+      <LastUpdated queries={[query]} every={DATA_EVERY} />
       <FilterBar filters={filters} onChange={setFilters} />
       <fieldset className="kind-filter">
         <legend>Kinds (none ticked: all)</legend>

@@ -1,15 +1,18 @@
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import type { AuditEvent } from "../../../api/types";
+import type { AuditEvent, AuditSort } from "../../../api/types";
 import { PageHeader } from "../../../components/PageHeader";
 import { Pagination } from "../../../components/Pagination";
+import { SortHeader } from "../../../components/SortHeader";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { usePageOffset } from "../../../lib/paging";
-import { AUDIT_ACTIONS, useAuditPage, type AuditFilters } from "../api";
+import { useTableSort } from "../../../lib/table";
+import { AUDIT_ACTIONS, AUDIT_SORTS, type AuditFilters, useAuditPage } from "../api";
 
 const PAGE_SIZE = 50;
 const KEYS = ["action", "actor", "target", "from", "to"] as const;
+const FIRST_ORDER: Partial<Record<AuditSort, "asc" | "desc">> = { at: "desc" };
 
 /** The filters kept in the URL, so a filtered view can be linked. */
 function useAuditFilters(): [AuditFilters, (name: keyof AuditFilters, value: string) => void] {
@@ -78,10 +81,12 @@ function Filters({ filters, onChange }: { filters: AuditFilters; onChange: (name
 export default function AuditPage() {
   const [filters, setFilter] = useAuditFilters();
   const [offset, setOffset] = usePageOffset(PAGE_SIZE);
-  const query = useAuditPage(filters, PAGE_SIZE, offset);
+  const [order, onSort] = useTableSort<AuditSort>(AUDIT_SORTS, "at", FIRST_ORDER);
+  const query = useAuditPage(filters, PAGE_SIZE, offset, order);
+  const header = { sort: order.sort, order: order.order, onSort };
   return (
     <>
-      <PageHeader title="Audit trail">Logins, account changes, model and alert actions, newest first.</PageHeader>
+      <PageHeader title="Audit trail">Logins, account changes, model and alert actions, newest first unless sorted.</PageHeader>
       <Filters filters={filters} onChange={setFilter} />
       <section className="card" aria-labelledby="audit-heading">
         <h2 id="audit-heading">Recorded actions</h2>
@@ -92,12 +97,12 @@ export default function AuditPage() {
                 <table>
                   <thead>
                     <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Actor</th>
-                      <th scope="col">Action</th>
-                      <th scope="col">Target</th>
+                      <SortHeader label="When" column="at" {...header} />
+                      <SortHeader label="Actor" column="actor" {...header} />
+                      <SortHeader label="Action" column="action" {...header} />
+                      <SortHeader label="Target" column="target" {...header} />
                       <th scope="col">Details</th>
-                      <th scope="col">Source</th>
+                      <SortHeader label="Source" column="source" {...header} />
                     </tr>
                   </thead>
                   <tbody>

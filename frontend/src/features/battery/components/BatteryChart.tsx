@@ -1,4 +1,5 @@
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartBox } from "../../../components/ChartBox";
 import { ChartData } from "../../../components/ChartData";
 import { axisProps, legendStyle, tooltipProps } from "../../../lib/chartTheme";
 import { formatLocal, formatLocalDate, formatPercent } from "../../../lib/format";
@@ -15,9 +16,9 @@ export function BatteryChart({ devices, bucketSeconds }: { devices: DeviceBatter
   const low = SEVERITY_COLOUR[theme].CRITICAL;
   return (
     <figure className="chart-figure">
-      <div className="chart" style={{ height: 300 }}>
-        <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 300 }}>
-          <LineChart margin={{ left: 0, right: 16, top: 8, bottom: 8 }}>
+      <ChartBox height={300}>
+        {(width) => (
+          <LineChart width={width} height={300} margin={{ left: 0, right: 16, top: 8, bottom: 8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
             <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={(t: number) => formatLocalDate(t)} minTickGap={24} {...axisProps(theme)} />
             <YAxis domain={[0, 100]} unit=" %" width={56} {...axisProps(theme)} />
@@ -28,8 +29,8 @@ export function BatteryChart({ devices, bucketSeconds }: { devices: DeviceBatter
               <Line key={d.deviceId} data={d.points} dataKey="avg" name={d.deviceId} stroke={seriesColour(index, theme)} dot={d.points.length < 3} isAnimationActive={false} />
             ))}
           </LineChart>
-        </ResponsiveContainer>
-      </div>
+        )}
+      </ChartBox>
       <figcaption className="hint">Average battery level per {bucketLabel(bucketSeconds)} bucket; the dashed line marks 20 %.</figcaption>
       <ChartData
         caption="Average battery per device and bucket"

@@ -5,17 +5,27 @@ import { LastUpdated } from "../../../components/LastUpdated";
 import { PageHeader } from "../../../components/PageHeader";
 import { QueryState } from "../../../components/States";
 import { StatusFilter } from "../../../components/StatusFilter";
+import { SortHeaders } from "../../../components/SortHeader";
 import { Time } from "../../../components/Time";
 import { formatCount, formatNumber } from "../../../lib/format";
 import { ALERTS_EVERY } from "../../../lib/live";
+import { type Column, useSortedRows } from "../../../lib/table";
 import { useUrlList } from "../../../lib/urlList";
 import { StatusBadge } from "../../ml/components/Badges";
-import { STATUS_LABEL } from "../../ml/labels";
+import { STATUS_LABEL, STATUS_RANK } from "../../ml/labels";
 import { useFleetStatus } from "../api";
 import { countStatuses, STATUS_KEYS, type StatusKey, withStatus } from "../status";
 import { FleetMap, StatusLegend } from "./FleetMap";
 
 const LABELS = { ...STATUS_LABEL, unknown: "Not scored" } as Record<StatusKey, string>;
+type ListKey = "device" | "status" | "lat" | "last_seen";
+const COLUMNS: Column<DeviceStatus, ListKey>[] = [
+  { key: "device", label: "Device", value: (d) => d.device_id },
+  { key: "status", label: "Status", value: (d) => (d.status ? STATUS_RANK[d.status] : null), first: "desc" },
+  { key: "lat", label: "Position", value: (d) => d.lat, first: "desc" },
+  { key: "last_seen", label: "Last report", value: (d) => d.last_seen, first: "desc" },
+];
+const byId = (d: DeviceStatus) => d.device_id;
 
 /** The fleet map: every device at its last known position, clustered, coloured by status. */
 export default function FleetMapPage() {
@@ -47,6 +57,7 @@ function MapView({
   const counts = useMemo(() => countStatuses(devices), [devices]);
   const shown = useMemo(() => withStatus(devices, statuses), [devices, statuses]);
   const unplaced = shown.filter((d) => d.lat === null || d.lon === null);
+  const list = useSortedRows(shown, COLUMNS, "status", byId);
   return (
     <section className="card" aria-labelledby="fleet-map-heading">
       <h2 id="fleet-map-heading">Last known positions</h2>
@@ -67,14 +78,11 @@ function MapView({
           <table>
             <thead>
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Status</th>
-                <th scope="col">Position</th>
-                <th scope="col">Last report</th>
+                <SortHeaders columns={COLUMNS} sort={list.sort.sort} order={list.sort.order} onSort={list.onSort} />
               </tr>
             </thead>
             <tbody>
-              {shown.map((d) => (
+              {list.rows.map((d) => (
                 <tr key={d.device_id}>
                   <td>
                     <Link to={`/devices/${encodeURIComponent(d.device_id)}`}>{d.device_id}</Link>

@@ -1,22 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, sendJson } from "../../../api/client";
 import type { MlHealth, ModelList, ModelStatus, ModelVersion, TrainJob } from "../../../api/mlTypes";
+import { DATA_EVERY } from "../../../lib/live";
 
 const JOB_POLL_MS = 1_000;
 
 /** The ML services' states (public). */
 export function useMlHealth() {
-  return useQuery({ queryKey: ["ml", "health"], queryFn: () => get<MlHealth>("/api/ml/health") });
+  return useQuery({ queryKey: ["ml", "health"], queryFn: () => get<MlHealth>("/api/ml/health"), refetchInterval: DATA_EVERY });
 }
 
 /** Every model version, the active one and the deployment history. */
 export function useModels() {
-  return useQuery({ queryKey: ["ml", "models"], queryFn: () => get<ModelList>("/api/ml/models") });
+  return useQuery({ queryKey: ["ml", "models"], queryFn: () => get<ModelList>("/api/ml/models"), refetchInterval: DATA_EVERY });
 }
 
 /** The active model, its performance, the last scoring run and the latest training job. */
 export function useModelStatus() {
-  return useQuery({ queryKey: ["ml", "model-status"], queryFn: () => get<ModelStatus>("/api/ml/model-status") });
+  return useQuery({ queryKey: ["ml", "model-status"], queryFn: () => get<ModelStatus>("/api/ml/model-status"), refetchInterval: DATA_EVERY });
 }
 
 /** True while a training job still has work to do. */

@@ -1,4 +1,5 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartBox } from "../../../components/ChartBox";
 import type { Alert, Severity } from "../../../api/mlTypes";
 import { ChartData } from "../../../components/ChartData";
 import { axisProps, legendStyle, tooltipProps } from "../../../lib/chartTheme";
@@ -31,9 +32,9 @@ export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: numbe
   const rows = alertsPerDay(alerts);
   return (
     <figure className="chart-figure">
-      <div className="chart" style={{ height: 220 }}>
-        <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 220 }}>
-          <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
+      <ChartBox height={220}>
+        {(width) => (
+          <BarChart width={width} height={220} data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
             <CartesianGrid vertical={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
             <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} {...axisProps(theme)} />
             <YAxis allowDecimals={false} width={40} {...axisProps(theme)} />
@@ -47,8 +48,8 @@ export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: numbe
               <Bar key={severity} dataKey={severity} name={severity} stackId="alerts" fill={SEVERITY_COLOUR[theme][severity]} isAnimationActive={false} />
             ))}
           </BarChart>
-        </ResponsiveContainer>
-      </div>
+        )}
+      </ChartBox>
       <figcaption className="hint">
         {formatCount(alerts.length)} alerts raised over {formatCount(rows.length)} UTC days, by severity.
         {total > alerts.length && ` Only the newest ${formatCount(alerts.length)} of ${formatCount(total)} are charted: narrow the filters.`}

@@ -1,4 +1,5 @@
-import { Area, CartesianGrid, ComposedChart, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartBox } from "../../../components/ChartBox";
 import type { HealthForecast, Thresholds, TrendPoint } from "../../../api/mlTypes";
 import { ChartData } from "../../../components/ChartData";
 import { axisProps, legendStyle, tooltipProps } from "../../../lib/chartTheme";
@@ -42,9 +43,9 @@ export function HealthTrendChart({ trend, forecast, thresholds }: { trend: Trend
   const rows = trendRows(trend, forecast);
   const today = trend[trend.length - 1]?.date;
   return (
-    <div className="chart" style={{ height: 300 }}>
-      <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 300 }}>
-        <ComposedChart data={rows} margin={{ left: 0, right: 24, top: 8, bottom: 8 }}>
+    <ChartBox height={300}>
+      {(width) => (
+        <ComposedChart width={width} height={300} data={rows} margin={{ left: 0, right: 24, top: 8, bottom: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
           <XAxis dataKey="date" tickFormatter={formatDay} minTickGap={20} {...axisProps(theme)} />
           <YAxis domain={[0, 100]} width={40} {...axisProps(theme)} />
@@ -66,8 +67,8 @@ export function HealthTrendChart({ trend, forecast, thresholds }: { trend: Trend
           <Line dataKey="health" name="Health" stroke={HEALTH_LINE[theme]} strokeWidth={2} dot={trend.length < 3} isAnimationActive={false} connectNulls />
           <Line dataKey="forecast" name="Forecast" stroke={HEALTH_LINE[theme]} strokeDasharray="6 4" dot={false} isAnimationActive={false} connectNulls />
         </ComposedChart>
-      </ResponsiveContainer>
-    </div>
+      )}
+    </ChartBox>
   );
 }
 
@@ -75,9 +76,9 @@ export function HealthTrendChart({ trend, forecast, thresholds }: { trend: Trend
 export function ComponentsChart({ trend }: { trend: TrendPoint[] }) {
   const { theme } = useTheme();
   return (
-    <div className="chart" style={{ height: 260 }}>
-      <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 260 }}>
-        <LineChart data={trend} margin={{ left: 0, right: 24, top: 8, bottom: 8 }}>
+    <ChartBox height={260}>
+      {(width) => (
+        <LineChart width={width} height={260} data={trend} margin={{ left: 0, right: 24, top: 8, bottom: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
           <XAxis dataKey="date" tickFormatter={formatDay} minTickGap={20} {...axisProps(theme)} />
           <YAxis domain={[0, 100]} width={40} {...axisProps(theme)} />
@@ -87,8 +88,8 @@ export function ComponentsChart({ trend }: { trend: TrendPoint[] }) {
             <Line key={c.key} dataKey={c.key} name={c.label} stroke={seriesColour(index, theme)} dot={trend.length < 3} isAnimationActive={false} connectNulls />
           ))}
         </LineChart>
-      </ResponsiveContainer>
-    </div>
+      )}
+    </ChartBox>
   );
 }
 

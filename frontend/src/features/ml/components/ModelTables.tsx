@@ -1,6 +1,8 @@
 import type { Deployment, ModelVersion } from "../../../api/mlTypes";
+import { SortHeaders } from "../../../components/SortHeader";
 import { Time } from "../../../components/Time";
 import { formatCount, formatNumber, formatPercent } from "../../../lib/format";
+import { type Column, useSortedRows } from "../../../lib/table";
 
 function metric(model: ModelVersion, key: string): number | null {
   const value = model.metrics[key];
@@ -16,30 +18,29 @@ function trainingSummary(model: ModelVersion): string {
   return `${formatCount(days)} days, ${formatCount(devices)} devices, ${formatCount(rows)} rows; ${formatCount(model.features.length)} features`;
 }
 
+type VersionKey = "version" | "registered" | "trained" | "accuracy" | "precision" | "recall" | "latency" | "sha";
+const VERSION_COLUMNS: Column<ModelVersion, VersionKey>[] = [
+  { key: "version", label: "Version", value: (m) => m.version },
+  { key: "registered", label: "Registered", value: (m) => m.registered_at, first: "desc" },
+  { key: "trained", label: "Trained on", value: (m) => (m.training_data as { telemetry_rows?: number }).telemetry_rows, first: "desc" },
+  { key: "accuracy", label: "Accuracy", value: (m) => metric(m, "accuracy"), first: "desc", numeric: true },
+  { key: "precision", label: "Precision", value: (m) => metric(m, "precision"), first: "desc", numeric: true },
+  { key: "recall", label: "Recall", value: (m) => metric(m, "recall"), first: "desc", numeric: true },
+  { key: "latency", label: "Latency", value: (m) => metric(m, "latency_ms"), numeric: true },
+  { key: "sha", label: "SHA-256", value: (m) => m.sha256 },
+];
+const byVersion = (m: ModelVersion) => m.version;
+
 /** Every version with its metrics, the active one marked; admins get a deploy button per inactive version. */
 export function VersionsTable({ models, onDeploy }: { models: ModelVersion[]; onDeploy?: (model: ModelVersion) => void }) {
-  const sorted = [...models].sort((a, b) => b.registered_at.localeCompare(a.registered_at));
+  const table = useSortedRows(models, VERSION_COLUMNS, "registered", byVersion, "version");
+  const sorted = table.rows;
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Versions and metrics">
       <table>
         <thead>
           <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Registered</th>
-            <th scope="col">Trained on</th>
-            <th scope="col" className="num">
-              Accuracy
-            </th>
-            <th scope="col" className="num">
-              Precision
-            </th>
-            <th scope="col" className="num">
-              Recall
-            </th>
-            <th scope="col" className="num">
-              Latency
-            </th>
-            <th scope="col">SHA-256</th>
+            <SortHeaders columns={VERSION_COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
             {onDeploy && <th scope="col">Action</th>}
           </tr>
         </thead>
@@ -77,21 +78,28 @@ export function VersionsTable({ models, onDeploy }: { models: ModelVersion[]; on
   );
 }
 
-/** Every switch of the active model, newest first. */
+type DeploymentKey = "from" | "version" | "action" | "by" | "reason" | "replaced" | "until";
+const DEPLOYMENT_COLUMNS: Column<Deployment, DeploymentKey>[] = [
+  { key: "from", label: "Active from", value: (d) => d.active_from, first: "desc" },
+  { key: "version", label: "Version", value: (d) => d.version },
+  { key: "action", label: "Action", value: (d) => d.action },
+  { key: "by", label: "By", value: (d) => d.actor },
+  { key: "reason", label: "Reason", value: (d) => d.reason },
+  { key: "replaced", label: "Replaced", value: (d) => d.previous_version },
+  { key: "until", label: "Active until", value: (d) => d.active_until ?? "9999", first: "desc" },
+];
+const byStart = (d: Deployment) => `${d.active_from} ${d.version}`;
+
+/** Every switch of the active model, newest first unless sorted otherwise. */
 export function DeploymentHistory({ deployments }: { deployments: Deployment[] }) {
-  const sorted = [...deployments].sort((a, b) => b.active_from.localeCompare(a.active_from));
+  const table = useSortedRows(deployments, DEPLOYMENT_COLUMNS, "from", byStart, "deploy");
+  const sorted = table.rows;
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Deployment history">
       <table>
         <thead>
           <tr>
-            <th scope="col">Active from</th>
-            <th scope="col">Version</th>
-            <th scope="col">Action</th>
-            <th scope="col">By</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Replaced</th>
-            <th scope="col">Active until</th>
+            <SortHeaders columns={DEPLOYMENT_COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
           </tr>
         </thead>
         <tbody>

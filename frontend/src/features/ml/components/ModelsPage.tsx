@@ -3,10 +3,12 @@ import { useState } from "react";
 import type { MlHealth, ModelList, ModelStatus, ModelVersion } from "../../../api/mlTypes";
 import { hasRole, useAuth } from "../../../auth/session";
 import { Kpi, KpiGrid } from "../../../components/Kpi";
+import { LastUpdated } from "../../../components/LastUpdated";
 import { PageHeader } from "../../../components/PageHeader";
 import { Empty } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { formatNumber, formatPercent } from "../../../lib/format";
+import { DATA_EVERY } from "../../../lib/live";
 import { jobRunning, useMlHealth, useModels, useModelStatus } from "../api/models";
 import { DeployDialog, RollbackDialog, TrainDialog, TrainProgress } from "./ModelActions";
 import { DeploymentHistory, VersionsTable } from "./ModelTables";
@@ -120,6 +122,7 @@ export default function ModelsPage() {
   return (
     <>
       <PageHeader title="Models">Model versions with their metrics, deployments, and the ML service's health.</PageHeader>
+      <LastUpdated queries={[health, models, status]} every={DATA_EVERY} />
       <div className="grid-2">
         <section className="card" aria-labelledby="ml-service-heading">
           <h2 id="ml-service-heading">ML service</h2>

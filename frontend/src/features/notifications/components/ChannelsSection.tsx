@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { ApiError } from "../../../api/client";
+import { SortHeaders } from "../../../components/SortHeader";
 import { QueryState } from "../../../components/States";
+import { type Column, useSortedRows } from "../../../lib/table";
 import { useChannels, useCreateChannel, useDeleteChannel, useTestChannel, useUpdateChannel, type ChannelInput } from "../api";
 import type { Channel, ChannelKind, ChannelTestResult } from "../types";
 
@@ -15,39 +17,72 @@ function errorText(error: unknown): string | null {
   return error instanceof ApiError ? error.message : String(error);
 }
 
-function ChannelForm() {
-  const [kind, setKind] = useState<ChannelKind>("webhook");
-  const [fields, setFields] = useState<Record<string, string>>({ format: "json", security: "starttls", port: "587" });
+const BLANK: Record<string, string> = { format: "json", security: "starttls", port: "587" };
+
+/** The form's fields of a stored channel (secrets are never read back: empty keeps them). */
+function fieldsOf(channel: Channel): Record<string, string> {
+  const c = channel.config;
+  const text = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  if (channel.kind === "webhook") return { name: channel.name, url: text(c.url), format: text(c.format) || "json" };
+  return {
+    name: channel.name,
+    host: text(c.host),
+    port: text(c.port),
+    security: text(c.security),
+    username: text(c.username),
+    sender: text(c.sender),
+    recipients: ((c.recipients as string[] | undefined) ?? []).join(", "),
+  };
+}
+
+function bodyOf(kind: ChannelKind, fields: Record<string, string>): ChannelInput {
+  if (kind === "webhook") {
+    return { name: fields.name ?? "", kind, config: { url: fields.url ?? "", format: fields.format }, secrets: fields.secret ? { signing_secret: fields.secret } : {} };
+  }
+  return {
+    name: fields.name ?? "",
+    kind,
+    config: {
+      host: fields.host ?? "",
+      port: Number(fields.port),
+      security: fields.security,
+      username: fields.username || null,
+      sender: fields.sender ?? "",
+      recipients: (fields.recipients ?? "")
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+    },
+    secrets: fields.password ? { password: fields.password } : {},
+  };
+}
+
+function ChannelForm({ editing, onDone }: { editing?: Channel; onDone?: () => void }) {
+  const [kind, setKind] = useState<ChannelKind>(editing?.kind ?? "webhook");
+  const [fields, setFields] = useState<Record<string, string>>(editing ? fieldsOf(editing) : BLANK);
   const create = useCreateChannel();
+  const update = useUpdateChannel();
+  const saving = editing ? update : create;
   const set = (name: string) => (e: { target: { value: string } }) => setFields({ ...fields, [name]: e.target.value });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: ChannelInput =
-      kind === "webhook"
-        ? { name: fields.name ?? "", kind, config: { url: fields.url ?? "", format: fields.format }, secrets: { signing_secret: fields.secret ?? "" } }
-        : {
-            name: fields.name ?? "",
-            kind,
-            config: {
-              host: fields.host ?? "",
-              port: Number(fields.port),
-              security: fields.security,
-              username: fields.username || null,
-              sender: fields.sender ?? "",
-              recipients: (fields.recipients ?? "")
-                .split(",")
-                .map((r) => r.trim())
-                .filter(Boolean),
-            },
-            secrets: fields.password ? { password: fields.password } : {},
-          };
-    create.mutate(body, { onSuccess: () => setFields({ format: "json", security: "starttls", port: "587" }) });
+    const body = bodyOf(kind, fields);
+    const done = () => {
+      setFields(BLANK);
+      onDone?.();
+    };
+    if (!editing) create.mutate(body, { onSuccess: done });
+    else {
+      const secrets = Object.keys(body.secrets).length ? body.secrets : undefined; // empty: keep the stored ones
+      update.mutate({ id: editing.id, name: body.name, config: body.config, secrets }, { onSuccess: done });
+    }
   };
+  const keep = editing ? "new value, or empty to keep it" : undefined;
   return (
-    <form className="filter-bar" onSubmit={submit} aria-label="Add a channel">
+    <form className="filter-bar" onSubmit={submit} aria-label={editing ? `Edit channel ${editing.name}` : "Add a channel"}>
       <label>
         Kind
-        <select value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)}>
+        <select value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)} disabled={editing !== undefined}>
           <option value="webhook">Webhook</option>
           <option value="email">E-mail (SMTP)</option>
         </select>
@@ -72,7 +107,7 @@ function ChannelForm() {
           </label>
           <label>
             Signing secret
-            <input type="password" value={fields.secret ?? ""} onChange={set("secret")} required minLength={16} autoComplete="new-password" />
+            <input type="password" value={fields.secret ?? ""} onChange={set("secret")} required={!editing} minLength={16} autoComplete="new-password" placeholder={keep} />
           </label>
         </>
       ) : (
@@ -99,7 +134,7 @@ function ChannelForm() {
           </label>
           <label>
             Password
-            <input type="password" value={fields.password ?? ""} onChange={set("password")} autoComplete="new-password" />
+            <input type="password" value={fields.password ?? ""} onChange={set("password")} autoComplete="new-password" placeholder={keep} />
           </label>
           <label>
             From
@@ -111,12 +146,17 @@ function ChannelForm() {
           </label>
         </>
       )}
-      <button type="submit" disabled={create.isPending}>
-        Add channel
+      <button type="submit" disabled={saving.isPending}>
+        {editing ? "Save channel" : "Add channel"}
       </button>
-      {create.error && (
+      {editing && (
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
+      )}
+      {saving.error && (
         <p className="field-error" role="alert">
-          {errorText(create.error)}
+          {errorText(saving.error)}
         </p>
       )}
     </form>
@@ -135,7 +175,7 @@ function TestOutcome({ result }: { result: ChannelTestResult }) {
   );
 }
 
-function ChannelRow({ channel }: { channel: Channel }) {
+function ChannelRow({ channel, onEdit }: { channel: Channel; onEdit: (channel: Channel) => void }) {
   const test = useTestChannel();
   const update = useUpdateChannel();
   const remove = useDeleteChannel();
@@ -147,8 +187,11 @@ function ChannelRow({ channel }: { channel: Channel }) {
       <td>{channel.secret_fields.length ? `${channel.secret_fields.join(", ")} set` : "none"}</td>
       <td>{channel.enabled ? "on" : "off"}</td>
       <td>
-        <button type="button" className="secondary" aria-label={`Send a test through ${channel.name}`} onClick={() => test.mutate(channel.id)} disabled={test.isPending}>
+        <button type="button" className="secondary" aria-label={`Send test through ${channel.name}`} onClick={() => test.mutate(channel.id)} disabled={test.isPending}>
           Send test
+        </button>{" "}
+        <button type="button" className="secondary" aria-label={`Edit channel ${channel.name}`} onClick={() => onEdit(channel)}>
+          Edit
         </button>{" "}
         <button type="button" className="secondary" onClick={() => update.mutate({ id: channel.id, enabled: !channel.enabled })}>
           {channel.enabled ? "Disable" : "Enable"}
@@ -167,36 +210,49 @@ function ChannelRow({ channel }: { channel: Channel }) {
   );
 }
 
-/** Channels: list, add, send a test, enable/disable, delete. */
+type ChannelKey = "name" | "kind" | "destination" | "secrets" | "enabled";
+const COLUMNS: Column<Channel, ChannelKey>[] = [
+  { key: "name", label: "Name", value: (c) => c.name },
+  { key: "kind", label: "Kind", value: (c) => c.kind },
+  { key: "destination", label: "Destination", value: describe },
+  { key: "secrets", label: "Secrets", value: (c) => c.secret_fields.length, first: "desc" },
+  { key: "enabled", label: "Enabled", value: (c) => (c.enabled ? 1 : 0), first: "desc" },
+];
+const byName = (c: Channel) => c.name;
+
+function ChannelTable({ list, onEdit }: { list: Channel[]; onEdit: (channel: Channel) => void }) {
+  const table = useSortedRows(list, COLUMNS, "name", byName, "channel");
+  return (
+    <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
+      <table>
+        <thead>
+          <tr>
+            <SortHeaders columns={COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((c) => (
+            <ChannelRow key={c.id} channel={c} onEdit={onEdit} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Channels: list, add, edit (secrets replaced only when typed), send a test, enable/disable, delete. */
 export function ChannelsSection() {
   const channels = useChannels();
+  const [editing, setEditing] = useState<Channel | null>(null);
   return (
     <section className="card" aria-labelledby="channels-heading">
       <h2 id="channels-heading">Channels</h2>
       <QueryState query={channels} label="channels" isEmpty={(c) => c.length === 0} empty="No channel yet: alerts stay on the dashboard.">
-        {(list) => (
-          <div className="table-scroll" role="region" aria-label="Channel table" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Destination</th>
-                  <th scope="col">Secrets</th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((c) => (
-                  <ChannelRow key={c.id} channel={c} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {(list) => <ChannelTable list={list} onEdit={setEditing} />}
       </QueryState>
-      <ChannelForm />
+      {editing && <h3>Edit channel {editing.name}</h3>}
+      <ChannelForm key={editing?.id ?? "new"} editing={editing ?? undefined} onDone={() => setEditing(null)} />
     </section>
   );
 }

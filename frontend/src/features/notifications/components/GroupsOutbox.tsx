@@ -5,6 +5,8 @@ import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { useCreateGroup, useDeleteGroup, useGroups, useOutbox, useResend } from "../api";
 import type { NoticeStatus } from "../types";
+import { LastUpdated } from "../../../components/LastUpdated";
+import { ALERTS_EVERY } from "../../../lib/live";
 
 function errorText(error: unknown): string {
   return error instanceof ApiError ? error.message : String(error);
@@ -86,6 +88,7 @@ export function OutboxSection() {
   return (
     <section className="card" aria-labelledby="outbox-heading">
       <h2 id="outbox-heading">Outbox</h2>
+      <LastUpdated queries={[outbox]} every={ALERTS_EVERY} />
       <label>
         Status
         <select
@@ -118,7 +121,9 @@ export function OutboxSection() {
                     <th scope="col">Status</th>
                     <th scope="col">Attempts</th>
                     <th scope="col">Last error</th>
-                    <th scope="col" />
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

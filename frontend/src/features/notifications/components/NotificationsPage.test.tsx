@@ -36,6 +36,9 @@ const RULES: Rule[] = [
     channel_ids: [1],
     escalation_channel_ids: [2],
     continue_matching: false,
+    created_by: "admin",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:00:00Z",
   },
   {
     id: 2,
@@ -52,6 +55,9 @@ const RULES: Rule[] = [
     channel_ids: [2],
     escalation_channel_ids: [],
     continue_matching: false,
+    created_by: "admin",
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:00:00Z",
   },
 ];
 
@@ -84,10 +90,16 @@ beforeEach(() => {
       },
     },
     [`${BASE}/channels`]: { body: [channel(1, "pager"), channel(2, "crew")] },
+    [`${BASE}/channels/1`]: (_url, init) => ({ body: { ...channel(1, "pager"), ...JSON.parse(String(init.body)) } }),
     [`${BASE}/channels/1/test`]: { body: { ok: false, error: "HTTP 401: bad signature", idempotency_key: "test-1" } },
     [`${BASE}/rules`]: { body: RULES },
     [`${BASE}/rules/order`]: (_url, init) => ({ body: JSON.parse(String(init.body)).rule_ids.map((id: number) => RULES.find((r) => r.id === id)) }),
     [`${BASE}/rules/preview`]: { body: PREVIEW },
+    [`${BASE}/rules/2`]: (_url, init) => {
+      const body = JSON.parse(String(init.body));
+      if (body.timezone === "Mars/Base") return { status: 422, body: { detail: "unknown time zone 'Mars/Base'", field: "timezone" } };
+      return { body: { ...body, id: 2, position: 1 } };
+    },
     [`${BASE}/groups`]: { body: [{ id: 1, name: "north", description: "", device_ids: ["pod-7"] }] },
     [`${BASE}/outbox`]: {
       body: {
@@ -127,9 +139,36 @@ test("an admin sees channels without secrets, sends a test and reads why it fail
   renderApp("/notifications");
   const table = await screen.findByRole("region", { name: "Channel table" });
   expect(within(table).getAllByText("signing_secret set")).toHaveLength(2);
-  await user.click(screen.getByRole("button", { name: "Send a test through pager" }));
+  await user.click(screen.getByRole("button", { name: "Send test through pager" }));
   expect((await screen.findByText(/Test failed/)).textContent).toBe("Test failed: HTTP 401: bad signature");
   expect(posted(`${BASE}/channels/1/test`)).toHaveLength(1);
+});
+
+test("an admin edits a channel: secrets stay unless a new one is typed", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const table = await screen.findByRole("region", { name: "Channel table" });
+  await user.click(within(table).getByRole("button", { name: "Edit channel pager" }));
+  const form = screen.getByRole("form", { name: "Edit channel pager" });
+  const url = within(form).getByLabelText("URL");
+  expect(url).toHaveProperty("value", "https://hooks.example.com/pager");
+  expect(within(form).getByLabelText("Signing secret")).toHaveProperty("value", "");
+  await user.clear(url);
+  await user.type(url, "https://hooks.example.com/new");
+  await user.selectOptions(within(form).getByLabelText("Format"), "teams");
+  await user.click(within(form).getByRole("button", { name: "Save channel" }));
+  expect(await screen.findByRole("form", { name: "Add a channel" })).toBeTruthy();
+  await user.click(within(table).getByRole("button", { name: "Edit channel pager" }));
+  const again = screen.getByRole("form", { name: "Edit channel pager" });
+  await user.type(within(again).getByLabelText("Signing secret"), "a-brand-new-secret-42");
+  await user.click(within(again).getByRole("button", { name: "Save channel" }));
+  await screen.findByRole("form", { name: "Add a channel" });
+  const patches = calls.filter((c) => c.url.pathname === `${BASE}/channels/1` && c.init.method === "PATCH").map((c) => JSON.parse(String(c.init.body)));
+  expect(patches).toEqual([
+    { name: "pager", config: { url: "https://hooks.example.com/new", format: "teams" } },
+    { name: "pager", config: { url: "https://hooks.example.com/pager", format: "slack" }, secrets: { signing_secret: "a-brand-new-secret-42" } },
+  ]);
 });
 
 test("rules show in order with their matchers; moving one sends the new order; the preview names the hit and the hold", async () => {
@@ -157,6 +196,46 @@ test("rules show in order with their matchers; moving one sends the new order; t
   expect(result.textContent).toContain("Held back (inhibited): held back: the pod is offline");
   const sent = JSON.parse(String(posted(`${BASE}/rules/preview`)[0].init.body));
   expect(sent).toEqual({ device_id: "pod-7", severity: "CRITICAL", issue_type: "motor" });
+});
+
+test("an admin edits a rule in its form: the server's refusal names the field, a fix saves it", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications");
+  const rules = await screen.findByRole("region", { name: "Rule table" });
+  await user.click(within(rules).getByRole("button", { name: "Edit rule night mail" }));
+  const form = screen.getByRole("form", { name: "Edit rule night mail" });
+  expect(within(form).getByLabelText("Rule name")).toHaveProperty("value", "night mail");
+  expect(within(form).getByLabelText("Quiet from")).toHaveProperty("value", "22:00");
+  expect(within(form).getByRole("checkbox", { name: "north" })).toHaveProperty("checked", true);
+  await user.click(within(form).getByRole("checkbox", { name: "Enabled" }));
+  await user.click(within(within(form).getByRole("group", { name: "Notify" })).getByRole("checkbox", { name: "pager" }));
+  const zone = within(form).getByLabelText("Time zone");
+  await user.clear(zone);
+  await user.type(zone, "Mars/Base");
+  await user.click(within(form).getByRole("button", { name: "Save rule" }));
+  expect((await within(form).findByRole("alert")).textContent).toContain("unknown time zone");
+  await user.clear(zone);
+  await user.type(zone, "UTC");
+  await user.click(within(form).getByRole("button", { name: "Save rule" }));
+  expect(await screen.findByRole("form", { name: "Add a rule" })).toBeTruthy();
+  const puts = calls.filter((c) => c.url.pathname === `${BASE}/rules/2` && c.init.method === "PUT");
+  expect(puts).toHaveLength(2);
+  // only the writable fields go back (the server refuses id, position, created_by, ...)
+  expect(JSON.parse(String(puts[1].init.body))).toEqual({
+    name: "night mail",
+    enabled: false,
+    severities: [],
+    issue_types: [],
+    device_ids: [],
+    groups: ["north"],
+    quiet_from: "22:00",
+    quiet_until: "06:00",
+    timezone: "UTC",
+    channel_ids: [2, 1],
+    escalation_channel_ids: [],
+    continue_matching: false,
+  });
 });
 
 test("a parked notice shows its last error and can be resent", async () => {

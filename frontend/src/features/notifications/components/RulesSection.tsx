@@ -3,7 +3,7 @@ import { ApiError } from "../../../api/client";
 import type { IssueType, Severity } from "../../../api/mlTypes";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
-import { useChannels, useCreateRule, useDeleteRule, useGroups, usePreview, useReorderRules, useRules } from "../api";
+import { useChannels, useCreateRule, useDeleteRule, useGroups, usePreview, useReorderRules, useRules, useUpdateRule } from "../api";
 import type { Channel, Rule, RuleWrite } from "../types";
 
 const SEVERITIES: Severity[] = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
@@ -47,10 +47,26 @@ const EMPTY: RuleWrite = {
   continue_matching: false,
 };
 
-function RuleForm({ channels, groups }: { channels: Channel[]; groups: string[] }) {
-  const [rule, setRule] = useState<RuleWrite>(EMPTY);
-  const [devices, setDevices] = useState("");
+/** The writable fields of a stored rule (the server refuses any other). */
+function writable(rule: Rule): RuleWrite {
+  const { name, enabled, severities, issue_types, device_ids, groups, quiet_from, quiet_until, timezone, channel_ids, escalation_channel_ids, continue_matching } = rule;
+  return { name, enabled, severities, issue_types, device_ids, groups, quiet_from, quiet_until, timezone, channel_ids, escalation_channel_ids, continue_matching };
+}
+
+interface RuleFormProps {
+  channels: Channel[];
+  groups: string[];
+  /** The rule being edited (none: a new rule). */
+  editing?: Rule;
+  onDone?: () => void;
+}
+
+function RuleForm({ channels, groups, editing, onDone }: RuleFormProps) {
+  const [rule, setRule] = useState<RuleWrite>(editing ? writable(editing) : EMPTY);
+  const [devices, setDevices] = useState(editing ? editing.device_ids.join(", ") : "");
   const create = useCreateRule();
+  const update = useUpdateRule();
+  const saving = editing ? update : create;
   const byName = Object.fromEntries(channels.map((c) => [c.name, c.id]));
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -58,21 +74,22 @@ function RuleForm({ channels, groups }: { channels: Channel[]; groups: string[] 
       .split(",")
       .map((d) => d.trim())
       .filter(Boolean);
-    create.mutate(
-      { ...rule, device_ids },
-      {
-        onSuccess: () => {
-          setRule(EMPTY);
-          setDevices("");
-        },
-      },
-    );
+    const done = () => {
+      setRule(EMPTY);
+      setDevices("");
+      onDone?.();
+    };
+    if (editing) update.mutate({ ...rule, device_ids, id: editing.id }, { onSuccess: done });
+    else create.mutate({ ...rule, device_ids }, { onSuccess: done });
   };
   return (
-    <form onSubmit={submit} aria-label="Add a rule" className="filter-bar">
+    <form onSubmit={submit} aria-label={editing ? `Edit rule ${editing.name}` : "Add a rule"} className="filter-bar">
       <label>
         Rule name
         <input value={rule.name} onChange={(e) => setRule({ ...rule, name: e.target.value })} required maxLength={64} />
+      </label>
+      <label className="choice">
+        <input type="checkbox" checked={rule.enabled} onChange={(e) => setRule({ ...rule, enabled: e.target.checked })} /> Enabled
       </label>
       <Picks legend="Severities (none: any)" options={SEVERITIES} value={rule.severities} onChange={(severities) => setRule({ ...rule, severities })} />
       <Picks legend="Components (none: any)" options={ISSUES} value={rule.issue_types} onChange={(issue_types) => setRule({ ...rule, issue_types })} />
@@ -108,19 +125,24 @@ function RuleForm({ channels, groups }: { channels: Channel[]; groups: string[] 
       <label className="choice">
         <input type="checkbox" checked={rule.continue_matching} onChange={(e) => setRule({ ...rule, continue_matching: e.target.checked })} /> Continue to later rules
       </label>
-      <button type="submit" disabled={create.isPending}>
-        Add rule
+      <button type="submit" disabled={saving.isPending}>
+        {editing ? "Save rule" : "Add rule"}
       </button>
-      {create.error && (
+      {editing && (
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
+      )}
+      {saving.error && (
         <p className="field-error" role="alert">
-          {errorText(create.error)}
+          {errorText(saving.error)}
         </p>
       )}
     </form>
   );
 }
 
-function RuleTable({ rules, channels }: { rules: Rule[]; channels: Channel[] }) {
+function RuleTable({ rules, channels, onEdit }: { rules: Rule[]; channels: Channel[]; onEdit: (rule: Rule) => void }) {
   const reorder = useReorderRules();
   const remove = useDeleteRule();
   const move = (index: number, by: number) => {
@@ -164,6 +186,9 @@ function RuleTable({ rules, channels }: { rules: Rule[]; channels: Channel[] }) 
                 </button>{" "}
                 <button type="button" className="secondary" aria-label={`Move ${r.name} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
                   ↓
+                </button>{" "}
+                <button type="button" className="secondary" aria-label={`Edit rule ${r.name}`} onClick={() => onEdit(r)}>
+                  Edit
                 </button>{" "}
                 <button type="button" className="secondary" aria-label={`Delete rule ${r.name}`} onClick={() => remove.mutate(r.id)}>
                   Delete
@@ -251,9 +276,10 @@ function PreviewForm() {
   );
 }
 
-/** Routing rules in order (first match, or continue), a form to add one, and the preview. */
+/** Routing rules in order (first match, or continue), a form to add or edit one, and the preview. */
 export function RulesSection() {
   const rules = useRules();
+  const [editing, setEditing] = useState<Rule | null>(null);
   const channels = useChannels();
   const groups = useGroups();
   const channelList = channels.data ?? [];
@@ -262,9 +288,10 @@ export function RulesSection() {
       <h2 id="rules-heading">Routing rules</h2>
       <p className="hint">Rules are tried from the top; the first match decides unless it says “continue”.</p>
       <QueryState query={rules} label="rules" isEmpty={(r) => r.length === 0} empty="No rule yet: no alert is sent anywhere.">
-        {(list) => <RuleTable rules={list} channels={channelList} />}
+        {(list) => <RuleTable rules={list} channels={channelList} onEdit={setEditing} />}
       </QueryState>
-      <RuleForm channels={channelList} groups={(groups.data ?? []).map((g) => g.name)} />
+      {editing && <h3>Edit rule {editing.name}</h3>}
+      <RuleForm key={editing?.id ?? "new"} channels={channelList} groups={(groups.data ?? []).map((g) => g.name)} editing={editing ?? undefined} onDone={() => setEditing(null)} />
       <h3>Preview</h3>
       <PreviewForm />
     </section>

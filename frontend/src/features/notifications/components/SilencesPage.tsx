@@ -2,8 +2,10 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../../../api/client";
 import { hasRole, useAuth } from "../../../auth/session";
 import { PageHeader } from "../../../components/PageHeader";
+import { SortHeaders } from "../../../components/SortHeader";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
+import { type Column, useSortedRows } from "../../../lib/table";
 import { useCreateSilence, useEndSilence, useSilences } from "../api";
 import type { Silence, SilenceScope } from "../types";
 
@@ -79,11 +81,67 @@ function scopeText(s: Silence): string {
   return s.scope === "all" ? "all devices" : `${s.scope} ${s.target}`;
 }
 
+const STATE_RANK = { active: 2, planned: 1, ended: 0 } as const;
+type SilenceKey = "scope" | "from" | "until" | "reason" | "by" | "state";
+const COLUMNS: Column<Silence, SilenceKey>[] = [
+  { key: "scope", label: "Scope", value: scopeText },
+  { key: "from", label: "From", value: (s) => s.starts_at, first: "desc" },
+  { key: "until", label: "Until", value: (s) => s.ends_at, first: "desc" },
+  { key: "reason", label: "Reason", value: (s) => s.reason },
+  { key: "by", label: "By", value: (s) => s.created_by },
+  { key: "state", label: "State", value: (s) => STATE_RANK[s.state], first: "desc" },
+];
+const byId = (s: Silence) => String(s.id).padStart(12, "0");
+
+function SilenceTable({ list, canAct }: { list: Silence[]; canAct: boolean }) {
+  const end = useEndSilence();
+  const table = useSortedRows(list, COLUMNS, "from", byId);
+  return (
+    <div className="table-scroll" role="region" aria-label="Silence table" tabIndex={0}>
+      <table>
+        <thead>
+          <tr>
+            <SortHeaders columns={COLUMNS} sort={table.sort.sort} order={table.sort.order} onSort={table.onSort} />
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((s) => (
+            <tr key={s.id}>
+              <td>{scopeText(s)}</td>
+              <td>
+                <Time value={s.starts_at} />
+              </td>
+              <td>
+                <Time value={s.ends_at} />
+              </td>
+              <td>{s.reason}</td>
+              <td>
+                {s.created_by}
+                {s.ended_by && ` (ended by ${s.ended_by})`}
+              </td>
+              <td>{s.state}</td>
+              <td>
+                {canAct && s.state !== "ended" && (
+                  <button type="button" className="secondary" aria-label={`End now: silence on ${scopeText(s)}`} onClick={() => end.mutate(s.id)}>
+                    End now
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Silences and maintenance windows: operators add and end them; everyone sees them. */
 export default function SilencesPage() {
   const [showEnded, setShowEnded] = useState(false);
   const silences = useSilences(showEnded);
-  const end = useEndSilence();
   const canAct = hasRole(useAuth().session?.role, "operator");
   return (
     <>
@@ -100,49 +158,7 @@ export default function SilencesPage() {
           <input type="checkbox" checked={showEnded} onChange={(e) => setShowEnded(e.target.checked)} /> Show ended ones
         </label>
         <QueryState query={silences} label="silences" isEmpty={(l) => l.length === 0} empty="No running or planned silence.">
-          {(list) => (
-            <div className="table-scroll" role="region" aria-label="Silence table" tabIndex={0}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Scope</th>
-                    <th scope="col">From</th>
-                    <th scope="col">Until</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">By</th>
-                    <th scope="col">State</th>
-                    <th scope="col" />
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((s) => (
-                    <tr key={s.id}>
-                      <td>{scopeText(s)}</td>
-                      <td>
-                        <Time value={s.starts_at} />
-                      </td>
-                      <td>
-                        <Time value={s.ends_at} />
-                      </td>
-                      <td>{s.reason}</td>
-                      <td>
-                        {s.created_by}
-                        {s.ended_by && ` (ended by ${s.ended_by})`}
-                      </td>
-                      <td>{s.state}</td>
-                      <td>
-                        {canAct && s.state !== "ended" && (
-                          <button type="button" className="secondary" aria-label={`End silence on ${scopeText(s)}`} onClick={() => end.mutate(s.id)}>
-                            End now
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          {(list) => <SilenceTable list={list} canAct={canAct} />}
         </QueryState>
       </section>
     </>

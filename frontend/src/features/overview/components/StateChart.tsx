@@ -1,4 +1,5 @@
-import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartBox } from "../../../components/ChartBox";
 import type { StateShare } from "../../../api/types";
 import { axisProps, tooltipProps } from "../../../lib/chartTheme";
 import { formatHours, formatPercent } from "../../../lib/format";
@@ -23,9 +24,9 @@ export function StateChart({ states }: { states: StateShare[] }) {
   const data = states.map((s) => ({ ...s, label: s.state }));
   return (
     <figure className="chart-figure">
-      <div className="chart" style={{ height: 220 }}>
-        <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 220 }}>
-          <BarChart data={data} layout="vertical" margin={{ left: 8, right: 24, top: 8, bottom: 8 }}>
+      <ChartBox height={220}>
+        {(width) => (
+          <BarChart width={width} height={220} data={data} layout="vertical" margin={{ left: 8, right: 24, top: 8, bottom: 8 }}>
             <CartesianGrid horizontal={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
             <XAxis type="number" domain={[0, 100]} unit=" %" {...axisProps(theme)} />
             <YAxis type="category" dataKey="label" width={72} {...axisProps(theme)} />
@@ -39,8 +40,8 @@ export function StateChart({ states }: { states: StateShare[] }) {
               ))}
             </Bar>
           </BarChart>
-        </ResponsiveContainer>
-      </div>
+        )}
+      </ChartBox>
       <figcaption>
         <ul className="legend">
           {states.map((s) => (

@@ -1,4 +1,5 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartBox } from "../../../components/ChartBox";
 import type { DailyActivityPage } from "../../../api/types";
 import { ChartData } from "../../../components/ChartData";
 import { axisProps, legendStyle, tooltipProps } from "../../../lib/chartTheme";
@@ -17,9 +18,9 @@ export function TimelineChart({ activity }: { activity: DailyActivityPage }) {
   const totalSessions = days.reduce((sum, d) => sum + d.sessions, 0);
   return (
     <figure className="chart-figure">
-      <div className="chart" style={{ height: 280 }}>
-        <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 280 }}>
-          <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
+      <ChartBox height={280}>
+        {(width) => (
+          <BarChart width={width} height={280} data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
             <CartesianGrid vertical={false} strokeDasharray="3 3" stroke={CHART_GRID[theme]} />
             <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={16} {...axisProps(theme)} />
             <YAxis unit=" h" width={56} {...axisProps(theme)} />
@@ -30,8 +31,8 @@ export function TimelineChart({ activity }: { activity: DailyActivityPage }) {
             ))}
             {others > 0 && <Bar dataKey="other" name={`${OTHER} (${formatCount(others)})`} stackId="hours" fill={OTHER_COLOUR[theme]} isAnimationActive={false} />}
           </BarChart>
-        </ResponsiveContainer>
-      </div>
+        )}
+      </ChartBox>
       <figcaption className="hint">
         Drilling hours per UTC day over {formatCount(days.length)} days and {formatCount(totalSessions)} sessions
         {others > 0 ? `; the ${devices.length} busiest devices shown, the other ${formatCount(others)} summed as “${OTHER}”` : ""}.
