@@ -15,6 +15,10 @@ DATA_DIR ?= $(ROOT)/public/data
 SAMPLE_ARGS ?= --devices 20 --days 30 --seed 7
 # Passed to pytest on the SQLite pass (e.g. make test PYTEST_ARGS="-x tests/api").
 PYTEST_ARGS ?=
+# pytest-xdist worker processes for both passes (0: run in one process); a test file (and
+# the browser tests together) stays on one worker, so module fixtures are built once.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # Tests that talk to the SQL store, run a second time against PostgreSQL (missing paths are left out).
 PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py \
 	tests/api/test_users.py tests/commands/test_accounts.py tests/ml/test_registry_schema.py \
@@ -57,7 +61,7 @@ run: $(RUN_DEPS) $(DIST) sample-data ## Install, build, generate a sample fleet 
 
 test: system-deps $(DEV_DEPS) $(DIST) lint ## Install what tests need, lint, run frontend and backend tests
 	cd $(FRONTEND) && npm test
-	cd $(BACKEND) && env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	cd $(BACKEND) && env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 	@if [[ -n "$(SKIP_POSTGRES)" ]]; then echo "SKIP_POSTGRES set: PostgreSQL pass skipped"; exit 0; fi; \
 	cd $(BACKEND); \
 	tests=$$(for t in $(PG_TESTS); do [[ -e $$t ]] && echo $$t; done || true); \
@@ -65,7 +69,7 @@ test: system-deps $(DEV_DEPS) $(DIST) lint ## Install what tests need, lint, run
 	url=$$(bash scripts/start_postgres.sh | sed -n 's/^TEST_DATABASE_URL=//p'); \
 	if [[ -z "$$url" ]]; then echo "PostgreSQL did not start" >&2; exit 1; fi; \
 	echo "PostgreSQL pass:" $$tests; \
-	TEST_DATABASE_URL=$$url $(PY) -m pytest $$tests
+	TEST_DATABASE_URL=$$url $(PY) -m pytest $(PYTEST_XDIST) $$tests
 
 lint: $(DEV_DEPS) $(NODE_DEPS) types-check ## ruff, mypy (strict), stale API types, Biome and tsc
 	cd $(BACKEND) && $(PY) -m ruff check app tests bench main.py

@@ -13,15 +13,25 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from app.core.config import REPO_DIR, Settings, get_settings
+from app.core.config import BACKEND_DIR, REPO_DIR, Settings, get_settings
 from app.db.session import normalise_url
-from tests.support import ADMIN_PASSWORD, SECRET_KEY, use_env
+from tests.sql_templates import Template, copy_into, template
+from tests.support import ADMIN_PASSWORD, SECRET_KEY, env_values, use_env
 
 __all__ = ["ADMIN_PASSWORD", "SECRET_KEY"]
 
 SHARED_DATA = REPO_DIR.parent / "shared" / "data"
 SAMPLE_CSV = SHARED_DATA / "raw_drilling_sessions.csv"
 NASA_DIR = SHARED_DATA / "nasa_battery"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One xdist group per test file (its module fixtures are built once), except that the
+    browser tests form one group: they share one served fleet and run in file order."""
+    for item in items:
+        path = item.path.relative_to(BACKEND_DIR)
+        group = "e2e" if path.parts[:2] == ("tests", "e2e") else str(path)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def shared_file(path: Path) -> Path:
@@ -67,6 +77,42 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     yield from _fresh_postgres_database(server_url)
 
 
+def _template_settings(folder: Path) -> Settings:
+    """The test settings, as a test's ``env`` sets them, with every path under ``folder``."""
+    values = {key.lower(): value for key, value in env_values(folder).items()}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """A SQL store migrated once per session (SQLite, or PostgreSQL when set)."""
+    folder = tmp_path_factory.mktemp("schema-template")
+    server = os.environ.get("TEST_DATABASE_URL")
+    with template(folder, _template_settings(folder), admin=False, server_url=server) as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def admin_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """A SQL store as the first start leaves it: migrated, user ``admin`` created."""
+    folder = tmp_path_factory.mktemp("admin-template")
+    server = os.environ.get("TEST_DATABASE_URL")
+    with template(folder, _template_settings(folder), admin=True, server_url=server) as made:
+        yield made
+
+
+def migrated(settings: Settings, source: Template) -> Settings:
+    """``settings`` whose (still empty) SQL store is now a copy of ``source``."""
+    copy_into(source, settings.database_url, os.environ.get("TEST_DATABASE_URL"))
+    return settings
+
+
+@pytest.fixture
+def migrated_settings(settings: Settings, schema_template: Template) -> Settings:
+    """``settings`` on a migrated SQL store (a copy of the session's template)."""
+    return migrated(settings, schema_template)
+
+
 @pytest.fixture
 def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point every path setting at a fresh temporary folder; yields that folder.
@@ -87,10 +133,12 @@ def settings(env: Path) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """The app with its lifespan run (SQL store migrated, admin created) on ``settings``."""
+def client(settings: Settings, admin_template: Template) -> Iterator[TestClient]:
+    """The app with its lifespan run on ``settings``; its SQL store starts as a copy of
+    what a first start leaves (migrated, ``admin`` created), made once per session."""
     from app.main import create_app  # late: importing the app pulls in every route
 
+    migrated(settings, admin_template)
     with TestClient(create_app()) as test_client:
         yield test_client
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -82,11 +83,9 @@ def unused_share(db: Path) -> float:
     return float(size - block_size * used) / size
 
 
-def killed_ingest(tmp_path: Path, big: Path) -> dict[str, str]:
-    """The environment of a store whose ``drillwatch ingest big`` was killed mid-write."""
-    generate_csv(big, BIG_ROWS)
-    # a tight memory limit: a big ingest must fit in it (DuckDB spills to disk)
-    env = process_env(tmp_path, DUCKDB_MEMORY_LIMIT="128MB", lock_timeout=30)
+def killed_ingest(root: Path, big: Path) -> None:
+    """Kill ``drillwatch ingest big`` mid-write on a store under ``root``; check it left no rows."""
+    env = killed_env(root)
     db = Path(env["DUCKDB_PATH"])
     child = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "ingest", str(big)],
@@ -108,12 +107,39 @@ def killed_ingest(tmp_path: Path, big: Path) -> dict[str, str]:
     child.stdout.close()
     assert {t: n for t, n in table_counts(db).items() if n} == {}
     assert unused_share(db) > 0.5, "the killed ingest left its blocks in the file"
-    return env
 
 
-def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path) -> None:
-    big = tmp_path / "big.csv"
-    env = killed_ingest(tmp_path, big)
+def killed_env(root: Path) -> dict[str, str]:
+    # a tight memory limit: a big ingest must fit in it (DuckDB spills to disk)
+    return process_env(root, DUCKDB_MEMORY_LIMIT="128MB", lock_timeout=30)
+
+
+@dataclass(frozen=True)
+class Killed:
+    """A store as a killed ingest left it (made once per module), and the file it ingested."""
+
+    root: Path
+    big: Path
+
+    def copy(self, tmp_path: Path) -> dict[str, str]:
+        """The environment of a copy of the killed store under ``tmp_path``."""
+        shutil.copytree(self.root, tmp_path / "store")
+        return killed_env(tmp_path / "store")
+
+
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory: pytest.TempPathFactory) -> Killed:
+    big = tmp_path_factory.mktemp("big") / "big.csv"
+    generate_csv(big, BIG_ROWS)
+    root = tmp_path_factory.mktemp("killed")
+    killed_ingest(root, big)
+    return Killed(root, big)
+
+
+def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(
+    killed: Killed, tmp_path: Path
+) -> None:
+    env, big = killed.copy(tmp_path), killed.big
     db = Path(env["DUCKDB_PATH"])
     start = "from app.core.config import get_settings; from app.main import build_store; "
     restart = subprocess.run(
@@ -138,8 +164,8 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(tmp_path: Path)
     assert devices == (DEVICES,)
 
 
-def test_db_vacuum_gives_back_what_a_killed_ingest_left(tmp_path: Path) -> None:
-    env = killed_ingest(tmp_path, tmp_path / "big.csv")
+def test_db_vacuum_gives_back_what_a_killed_ingest_left(killed: Killed, tmp_path: Path) -> None:
+    env = killed.copy(tmp_path)
     db = Path(env["DUCKDB_PATH"])
     before = db.stat().st_size
     vacuum = cli({**env, "COLUMNS": "200"}, "db", "vacuum")

@@ -15,12 +15,12 @@ MAKEFILE = REPO_DIR / "Makefile"
 CI_RUN = REPO_DIR / ".ci" / "run"
 
 
-def dry_run(target: str) -> str:
-    """What ``make -n TARGET`` would execute (nothing is run)."""
+def dry_run(target: str, *variables: str) -> str:
+    """What ``make -n TARGET [NAME=VALUE...]`` would execute (nothing is run)."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     result = subprocess.run(
-        ["make", "-n", "-C", str(REPO_DIR), target],
+        ["make", "-n", "-C", str(REPO_DIR), target, *variables],
         capture_output=True,
         text=True,
         timeout=60,
@@ -47,6 +47,18 @@ def test_make_test_lints_and_runs_every_suite_on_both_databases() -> None:
     for step in ("ruff check", "mypy app", "npm test", "start_postgres.sh", "-m pytest"):
         assert step in commands, step
     assert "TEST_DATABASE_URL=$url" in commands
+
+
+@pytest.mark.parametrize(("variables", "expected"), [((), "-n 2"), (("PYTEST_WORKERS=0",), "-n 0")])
+def test_make_test_spreads_both_passes_over_pytest_workers(
+    variables: tuple[str, ...], expected: str
+) -> None:
+    """PYTEST_WORKERS (default 2) xdist workers, a test file kept on one worker."""
+    commands = dry_run("test", *variables)
+    runs = [line for line in commands.splitlines() if "-m pytest" in line]
+    assert len(runs) == 2
+    for run in runs:
+        assert f"{expected} --dist loadgroup" in run
 
 
 def test_pytest_failures_are_never_swallowed() -> None:

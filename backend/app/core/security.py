@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -19,22 +21,42 @@ from app.db.base import utcnow
 
 ALGORITHM = "HS256"
 BCRYPT_MAX_BYTES = 72  # bcrypt ignores (v5: rejects) anything longer
+# Hashes of this form bcrypt a digest of the password, so its length does not matter.
+PREHASHED = "bcrypt-sha256$"
+BCRYPT_SALT_LENGTH = 29  # "$2b$12$" and 22 characters of salt
 API_KEY_SCHEME = "dw"
 MIN_SECRET_LENGTH = 32
 
 
 def hash_password(password: str) -> str:
-    """A salted bcrypt hash of ``password`` (at most 72 bytes in UTF-8)."""
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    """A salted hash of ``password``: bcrypt of its HMAC-SHA256 keyed with the bcrypt salt.
+
+    The digest (base64, 44 bytes, no NUL) fits bcrypt's 72-byte input whatever the
+    password's length; keying it with the salt keeps an unsalted SHA-256 of the password
+    from being tried against the stored hash directly.
+    """
+    salt = bcrypt.gensalt()
+    return PREHASHED + bcrypt.hashpw(_digest(password, salt), salt).decode()
+
+
+def _digest(password: str, salt: bytes) -> bytes:
+    mac = hmac.new(salt, password.encode(), hashlib.sha256).digest()
+    return base64.b64encode(mac)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    """True when ``password`` matches ``password_hash``; False for malformed input."""
-    encoded = password.encode()
-    if len(encoded) > BCRYPT_MAX_BYTES:
-        return False
+    """True when ``password`` matches ``password_hash`` (pre-hashed, or plain bcrypt as
+    written before pre-hashing); False for malformed input."""
+    stored = password_hash.encode()
+    if password_hash.startswith(PREHASHED):
+        stored = stored.removeprefix(PREHASHED.encode())
+        candidate = _digest(password, stored[:BCRYPT_SALT_LENGTH])
+    else:
+        candidate = password.encode()
+        if len(candidate) > BCRYPT_MAX_BYTES:
+            return False
     try:
-        return bcrypt.checkpw(encoded, password_hash.encode())
+        return bcrypt.checkpw(candidate, stored)
     except ValueError:
         return False
 
@@ -168,12 +190,13 @@ def api_key_prefix(key: str) -> str | None:
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 KEY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.@:/-]{0,63}$"
 PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256  # characters; pre-hashing makes any length fit bcrypt
 
 
 def password_problem(password: str) -> str | None:
     """Why ``password`` is not acceptable, or None when it is."""
     if len(password) < PASSWORD_MIN_LENGTH:
         return f"expected at least {PASSWORD_MIN_LENGTH} characters"
-    if len(password.encode()) > BCRYPT_MAX_BYTES:
-        return f"expected at most {BCRYPT_MAX_BYTES} bytes"
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"expected at most {PASSWORD_MAX_LENGTH} characters"
     return None

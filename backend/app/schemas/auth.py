@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.roles import Role
 from app.core.security import (
-    BCRYPT_MAX_BYTES,
     KEY_NAME_PATTERN,
+    PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     USERNAME_PATTERN,
 )
@@ -40,7 +40,7 @@ class UserCreate(BaseModel):
 
     username: str = Field(pattern=USERNAME_PATTERN)
     role: UserRole = "viewer"
-    password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=BCRYPT_MAX_BYTES)
+    password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
 
 
 class UserUpdate(BaseModel):
@@ -49,7 +49,7 @@ class UserUpdate(BaseModel):
     role: UserRole | None = None
     active: bool | None = None
     password: str | None = Field(
-        default=None, min_length=PASSWORD_MIN_LENGTH, max_length=BCRYPT_MAX_BYTES
+        default=None, min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH
     )
 
 

@@ -4,6 +4,7 @@ size limits before the body, X-Forwarded-For only from trusted proxies."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from app.core.config import BACKEND_DIR
+from tests.conftest import _fresh_postgres_database
 from tests.live import Live, admin_headers, live_server
 from tests.support import ADMIN_PASSWORD, process_env
 
@@ -22,8 +24,22 @@ PASSWORD = "a-long-enough-password"
 Headers = dict[str, str]
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """One server for the tests that only add and change users and keys of their own names."""
+    root = tmp_path_factory.mktemp("security-server")
+    postgres = os.environ.get("TEST_DATABASE_URL")
+    databases = _fresh_postgres_database(postgres) if postgres else iter([None])
+    url = next(databases) or f"sqlite:///{root / 'drillwatch.db'}"
+    with live_server(root, url) as live:
+        yield live
+    for _ in databases:  # drops the PostgreSQL database
+        pass
+
+
 @pytest.fixture
-def server(tmp_path: Path, database_url: str) -> Iterator[Live]:
+def own_server(tmp_path: Path, database_url: str) -> Iterator[Live]:
+    """A server of this test's own (for a test that changes who the admins are)."""
     with live_server(tmp_path, database_url) as live:
         yield live
 
@@ -71,13 +87,14 @@ def test_password_and_role_changes_revoke_earlier_tokens(
     server: Live, change: dict[str, str]
 ) -> None:
     admin = admin_headers(server.url)
-    body = {"username": "vera", "role": "viewer", "password": PASSWORD}
+    name = "vera-" + next(iter(change))
+    body = {"username": name, "role": "viewer", "password": PASSWORD}
     user = httpx.post(server.url + "/api/v1/users", json=body, headers=admin, timeout=30).json()
-    token = bearer(login(server, "vera", PASSWORD))
+    token = bearer(login(server, name, PASSWORD))
     path = f"{server.url}/api/v1/users/{user['id']}"
     assert httpx.patch(path, json=change, headers=admin, timeout=30).status_code == 200
     assert me(server, token) == 401
-    fresh = bearer(login(server, "vera", change.get("password", PASSWORD)))
+    fresh = bearer(login(server, name, change.get("password", PASSWORD)))
     assert me(server, fresh) == 200
 
 
@@ -273,7 +290,8 @@ def active_admins(live: Live, headers: Headers) -> list[int]:
     return [u["id"] for u in listed if u["active"] and u["role"] == "admin"]
 
 
-def test_two_admins_removing_each_other_at_once_leave_one_admin(server: Live) -> None:
+def test_two_admins_removing_each_other_at_once_leave_one_admin(own_server: Live) -> None:
+    server = own_server
     survivor = admin_headers(server.url)
     for trial in range(5):
         (a, a_token), (b, b_token) = two_new_admins(server, survivor, trial)

@@ -6,13 +6,13 @@ import hashlib
 import re
 from collections.abc import Iterator
 
-import bcrypt
 import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from app.commands.accounts import keys_app, users_app
 from app.core.config import Settings
+from app.core.security import verify_password
 from app.db.models import ApiKey, User
 from app.db.session import build_engine
 
@@ -41,7 +41,7 @@ def test_users_create_with_password_option(engine: Engine) -> None:
     assert result.exit_code == 0, result.output
     user = _user(engine, "olga")
     assert (user.role, user.active) == ("operator", True)
-    assert bcrypt.checkpw(PASSWORD.encode(), user.password_hash.encode())
+    assert verify_password(PASSWORD, user.password_hash)
     listing = runner.invoke(users_app, ["list"])
     assert "olga" in listing.output
     assert "operator" in listing.output
@@ -53,14 +53,14 @@ def test_users_create_prompts_for_a_hidden_password(engine: Engine) -> None:
     assert PASSWORD not in result.output
     user = _user(engine, "vic")
     assert user.role == "viewer"
-    assert bcrypt.checkpw(PASSWORD.encode(), user.password_hash.encode())
+    assert verify_password(PASSWORD, user.password_hash)
 
 
 def test_users_set_password_and_disable(engine: Engine) -> None:
     runner.invoke(users_app, ["create", "ana", "--password", PASSWORD])
     changed = runner.invoke(users_app, ["set-password", "ana", "--password", "new-password-456"])
     assert changed.exit_code == 0, changed.output
-    assert bcrypt.checkpw(b"new-password-456", _user(engine, "ana").password_hash.encode())
+    assert verify_password("new-password-456", _user(engine, "ana").password_hash)
     assert runner.invoke(users_app, ["disable", "ana"]).exit_code == 0
     assert _user(engine, "ana").active is False
 

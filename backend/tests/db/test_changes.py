@@ -12,13 +12,12 @@ from app.core.config import Settings
 from app.core.roles import Role
 from app.db.changes import on_committed_writes
 from app.db.models import User
-from app.db.session import build_engine, build_session_factory, migrate
+from app.db.session import build_engine, build_session_factory
 
 
 @pytest.fixture
-def factory(settings: Settings) -> sessionmaker[Session]:
-    engine = build_engine(settings)
-    migrate(engine)
+def factory(migrated_settings: Settings) -> sessionmaker[Session]:
+    engine = build_engine(migrated_settings)
     return build_session_factory(engine)
 
 

@@ -41,9 +41,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
+    """Debian's Chromium, headless; closed after each module, so that Playwright's event loop
+    does not outlive the browser tests in a worker that runs other tests afterwards."""
     if not CHROMIUM.is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`")
     with sync_playwright() as playwright:

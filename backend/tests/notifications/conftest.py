@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 from app.db.models_alerts import Alert
 from app.db.models_notify import NotifyEvent, OutboxNotice
-from app.db.session import build_engine, build_session_factory, migrate
+from app.db.session import build_engine, build_session_factory
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
 from app.ml.alerts.rules import AlertRules
 from app.notifications import admin
@@ -32,10 +32,9 @@ __all__ = ["T0", "Api", "api", "module_api", "raise_alert"]
 
 
 @pytest.fixture
-def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+def factory(migrated_settings: Settings) -> Iterator[sessionmaker[Session]]:
     """Sessions on a migrated database (SQLite file, or PostgreSQL when set)."""
-    engine = build_engine(settings)
-    migrate(engine)
+    engine = build_engine(migrated_settings)
     with engine.begin() as connection:
         connection.execute(delete(Alert))
     yield build_session_factory(engine)

@@ -7,6 +7,7 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import bcrypt
 import jwt
 import pytest
 from sqlalchemy import select, text
@@ -16,6 +17,8 @@ from app.core.config import ConfigError, Settings, load_settings
 from app.core.errors import BadInput, Conflict, Forbidden, Unauthorized
 from app.core.roles import Role
 from app.core.security import (
+    PASSWORD_MAX_LENGTH,
+    PREHASHED,
     create_access_token,
     decode_access_token,
     hash_password,
@@ -23,7 +26,7 @@ from app.core.security import (
     verify_password,
 )
 from app.db.models import ApiKey, User
-from app.db.session import build_engine, build_session_factory, migrate
+from app.db.session import build_engine, build_session_factory
 from app.services import auth
 from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
 
@@ -31,10 +34,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+def factory(migrated_settings: Settings) -> Iterator[sessionmaker[Session]]:
     """Session factory on a freshly migrated database (SQLite, or PostgreSQL when set)."""
-    engine = build_engine(settings)
-    migrate(engine)
+    engine = build_engine(migrated_settings)
     yield build_session_factory(engine)
     engine.dispose()
 
@@ -57,13 +59,30 @@ def _claims(sub: str, version: int = 0, *, age: timedelta = timedelta(0)) -> dic
 
 def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
     first, second = hash_password(PASSWORD), hash_password(PASSWORD)
-    assert first.startswith("$2b$")
+    assert first.startswith(PREHASHED + "$2b$")
     assert first != second
     assert PASSWORD not in first
     assert verify_password(PASSWORD, first)
     assert not verify_password(PASSWORD + "!", first)
     assert not verify_password("x" * 100, first)
     assert not verify_password(PASSWORD, "not-a-hash")
+    assert not verify_password(PASSWORD, PREHASHED + "not-a-hash")
+
+
+def test_passwords_longer_than_bcrypt_input_count_in_full() -> None:
+    """bcrypt alone reads 72 bytes; the pre-hash makes every character count."""
+    long = "é" * 100  # 200 bytes in UTF-8
+    stored = hash_password(long)
+    assert verify_password(long, stored)
+    assert not verify_password(long[:-1] + "e", stored)
+    assert not verify_password("é" * 36, stored)  # its first 72 bytes
+
+
+def test_hashes_written_before_pre_hashing_still_verify() -> None:
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt()).decode()
+    assert verify_password(PASSWORD, legacy)
+    assert not verify_password(PASSWORD + "!", legacy)
+    assert not verify_password(PASSWORD + "x" * 80, legacy)  # same first 72 bytes
 
 
 def test_token_lifetime_follows_access_token_expire_minutes(env: object) -> None:
@@ -251,7 +270,7 @@ def test_revoked_tampered_and_malformed_keys_are_refused(db: Session, settings: 
         ("", Role.viewer, PASSWORD, "username"),
         ("ana", Role.pod, PASSWORD, "role"),
         ("ana", Role.viewer, "short", "password"),
-        ("ana", Role.viewer, "é" * 40, "password"),  # 80 bytes: over bcrypt's 72
+        ("ana", Role.viewer, "x" * (PASSWORD_MAX_LENGTH + 1), "password"),
     ],
 )
 def test_create_user_rejects_bad_input_naming_the_field(
@@ -260,6 +279,17 @@ def test_create_user_rejects_bad_input_naming_the_field(
     with pytest.raises(BadInput) as caught:
         auth.create_user(db, username=username, role=role, password=password)
     assert caught.value.field == field
+
+
+def test_a_user_stored_with_a_plain_bcrypt_hash_still_logs_in(
+    db: Session, settings: Settings
+) -> None:
+    user = auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    user.password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt()).decode()
+    db.commit()
+    assert auth.login(db, settings, "ana", PASSWORD).user_id == user.id
+    with pytest.raises(Unauthorized):
+        auth.login(db, settings, "ana", PASSWORD + "!")
 
 
 def test_duplicate_username_conflicts(db: Session) -> None:
