@@ -5,25 +5,21 @@ from __future__ import annotations
 import re
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
-from app.db.models_alerts import Alert
 from app.main import create_app
 from app.ml.config import MLConfig
 from app.ml.services import MLService
 from app.schemas.ml import AlertPage, HealthScoresPage, MLHealthRead
 from app.schemas.ml_models import MLStatistics, ModelList, ModelStatus
+from tests.alert_rows import write_open_alert
 from tests.ml.model_factories import flip_byte
 from tests.ml.service_helpers import Fleet, simulate, wait_for
 from tests.support import ADMIN_PASSWORD, use_env
@@ -399,29 +395,7 @@ def test_an_alert_written_to_sqlite_by_another_writer_is_served_at_once(api: Api
     device = "pod-of-another-writer"  # one open alert per device and part: a device of its own
     path = api.settings.sqlite_path
     assert path is not None
-    engine = create_engine(f"sqlite:///{path}")  # not the app's engine: as another process
-    now, alert_id = datetime.now(UTC), str(uuid.uuid4())
-    alert = Alert(
-        alert_id=alert_id,
-        device_id=device,
-        severity="HIGH",
-        predicted_issue_type="battery",
-        predicted_timeframe="3-9 days",
-        recommended_actions=["Order a replacement pod battery"],
-        confidence=0.9,
-        health_score=40.0,
-        health_trend_context={},
-        model_version="outside",
-        created_at=now,
-        updated_at=now,
-        status="open",
-        kind="degradation",
-        evidence_at=now,
-    )
-    with Session(engine) as session:
-        session.add(alert)
-        session.commit()
-    engine.dispose()
+    alert_id = write_open_alert(path, device, model_version="outside")  # as another process
     after = api.client.get("/api/ml/alerts", headers=viewer, params=params)
     assert after.headers["x-cache"] == "miss"
     ids = [a["alert_id"] for a in after.json()["data"]]

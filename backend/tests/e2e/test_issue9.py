@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,11 +14,9 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from app.core.config import REPO_DIR
-from app.db.models_alerts import Alert
+from tests.alert_rows import write_open_alert
 from tests.e2e.conftest import DESKTOP, PHONE, OpenPage, settled, sign_in
 from tests.e2e.server import Server
 
@@ -207,35 +204,7 @@ def test_the_fleet_map_places_every_device_clusters_filters_and_opens_a_device(
 
 def insert_alert(server: Server, device_id: str) -> str:
     """A new open alert written straight into the server's SQLite store (as a scoring run would)."""
-    engine = create_engine(f"sqlite:///{server.log.parent / 'drillwatch.db'}")
-    now = datetime.now(UTC)
-    alert_id = str(uuid.uuid4())
-    with Session(engine) as session:
-        session.add(
-            Alert(
-                alert_id=alert_id,
-                device_id=device_id,
-                severity="HIGH",
-                predicted_issue_type="battery",
-                predicted_timeframe="3-9 days",
-                recommended_actions=["Order a replacement pod battery"],
-                confidence=0.9,
-                health_score=40.0,
-                health_trend_context={},
-                model_version="e2e",
-                created_at=now,
-                updated_at=now,
-                status="open",
-                kind="degradation",
-                evidence_at=now,
-                predicted_failure_at=now + timedelta(days=5),
-                predicted_earliest_at=now + timedelta(days=3),
-                predicted_latest_at=now + timedelta(days=9),
-            )
-        )
-        session.commit()
-    engine.dispose()
-    return alert_id
+    return write_open_alert(server.log.parent / "drillwatch.db", device_id)
 
 
 def test_a_new_alert_appears_on_the_open_alerts_page_without_a_reload(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,11 +15,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from app.core.config import REPO_DIR
-from app.db.models_alerts import Alert
+from tests.alert_rows import write_open_alert
 from tests.e2e.conftest import DESKTOP, PHONE, OpenPage, settled, sign_in
 from tests.e2e.server import Server
 from tests.e2e.test_issue9 import axe_violations
@@ -65,35 +62,9 @@ def local(moment: datetime) -> str:
 
 def raise_alert(server: Server, device: str, issue: str, severity: str = "HIGH") -> str:
     """A new open alert written into the server's SQLite store, as a scoring run would."""
-    engine = create_engine(f"sqlite:///{server.log.parent / 'drillwatch.db'}")
-    now = datetime.now(UTC)
-    alert_id = str(uuid.uuid4())
-    with Session(engine) as session:
-        session.add(
-            Alert(
-                alert_id=alert_id,
-                device_id=device,
-                severity=severity,
-                predicted_issue_type=issue,
-                predicted_timeframe="3-9 days",
-                recommended_actions=[f"Check the {issue} of {device}"],
-                confidence=0.9,
-                health_score=40.0,
-                health_trend_context={},
-                model_version="e2e",
-                created_at=now,
-                updated_at=now,
-                status="open",
-                kind="degradation",
-                evidence_at=now,
-                predicted_failure_at=now + timedelta(days=5),
-                predicted_earliest_at=now + timedelta(days=3),
-                predicted_latest_at=now + timedelta(days=9),
-            )
-        )
-        session.commit()
-    engine.dispose()
-    return alert_id
+    action = f"Check the {issue} of {device}"
+    db = server.log.parent / "drillwatch.db"
+    return write_open_alert(db, device, issue=issue, severity=severity, action=action)
 
 
 @pytest.fixture(scope="module")
