@@ -1,13 +1,9 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../../../api/client";
 import type { Alert } from "../../../api/mlTypes";
 import { Time } from "../../../components/Time";
 import { useAddComment, useAssign, useBulkAcknowledge, useComments } from "../api";
 import type { Annotation } from "../types";
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
-}
+import { errorText } from "./forms";
 
 /** Held-back and escalation markers, assignee and due date of one alert. */
 export function AlertMarkers({ note }: { note: Annotation | undefined }) {

@@ -1,20 +1,15 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../../../api/client";
 import { SortHeaders } from "../../../components/SortHeader";
 import { QueryState } from "../../../components/States";
 import { type Column, useSortedRows } from "../../../lib/table";
 import { useChannels, useCreateChannel, useDeleteChannel, useTestChannel, useUpdateChannel, type ChannelInput } from "../api";
 import type { Channel, ChannelKind, ChannelTestResult } from "../types";
+import { errorText, FormActions } from "./forms";
 
 function describe(channel: Channel): string {
   const c = channel.config;
   if (channel.kind === "webhook") return `${String(c.url)} (${String(c.format)})`;
   return `${String(c.host)}:${String(c.port)} ${String(c.security)} → ${(c.recipients as string[]).join(", ")}`;
-}
-
-function errorText(error: unknown): string | null {
-  if (!error) return null;
-  return error instanceof ApiError ? error.message : String(error);
 }
 
 const BLANK: Record<string, string> = { format: "json", security: "starttls", port: "587" };
@@ -180,21 +175,7 @@ function ChannelForm({ editing, onDone }: { editing?: Channel; onDone?: () => vo
       ) : (
         <EmailFields fields={fields} set={set} keep={keep} clearable={clearable} clear={clearPassword} onClear={setClearPassword} />
       )}
-      <div className="form-actions">
-        <button type="submit" disabled={saving.isPending}>
-          {editing ? "Save channel" : "Add channel"}
-        </button>
-        {editing && (
-          <button type="button" className="secondary" onClick={onDone}>
-            Cancel
-          </button>
-        )}
-        {saving.error && (
-          <p className="field-error" role="alert">
-            {errorText(saving.error)}
-          </p>
-        )}
-      </div>
+      <FormActions noun="channel" editing={editing !== undefined} pending={saving.isPending} error={saving.error} onCancel={onDone} />
     </form>
   );
 }

@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../../../api/client";
 import { Pagination } from "../../../components/Pagination";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
@@ -11,10 +10,7 @@ import { SortHeader } from "../../../components/SortHeader";
 import { ALERTS_EVERY } from "../../../lib/live";
 import { usePageOffset } from "../../../lib/paging";
 import { useTableSort } from "../../../lib/table";
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
-}
+import { errorText } from "./forms";
 
 /** Device groups that rules and silences name. */
 export function GroupsSection() {

@@ -1,19 +1,15 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../../../api/client";
 import type { IssueType, Severity } from "../../../api/mlTypes";
 import { QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { useChannels, useCreateRule, useDeleteRule, useGroups, usePreview, useReorderRules, useRules, useUpdateRule } from "../api";
 import type { Channel, Rule, RuleWrite } from "../types";
+import { errorText, FormActions } from "./forms";
 
 const SEVERITIES: Severity[] = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
 const ISSUES: IssueType[] = ["motor", "battery", "gps", "telemetry"];
 
 const any = (values: string[]) => (values.length ? values.join(", ") : "any");
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
-}
 
 function names(ids: number[], channels: Channel[]): string {
   return ids.map((id) => channels.find((c) => c.id === id)?.name ?? `#${id}`).join(" → ") || "none";
@@ -128,21 +124,7 @@ function RuleForm({ channels, groups, editing, onDone }: RuleFormProps) {
         Time zone
         <input value={rule.timezone} onChange={(e) => setRule({ ...rule, timezone: e.target.value })} placeholder="Europe/Berlin" />
       </label>
-      <div className="form-actions">
-        <button type="submit" disabled={saving.isPending}>
-          {editing ? "Save rule" : "Add rule"}
-        </button>
-        {editing && (
-          <button type="button" className="secondary" onClick={onDone}>
-            Cancel
-          </button>
-        )}
-        {saving.error && (
-          <p className="field-error" role="alert">
-            {errorText(saving.error)}
-          </p>
-        )}
-      </div>
+      <FormActions noun="rule" editing={editing !== undefined} pending={saving.isPending} error={saving.error} onCancel={onDone} />
     </form>
   );
 }

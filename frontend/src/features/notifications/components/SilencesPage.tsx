@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../../../api/client";
 import { hasRole, useAuth } from "../../../auth/session";
 import { PageHeader } from "../../../components/PageHeader";
 import { SortHeaders } from "../../../components/SortHeader";
@@ -8,10 +7,7 @@ import { Time } from "../../../components/Time";
 import { type Column, useSortedRows } from "../../../lib/table";
 import { useCreateSilence, useEndSilence, useSilences } from "../api";
 import type { Silence, SilenceScope } from "../types";
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
-}
+import { errorText } from "./forms";
 
 /** A local "YYYY-MM-DDTHH:MM" (datetime-local) as an ISO instant. */
 function instant(local: string): string {
