@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from app.core.errors import BadInput
@@ -75,18 +76,25 @@ def ground_truth_metrics(predicted: pd.Series, truth: pd.DataFrame, end: Any) ->
     common = predicted.index.intersection(actual.index)
     if common.empty:
         raise BadInput("the ground truth names none of the store's devices", field="ground_truth")
-    p, a = predicted[common].astype(bool), actual[common].astype(bool)
-    tp, fp = int((p & a).sum()), int((p & ~a).sum())
-    fn, tn = int((~p & a).sum()), int((~p & ~a).sum())
     return {
-        "accuracy": _ratio(tp + tn, len(common)),
-        "precision": _ratio(tp, tp + fp),
-        "recall": _ratio(tp, tp + fn),
+        **_confusion_metrics(predicted[common], actual[common]),
         "source": "ground_truth",
-        "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
         "evaluated_devices": len(common),
         "note": "in-sample, per device at the end of the training data; "
         "drillwatch evaluate gives day-by-day figures",
+    }
+
+
+def _confusion_metrics(predicted: Any, actual: Any) -> dict[str, Any]:
+    """Accuracy, precision, recall and the confusion counts of paired yes/no calls."""
+    p, a = np.asarray(predicted, dtype=bool), np.asarray(actual, dtype=bool)
+    tp, fp = int((p & a).sum()), int((p & ~a).sum())
+    fn, tn = int((~p & a).sum()), int((~p & ~a).sum())
+    return {
+        "accuracy": _ratio(tp + tn, len(p)),
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+        "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
     }
 
 
@@ -136,15 +144,10 @@ def label_metrics(
     cases = [x for x in inside if (x.device_id, x.day) in scored]
     if not cases:
         return None
-    flags = [((x.device_id, x.issue_type, x.day) in called, x.faulty) for x in cases]
-    tp, fp = sum(p and a for p, a in flags), sum(p and not a for p, a in flags)
-    fn, tn = sum(a and not p for p, a in flags), sum(not (p or a) for p, a in flags)
+    predicted = [(x.device_id, x.issue_type, x.day) in called for x in cases]
     return {
-        "accuracy": _ratio(tp + tn, len(cases)),
-        "precision": _ratio(tp, tp + fp),
-        "recall": _ratio(tp, tp + fn),
+        **_confusion_metrics(predicted, [x.faulty for x in cases]),
         "source": "operator_labels",
-        "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
         "judged_alerts": len(cases),
         "note": "in-sample, on the evidence days of alerts operators resolved: confirmed "
         "fault or maintenance done is a fault, false alarm is none",
