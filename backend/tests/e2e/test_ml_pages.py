@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, OpenPage, settled, sign_in
 from tests.e2e.server import Server
+from tests.e2e.test_issue9 import axe_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +110,10 @@ def test_operator_acknowledges_and_resolves_an_alert_and_both_persist_after_relo
     expect(alert_item(page, alert["alert_id"])).to_contain_text("Resolved by otto")
     expect(alert_item(page, alert["alert_id"])).to_contain_text("as Confirmed fault")
     expect(alert_item(page, alert["alert_id"]).get_by_role("button")).to_have_count(0)
+    for theme in ("light", "dark"):  # a resolved alert is told apart without fading its text
+        page.emulate_media(color_scheme=theme)
+        settled(page)
+        assert axe_violations(page) == [], theme
 
     stored = server.get("/api/ml/alerts", device_id=alert["device_id"], limit=500)["data"]
     record = next(a for a in stored if a["alert_id"] == alert["alert_id"])

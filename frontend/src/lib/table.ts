@@ -60,7 +60,7 @@ export function useUrlParam(key: string): [string, (value: string) => void] {
   return [value, set];
 }
 
-type Value = string | number | boolean | null | undefined;
+export type Value = string | number | boolean | null | undefined;
 
 /** A sorted copy by ``value``; missing values last in both directions, ties by ``tie``. */
 export function sortRows<T>(rows: readonly T[], value: (row: T) => Value, order: SortOrder, tie: (row: T) => string): T[] {

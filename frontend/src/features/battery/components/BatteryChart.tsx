@@ -33,9 +33,16 @@ export function BatteryChart({ devices, bucketSeconds }: { devices: DeviceBatter
       </ChartBox>
       <figcaption className="hint">Average battery level per {bucketLabel(bucketSeconds)} bucket; the dashed line marks 20 %.</figcaption>
       <ChartData
+        id="batterydata"
         caption="Average battery per device and bucket"
         columns={[{ label: "Device" }, { label: "Bucket start" }, { label: "Average", numeric: true }, { label: "Minimum", numeric: true }]}
-        rows={devices.flatMap((d) => d.points.map((p) => ({ key: `${d.deviceId}-${p.t}`, cells: [d.deviceId, formatLocal(p.t), formatPercent(p.avg), formatPercent(p.min, 0)] })))}
+        rows={devices.flatMap((d) =>
+          d.points.map((p) => ({
+            key: `${d.deviceId}-${p.t}`,
+            cells: [d.deviceId, formatLocal(p.t), formatPercent(p.avg), formatPercent(p.min, 0)],
+            values: [d.deviceId, p.t, p.avg, p.min],
+          })),
+        )}
       />
     </figure>
   );

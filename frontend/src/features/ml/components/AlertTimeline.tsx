@@ -55,9 +55,10 @@ export function AlertTimeline({ alerts, total }: { alerts: Alert[]; total: numbe
         {total > alerts.length && ` Only the newest ${formatCount(alerts.length)} of ${formatCount(total)} are charted: narrow the filters.`}
       </figcaption>
       <ChartData
+        id="alertdata"
         caption="Alerts raised per UTC day by severity"
         columns={[{ label: "Day (UTC)" }, ...SEVERITIES.map((s) => ({ label: s, numeric: true }))]}
-        rows={rows.map((r) => ({ key: r.day, cells: [r.day, ...SEVERITIES.map((s) => formatCount(r[s]))] }))}
+        rows={rows.map((r) => ({ key: r.day, cells: [r.day, ...SEVERITIES.map((s) => formatCount(r[s]))], values: [r.day, ...SEVERITIES.map((s) => r[s])] }))}
       />
     </figure>
   );

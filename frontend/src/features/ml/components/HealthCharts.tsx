@@ -98,13 +98,16 @@ export function TrendTable({ trend, forecast }: { trend: TrendPoint[]; forecast?
   const history = trend.map((p) => ({
     key: p.date,
     cells: [p.date, formatNumber(p.health_score, 1), ...COMPONENTS.map((c) => formatNumber(p[c.key], 1)), "measured"],
+    values: [p.date, p.health_score, ...COMPONENTS.map((c) => p[c.key]), "measured"],
   }));
   const ahead = (forecast?.series ?? []).map((p) => ({
     key: `f-${p.date}`,
     cells: [p.date, `${formatNumber(p.health_score, 1)} (${formatNumber(p.lower, 1)}–${formatNumber(p.upper, 1)})`, ...COMPONENTS.map(() => "—"), "forecast"],
+    values: [p.date, p.health_score, ...COMPONENTS.map(() => null), "forecast"],
   }));
   return (
     <ChartData
+      id="trenddata"
       caption="Daily health and components, then the forecast"
       columns={[{ label: "Day (UTC)" }, { label: "Health", numeric: true }, ...COMPONENTS.map((c) => ({ label: c.short, numeric: true })), { label: "Kind" }]}
       rows={[...history, ...ahead]}

@@ -269,6 +269,26 @@ test("rules show in order with their matchers; moving one sends the new order; t
   expect(sent).toEqual({ device_id: "pod-7", severity: "CRITICAL", issue_type: "motor" });
 });
 
+test("the rule table sorts by a header, read from the URL; the arrows still move a rule in apply order", async () => {
+  signIn("admin");
+  const user = userEvent.setup();
+  renderApp("/notifications?rulesort=name&ruleorder=desc");
+  const rules = await screen.findByRole("region", { name: "Rule table" });
+  const cells = (column: number) =>
+    within(rules)
+      .getAllByRole("row")
+      .slice(1)
+      .map((r) => within(r).getAllByRole("cell")[column].textContent);
+  expect(cells(1)).toEqual(["night mail", "critical"]);
+  expect(cells(0)).toEqual(["2", "1"]);
+  expect(within(rules).getByRole("columnheader", { name: /^Rule/ }).getAttribute("aria-sort")).toBe("descending");
+  await user.click(within(rules).getByRole("button", { name: "Move critical down" }));
+  const order = calls.find((c) => c.url.pathname === `${BASE}/rules/order`);
+  expect(JSON.parse(String(order?.init.body))).toEqual({ rule_ids: [2, 1] });
+  await user.click(within(rules).getByRole("button", { name: /^#/ }));
+  expect(cells(1)).toEqual(["critical", "night mail"]);
+});
+
 test("an admin edits a rule in its form: the server's refusal names the field, a fix saves it", async () => {
   signIn("admin");
   const user = userEvent.setup();

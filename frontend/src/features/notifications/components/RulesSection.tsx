@@ -1,7 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import type { IssueType, Severity } from "../../../api/mlTypes";
 import { QueryState } from "../../../components/States";
+import { SortHeaders } from "../../../components/SortHeader";
 import { Time } from "../../../components/Time";
+import { type Column, useSortedRows } from "../../../lib/table";
 import { useChannels, useCreateRule, useDeleteRule, useGroups, usePreview, useReorderRules, useRules, useUpdateRule } from "../api";
 import type { Channel, Rule, RuleWrite } from "../types";
 import { errorText, FormActions } from "./forms";
@@ -129,9 +131,37 @@ function RuleForm({ channels, groups, editing, onDone }: RuleFormProps) {
   );
 }
 
+type RuleKey = "order" | "name" | "matches" | "notify" | "escalate" | "quiet" | "then";
+type Ranked = Rule & { rank: number; matches: string; notify: string; escalate: string; quiet: string };
+
+const RULE_COLUMNS: Column<Ranked, RuleKey>[] = [
+  { key: "order", label: "#", value: (r) => r.rank, numeric: true },
+  { key: "name", label: "Rule", value: (r) => r.name },
+  { key: "matches", label: "Matches", value: (r) => r.matches },
+  { key: "notify", label: "Notify", value: (r) => r.notify },
+  { key: "escalate", label: "Escalate", value: (r) => r.escalate },
+  { key: "quiet", label: "Quiet hours", value: (r) => r.quiet },
+  { key: "then", label: "Then", value: (r) => (r.continue_matching ? "continue" : "stop") },
+];
+
+/** The rules in apply order (``rank``), with the texts their columns show and sort by. */
+function ranked(rules: Rule[], channels: Channel[]): Ranked[] {
+  return rules.map((r, i) => ({
+    ...r,
+    rank: i + 1,
+    matches: `severity ${any(r.severities)}; component ${any(r.issue_types)}; groups ${any(r.groups)}; devices ${any(r.device_ids)}`,
+    notify: names(r.channel_ids, channels),
+    escalate: names(r.escalation_channel_ids, channels),
+    quiet: r.quiet_from ? `${r.quiet_from}–${r.quiet_until} ${r.timezone}` : "none",
+  }));
+}
+
+/** The rules, in apply order unless a header sorts them; the arrows always move a rule in apply order. */
 function RuleTable({ rules, channels, onEdit }: { rules: Rule[]; channels: Channel[]; onEdit: (rule: Rule) => void }) {
   const reorder = useReorderRules();
   const remove = useDeleteRule();
+  const rankedRules = useMemo(() => ranked(rules, channels), [rules, channels]);
+  const { rows, sort, onSort } = useSortedRows(rankedRules, RULE_COLUMNS, "order", (r) => r.name, "rule");
   const move = (index: number, by: number) => {
     const ids = rules.map((r) => r.id);
     [ids[index], ids[index + by]] = [ids[index + by], ids[index]];
@@ -142,37 +172,29 @@ function RuleTable({ rules, channels, onEdit }: { rules: Rule[]; channels: Chann
       <table>
         <thead>
           <tr>
-            <th scope="col">#</th>
-            <th scope="col">Rule</th>
-            <th scope="col">Matches</th>
-            <th scope="col">Notify</th>
-            <th scope="col">Escalate</th>
-            <th scope="col">Quiet hours</th>
-            <th scope="col">Then</th>
+            <SortHeaders columns={RULE_COLUMNS} sort={sort.sort} order={sort.order} onSort={onSort} />
             <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
-          {rules.map((r, i) => (
+          {rows.map((r) => (
             <tr key={r.id}>
-              <td>{i + 1}</td>
+              <td className="num">{r.rank}</td>
               <td>
                 {r.name}
                 {!r.enabled && " (off)"}
               </td>
-              <td className="wrap">
-                severity {any(r.severities)}; component {any(r.issue_types)}; groups {any(r.groups)}; devices {any(r.device_ids)}
-              </td>
-              <td>{names(r.channel_ids, channels)}</td>
-              <td>{names(r.escalation_channel_ids, channels)}</td>
-              <td className="wrap">{r.quiet_from ? `${r.quiet_from}–${r.quiet_until} ${r.timezone}` : "none"}</td>
+              <td className="wrap">{r.matches}</td>
+              <td>{r.notify}</td>
+              <td>{r.escalate}</td>
+              <td className="wrap">{r.quiet}</td>
               <td>{r.continue_matching ? "continue" : "stop"}</td>
               <td>
                 <div className="row-actions">
-                  <button type="button" className="secondary" aria-label={`Move ${r.name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  <button type="button" className="secondary" aria-label={`Move ${r.name} up`} disabled={r.rank === 1} onClick={() => move(r.rank - 1, -1)}>
                     ↑
                   </button>
-                  <button type="button" className="secondary" aria-label={`Move ${r.name} down`} disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+                  <button type="button" className="secondary" aria-label={`Move ${r.name} down`} disabled={r.rank === rules.length} onClick={() => move(r.rank - 1, 1)}>
                     ↓
                   </button>
                   <button type="button" className="secondary" aria-label={`Edit rule ${r.name}`} onClick={() => onEdit(r)}>

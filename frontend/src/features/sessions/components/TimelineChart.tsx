@@ -38,6 +38,7 @@ export function TimelineChart({ activity }: { activity: DailyActivityPage }) {
         {others > 0 ? `; the ${devices.length} busiest devices shown, the other ${formatCount(others)} summed as “${OTHER}”` : ""}.
       </figcaption>
       <ChartData
+        id="hoursdata"
         caption="Drilling hours and sessions per UTC day"
         columns={[
           { label: "Day (UTC)" },
@@ -55,6 +56,7 @@ export function TimelineChart({ activity }: { activity: DailyActivityPage }) {
             ...d.hours.map((h) => formatHours(h, 2)),
             ...(others > 0 ? [formatHours(d.other_hours, 2)] : []),
           ],
+          values: [d.day, d.sessions, d.drilling_hours, ...d.hours, ...(others > 0 ? [d.other_hours] : [])],
         }))}
       />
     </figure>
