@@ -190,10 +190,12 @@ class EmailChannel(Channel):
 
     def send(self, payload: dict[str, Any], key: str, message: Message) -> None:
         """Connect, secure, log in if a username is set, send, quit."""
+        if self.config.get("username") and not self.secrets.get("password"):
+            raise DeliveryError("SMTP: a username is set but no password: set one or clear both")
         try:
             with self._connect() as smtp:
                 if self.config.get("username"):
-                    smtp.login(self.config["username"], self.secrets.get("password", ""))
+                    smtp.login(self.config["username"], self.secrets["password"])
                 smtp.send_message(self.mail(key, message))
         except TimeoutError:
             raise DeliveryError(f"no SMTP answer within {self.timeout:g} s") from None

@@ -106,6 +106,19 @@ def test_a_wrong_password_is_a_failed_attempt_with_the_servers_answer(
     assert "relay-password" not in notice.last_error
 
 
+def test_a_username_without_a_password_is_a_failed_attempt_naming_the_missing_password(
+    rig: Rig, alerts: PredictiveAlertService, tls: ssl.SSLContext
+) -> None:
+    with smtp_server(login=("dw", "relay-password"), tls_context=tls) as box:
+        rig.rule("mail", [mail_channel(rig, box.port, "starttls", username="dw")])
+        raise_alert(alerts, "pod-1")
+        rig.tick()
+        assert (box.messages, box.logins) == ([], [])
+    (notice,) = rig.notices()
+    assert notice.status == "pending"
+    assert notice.last_error == "SMTP: a username is set but no password: set one or clear both"
+
+
 def test_implicit_tls_delivers(
     rig: Rig, alerts: PredictiveAlertService, tls: ssl.SSLContext
 ) -> None:
