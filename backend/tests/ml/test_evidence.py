@@ -138,4 +138,25 @@ def test_battery_drain_leaves_out_charging(tmp_path: Path) -> None:
     row = day_of(frame, "d1")
     assert row["drop_pct"] == 4.0  # 80->78 and 95->93; the charging step does not count
     assert row["drop_hours"] == pytest.approx(6 * 30 / 3600)
-    assert row["charged_level"] == 95
+    assert pd.isna(row["charged_level"])  # a top-up inside a session is no full charge
+
+
+def test_a_full_charge_is_a_rise_after_a_pause_long_enough_to_charge(tmp_path: Path) -> None:
+    """Higher after 3 h off: a full charge; higher after a 2 h break: a top-up."""
+    starts = {"d1": (3 * 3600, [70, 69, 97, 96]), "d2": (2 * 3600, [70, 69, 90, 89])}
+    rows = [
+        (
+            DAY + timedelta(seconds=30 * i + (pause if i >= 2 else 0)),
+            device,
+            i + 1,
+            6.0,
+            52.5,
+            13.4,
+            level,
+        )
+        for device, (pause, levels) in starts.items()
+        for i, level in enumerate(levels)
+    ]
+    frame, _ = extract(tmp_path, rows)
+    assert day_of(frame, "d1")["charged_level"] == 97
+    assert pd.isna(day_of(frame, "d2")["charged_level"])

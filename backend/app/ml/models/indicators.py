@@ -132,7 +132,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "gps_fix",
         "gps_reliability",
-        0.8,  # most positions missing where others have them: the receiver is gone
+        0.4,  # positions missing where others have them, four in ten: the receiver is failing
         "place",
         "fixless_share",
         "expected_fixless_share",

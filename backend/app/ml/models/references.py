@@ -29,6 +29,7 @@ DRAIN_MAX_DAYS = 21  # ... or this many days, whichever comes first
 DRAIN_FLOOR = 1.0  # %/h: below this, drain is too slow to tell capacity apart
 CHARGE_DAYS = 14  # a full charge happens at least this often: the window its maximum is read over
 CHARGE_MIN_EVENTS = 2
+CHARGE_EVENTS = 2  # a day's full charge is read as the best of this many recent ones
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,18 @@ MEDIANS = (
 
 
 def recent_full_charge(frame: pd.DataFrame) -> pd.Series:
-    """The highest level a charge reached over the last CHARGE_DAYS days (partial top-ups
-    in between do not count against the battery)."""
-    rolled = (
-        frame.groupby("device_id", sort=False)["charged_level"]
-        .rolling(CHARGE_DAYS, min_periods=1)
-        .max()
-    )
-    return pd.Series(rolled.to_numpy(), index=frame.index)
+    """On each day with a full charge, the highest of the device's last CHARGE_EVENTS full
+    charges within CHARGE_DAYS: one charge cut short does not count against the battery,
+    and a fading cell shows within a charge or two."""
+    charged = frame["charged_level"]
+    events = frame.loc[charged.notna(), ["device_id", "day"]].assign(level=charged.dropna())
+    by_device = events.groupby("device_id", sort=False)
+    best = events["level"]
+    for back in range(1, CHARGE_EVENTS):
+        earlier = by_device["level"].shift(back)
+        recent = events["day"] - by_device["day"].shift(back) < pd.Timedelta(days=CHARGE_DAYS)
+        best = np.fmax(best, earlier.where(recent))
+    return best.reindex(frame.index)
 
 
 def charge_reference(frame: pd.DataFrame) -> pd.Series:

@@ -29,6 +29,7 @@ STALL_MAX_AMP = 0.5  # below the standby band: the motor lost power mid-session
 SPIKE_RATIO = 1.5
 LOCAL_SAMPLES = 20
 CHARGE_MIN_PCT = 3
+FULL_CHARGE_S = 3 * 3600  # off this long and higher after: charged full (a break's top-up is not)
 SUDDEN_DROP_PCT = 5
 JUMP_M = 400.0
 MAX_LOST = 10_000  # a larger seq gap is a counter jump, not lost samples
@@ -70,6 +71,7 @@ def _values(config: MLConfig, telemetry: str = "telemetry") -> dict[str, object]
         "local": LOCAL_SAMPLES,
         "max_lost": MAX_LOST,
         "charge": CHARGE_MIN_PCT,
+        "full_charge_s": FULL_CHARGE_S,
         "sudden": SUDDEN_DROP_PCT,
         "stall": STALL_MAX_AMP,
         "spike": SPIKE_RATIO,

@@ -37,7 +37,8 @@ kept AS (
         -- battery: a step inside a session, unless the pod was being charged
         CASE WHEN link AND batt - prev_batt < {charge} THEN prev_batt - batt END AS drop_pct,
         CASE WHEN link AND batt - prev_batt < {charge} THEN dt END AS drop_s,
-        CASE WHEN batt - prev_batt >= {charge} THEN batt END AS charged,
+        -- a full charge: higher after a pause long enough to charge (not a break's top-up)
+        CASE WHEN batt - prev_batt >= {charge} AND dt >= {full_charge_s} THEN batt END AS charged,
         link AND prev_batt - batt >= {sudden} AS sudden,
         link AND prev_amp > {drill} AND amp <= {stall} AS stall,
         link AND prev_amp > {drill} AS stall_chance,
