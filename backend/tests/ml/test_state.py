@@ -39,6 +39,18 @@ def test_one_absurd_day_cannot_reach_the_failure_limit() -> None:
     assert probability_failed(state, np.zeros((1, 1)), PARAMS)[0, 0] < 0.01
 
 
+def test_two_days_of_disagreement_are_a_change_unless_the_indicator_swings_with_the_job() -> None:
+    ys, rs = [0.0] * 20 + [1.2] * 2, [0.01] * 22
+    rate = run(ys, rs)
+    swinging = FilterState.prior((1, 1), PARAMS, swinging=np.array([True]))
+    for y, r in zip(ys, rs, strict=True):
+        swinging.predict(np.ones((1, 1)), PARAMS)
+        swinging.update(np.array([[y]]), np.array([[r]]), PARAMS)
+    assert rate.level[0, 0] > 0.9  # the CUSUM widened the uncertainty and it caught up
+    assert swinging.level[0, 0] < 0.3  # a harder job, a cold morning: not yet
+    assert probability_failed(swinging, np.full((1, 1), 14.0), PARAMS)[0, 0] < 0.05
+
+
 def test_days_of_consistent_evidence_are_followed_quickly() -> None:
     state = run([0.0] * 20 + [1.2] * 3, [0.01] * 23)
     assert state.level[0, 0] > 0.9  # the CUSUM widened the uncertainty and it caught up

@@ -32,6 +32,7 @@ from app.ml.models.state import (
 USAGE_DAYS = 28  # trailing days the usage rate (working days per calendar day) is taken over
 MIN_USAGE = 1.0 / USAGE_DAYS
 GROUPS = np.array([COMPONENTS.index(i.component) for i in INDICATORS])
+# judged against the device's own commissioning value: they swing with the job and weather
 OWN = np.array([i.reference == "own" for i in INDICATORS])
 # a rate cannot be better than none: far below the fleet's or the place's normal is noise
 FLOOR = -0.25
@@ -221,7 +222,7 @@ def assess(
     start = 0 if keep_from is None else int((pd.Timestamp(keep_from) - grid.days[0]).days)
     start = min(max(start, 0), n_days - 1)
     kept = {name: np.full((n_dev, n_days - start, len(COMPONENTS)), np.nan) for name in OUTPUTS}
-    state = FilterState.prior((n_dev, len(INDICATORS)), params)
+    state = FilterState.prior((n_dev, len(INDICATORS)), params, swinging=OWN)
     for t in range(n_days):
         state.predict(grid.active[:, t][:, None], params)
         state.update(y[:, t, :].astype(np.float64), r[:, t, :].astype(np.float64), params)

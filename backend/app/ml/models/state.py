@@ -7,13 +7,14 @@ Wear advances with use, so the state moves forward on days the machine worked an
 stands still while it is idle (only the knowledge of it ages). Innovations are
 clipped (Huber), so one absurd day cannot raise an alarm on its own, and no early
 day skips the accumulation. A slow model cannot follow a part that fails within days,
-so a two-sided CUSUM watches the standardised innovations: when several days in a row
-disagree with the estimate in the same direction, the part changed faster than the
-model allows, and the estimate's uncertainty is widened by that disagreement so it
-catches up. A trend fitted over months reacts slowly to a part that started wearing
-last week, so the filter also remembers where the part last looked unworn (within
-``healthy_level``) and how many working days ago: the pace since that onset, on wear
-the evidence supports, is a second forecast, and the sooner of both is reported.
+so a two-sided CUSUM watches the standardised innovations: when two days in a row
+(three for indicators that swing with the job and the weather) disagree with the
+estimate in the same direction, the part changed faster than the model allows, and
+the estimate's uncertainty is widened by that disagreement so it catches up. A trend
+fitted over months reacts slowly to a part that started wearing last week, so the
+filter also remembers where the part last looked unworn (within ``healthy_level``)
+and how many working days ago: the pace since that onset, on wear the evidence
+supports, is a second forecast, and the sooner of both is reported.
 The filter runs over whole device x indicator arrays, one day at a time:
 the loop is over days, never over rows.
 """
@@ -41,7 +42,12 @@ class FilterParams:
     prior_slope: float = 0.015
     huber: float = 2.5  # innovations beyond this many standard deviations are clipped
     cusum_slack: float = 0.5  # standardised innovation a day may show without counting
-    cusum_alarm: float = 4.0  # accumulated excess that means "changed faster than modelled"
+    # accumulated excess that means "changed faster than modelled": two days in a row at
+    # least (a day adds at most cusum_day_cap - cusum_slack) ...
+    cusum_alarm: float = 4.0
+    # ... three for indicators that swing with the job and the weather (a harder site, a
+    # cold morning): two-day swings of a healthy machine were their main false alarms
+    cusum_alarm_swinging: float = 6.0
     cusum_day_cap: float = 3.0  # one day adds at most this much: never an alarm on its own
     healthy_level: float = 0.2  # at or below this the part counts as unworn (onset clock)
     onset_min_days: float = 2.0  # wear since onset is averaged over at least this many days
@@ -62,11 +68,20 @@ class FilterState:
     excess: Floats  # mean innovation of the current CUSUM run, to widen by
     base: Floats  # the level when it was last within the healthy band
     since: Floats  # working days since then
+    alarm: Floats  # the CUSUM that means a change, per element
 
     @classmethod
-    def prior(cls, shape: tuple[int, ...], params: FilterParams) -> FilterState:
-        """No evidence yet: at the reference, with the prior uncertainty."""
+    def prior(
+        cls,
+        shape: tuple[int, ...],
+        params: FilterParams,
+        swinging: NDArray[np.bool_] | None = None,
+    ) -> FilterState:
+        """No evidence yet: at the reference, with the prior uncertainty. ``swinging``
+        (broadcast over ``shape``) marks the indicators that swing with the job."""
         zeros = np.zeros(shape)
+        marked = np.broadcast_to(False if swinging is None else swinging, shape)
+        alarm = np.where(marked, params.cusum_alarm_swinging, params.cusum_alarm)
         return cls(
             zeros.copy(),
             zeros.copy(),
@@ -78,6 +93,7 @@ class FilterState:
             zeros.copy(),
             zeros.copy(),
             zeros.copy(),
+            alarm,
         )
 
     def predict(self, worked: Floats, params: FilterParams) -> None:
@@ -129,7 +145,7 @@ class FilterState:
         self.excess = np.where(
             running, 0.5 * self.excess + 0.5 * raw, np.where(seen, 0.0, self.excess)
         )
-        alarm = (up > params.cusum_alarm) | (down > params.cusum_alarm)
+        alarm = (up > self.alarm) | (down > self.alarm)
         widen = self.excess**2
         self.p_ll = np.where(alarm, self.p_ll + widen, self.p_ll)
         self.p_ss = np.where(alarm, self.p_ss + widen / 100.0, self.p_ss)
