@@ -127,11 +127,13 @@ def recent_full_charge(frame: pd.DataFrame) -> pd.Series:
     charged = frame["charged_level"]
     events = frame.loc[charged.notna(), ["device_id", "day"]].assign(level=charged.dropna())
     by_device = events.groupby("device_id", sort=False)
-    best = events["level"]
-    for back in range(1, CHARGE_EVENTS):
-        earlier = by_device["level"].shift(back)
-        recent = events["day"] - by_device["day"].shift(back) < pd.Timedelta(days=CHARGE_DAYS)
-        best = np.fmax(best, earlier.where(recent))
+    recent = [
+        by_device["level"]
+        .shift(back)
+        .where(events["day"] - by_device["day"].shift(back) < pd.Timedelta(days=CHARGE_DAYS))
+        for back in range(1, CHARGE_EVENTS)
+    ]
+    best = pd.concat([events["level"], *recent], axis=1).max(axis=1)
     return best.reindex(frame.index)
 
 
