@@ -16,9 +16,11 @@ from app.ml.models.state import (
 PARAMS = FilterParams()
 
 
-def run(ys: list[float], rs: list[float], worked: list[float] | None = None) -> FilterState:
+def run(
+    ys: list[float], rs: list[float], worked: list[float] | None = None, swinging: bool = False
+) -> FilterState:
     """Feed one device and one indicator the given days; the state after the last."""
-    state = FilterState.prior((1, 1), PARAMS)
+    state = FilterState.prior((1, 1), PARAMS, swinging=np.array([swinging]))
     worked = worked or [1.0] * len(ys)
     for y, r, w in zip(ys, rs, worked, strict=True):
         state.predict(np.array([[w]]), PARAMS)
@@ -41,11 +43,7 @@ def test_one_absurd_day_cannot_reach_the_failure_limit() -> None:
 
 def test_two_days_of_disagreement_are_a_change_unless_the_indicator_swings_with_the_job() -> None:
     ys, rs = [0.0] * 20 + [1.2] * 2, [0.01] * 22
-    rate = run(ys, rs)
-    swinging = FilterState.prior((1, 1), PARAMS, swinging=np.array([True]))
-    for y, r in zip(ys, rs, strict=True):
-        swinging.predict(np.ones((1, 1)), PARAMS)
-        swinging.update(np.array([[y]]), np.array([[r]]), PARAMS)
+    rate, swinging = run(ys, rs), run(ys, rs, swinging=True)
     assert rate.level[0, 0] > 0.9  # the CUSUM widened the uncertainty and it caught up
     assert swinging.level[0, 0] < 0.3  # a harder job, a cold morning: not yet
     assert probability_failed(swinging, np.full((1, 1), 14.0), PARAMS)[0, 0] < 0.05

@@ -132,7 +132,7 @@ function RuleForm({ channels, groups, editing, onDone }: RuleFormProps) {
 }
 
 type RuleKey = "order" | "name" | "matches" | "notify" | "escalate" | "quiet" | "then";
-type Ranked = Rule & { rank: number; matches: string; notify: string; escalate: string; quiet: string };
+type Ranked = Rule & { rank: number; matches: string; notify: string; escalate: string; quiet: string; afterMatch: string };
 
 const RULE_COLUMNS: Column<Ranked, RuleKey>[] = [
   { key: "order", label: "#", value: (r) => r.rank, numeric: true },
@@ -141,7 +141,7 @@ const RULE_COLUMNS: Column<Ranked, RuleKey>[] = [
   { key: "notify", label: "Notify", value: (r) => r.notify },
   { key: "escalate", label: "Escalate", value: (r) => r.escalate },
   { key: "quiet", label: "Quiet hours", value: (r) => r.quiet },
-  { key: "then", label: "Then", value: (r) => (r.continue_matching ? "continue" : "stop") },
+  { key: "then", label: "Then", value: (r) => r.afterMatch },
 ];
 
 /** The rules in apply order (``rank``), with the texts their columns show and sort by. */
@@ -153,6 +153,7 @@ function ranked(rules: Rule[], channels: Channel[]): Ranked[] {
     notify: names(r.channel_ids, channels),
     escalate: names(r.escalation_channel_ids, channels),
     quiet: r.quiet_from ? `${r.quiet_from}–${r.quiet_until} ${r.timezone}` : "none",
+    afterMatch: r.continue_matching ? "continue" : "stop",
   }));
 }
 
@@ -188,7 +189,7 @@ function RuleTable({ rules, channels, onEdit }: { rules: Rule[]; channels: Chann
               <td>{r.notify}</td>
               <td>{r.escalate}</td>
               <td className="wrap">{r.quiet}</td>
-              <td>{r.continue_matching ? "continue" : "stop"}</td>
+              <td>{r.afterMatch}</td>
               <td>
                 <div className="row-actions">
                   <button type="button" className="secondary" aria-label={`Move ${r.name} up`} disabled={r.rank === 1} onClick={() => move(r.rank - 1, -1)}>
