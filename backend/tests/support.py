@@ -13,6 +13,7 @@ from app.core.config import BACKEND_DIR, Settings, get_settings
 
 ADMIN_PASSWORD = "admin-test-password-1"
 SECRET_KEY = "test-secret-key-" + "x" * 32
+TEST_HASH_ROUNDS = 4  # bcrypt's lowest cost
 
 
 def path_settings(root: Path, database_url: str | None = None) -> dict[str, str]:
@@ -32,12 +33,15 @@ def path_settings(root: Path, database_url: str | None = None) -> dict[str, str]
 def env_values(
     root: Path, database_url: str | None = None, lock_timeout: int = 10
 ) -> dict[str, str]:
-    """The path settings under ``root``, the test secrets and the store lock timeout."""
+    """The path settings under ``root``, the test secrets, the store lock timeout and
+    bcrypt's lowest cost (tests log in hundreds of times; what the cost does is tested
+    in tests/services/test_auth_service.py)."""
     return {
         **path_settings(root, database_url),
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "SECRET_KEY": SECRET_KEY,
         "STORE_LOCK_TIMEOUT": str(lock_timeout),
+        "PASSWORD_HASH_ROUNDS": str(TEST_HASH_ROUNDS),
     }
 
 

@@ -47,6 +47,11 @@ PasswordOption = Annotated[
 ]
 
 
+def _rounds() -> int:
+    """The bcrypt cost new password hashes get (PASSWORD_HASH_ROUNDS)."""
+    return get_settings().password_hash_rounds
+
+
 @contextmanager
 def open_db() -> Iterator[Session]:
     """A migrated SQL session that commits on success; service errors exit with 1."""
@@ -97,7 +102,9 @@ def create_user(
     from app.services import audit, auth
 
     with open_db() as db:
-        user = auth.create_user(db, username=name, role=Role(role), password=password)
+        user = auth.create_user(
+            db, username=name, role=Role(role), password=password, rounds=_rounds()
+        )
         _audit(db, audit.USER_CREATE, user.username, role=str(user.role))
         console.print(f"created user [bold]{user.username}[/bold] (role {user.role})")
 
@@ -123,7 +130,7 @@ def set_password(
     from app.services import audit, auth
 
     with open_db() as db:
-        auth.update_user(db, auth.find_user(db, name), password=password)
+        auth.update_user(db, auth.find_user(db, name), password=password, rounds=_rounds())
         _audit(db, audit.USER_UPDATE, name, password_changed=True)
         console.print(f"password of [bold]{name}[/bold] changed")
 
@@ -134,7 +141,7 @@ def disable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> Non
     from app.services import audit, auth
 
     with open_db() as db:
-        auth.update_user(db, auth.find_user(db, name), active=False)
+        auth.update_user(db, auth.find_user(db, name), active=False, rounds=_rounds())
         _audit(db, audit.USER_UPDATE, name, active=False)
         console.print(f"user [bold]{name}[/bold] disabled")
 
@@ -145,7 +152,7 @@ def enable_user(name: Annotated[str, typer.Argument(help="Login name")]) -> None
     from app.services import audit, auth
 
     with open_db() as db:
-        auth.update_user(db, auth.find_user(db, name), active=True)
+        auth.update_user(db, auth.find_user(db, name), active=True, rounds=_rounds())
         _audit(db, audit.USER_UPDATE, name, active=True)
         console.print(f"user [bold]{name}[/bold] enabled")
 

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     # Stores
     telemetry_dir: Path = REPO_DIR / "public" / "data"
     database_url: str = "sqlite:///data/drillwatch.db"
+    # Seconds a SQLite write waits for another writer's lock before it answers 503
+    sqlite_busy_timeout: PosFloat = 30.0
     duckdb_path: Path = Path("data/telemetry.duckdb")
     # DuckDB's limit is per database instance, shared by every query of the process; 192MB
     # keeps a server process scoring 1,000 devices under 512 MB (bench/bench_ml.py).
@@ -108,6 +110,8 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = None
     access_token_expire_minutes: PosInt = 30
+    # bcrypt cost of password hashes: 2^N rounds
+    password_hash_rounds: Annotated[int, Field(ge=4, le=31)] = 12
     login_max_failures: PosInt = 10
     login_max_failures_per_source: PosInt = 50
     login_window_seconds: PosInt = 300

@@ -28,14 +28,15 @@ API_KEY_SCHEME = "dw"
 MIN_SECRET_LENGTH = 32
 
 
-def hash_password(password: str) -> str:
-    """A salted hash of ``password``: bcrypt of its HMAC-SHA256 keyed with the bcrypt salt.
+def hash_password(password: str, rounds: int) -> str:
+    """A salted hash of ``password``: bcrypt (cost ``rounds``) of its HMAC-SHA256 keyed with
+    the bcrypt salt.
 
     The digest (base64, 44 bytes, no NUL) fits bcrypt's 72-byte input whatever the
     password's length; keying it with the salt keeps an unsalted SHA-256 of the password
     from being tried against the stored hash directly.
     """
-    salt = bcrypt.gensalt()
+    salt = bcrypt.gensalt(rounds)
     return PREHASHED + bcrypt.hashpw(_digest(password, salt), salt).decode()
 
 
@@ -61,10 +62,17 @@ def verify_password(password: str, password_hash: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=1)
-def dummy_password_hash() -> str:
+def needs_rehash(password_hash: str, rounds: int) -> bool:
+    """True when a stored hash is not pre-hashed or not of bcrypt cost ``rounds``."""
+    parts = password_hash.removeprefix(PREHASHED).split("$")  # "", "2b", "12", salt+hash
+    cost = int(parts[2]) if len(parts) == 4 and parts[2].isdigit() else None
+    return not password_hash.startswith(PREHASHED) or cost != rounds
+
+
+@lru_cache(maxsize=4)
+def dummy_password_hash(rounds: int) -> str:
     """A hash to check against for unknown users, so timing does not reveal names."""
-    return hash_password(secrets.token_urlsafe(16))
+    return hash_password(secrets.token_urlsafe(16), rounds)
 
 
 def secret_key_path(settings: Settings) -> Path:

@@ -17,7 +17,6 @@ ALEMBIC_INI = BACKEND_DIR / "alembic.ini"
 MIGRATIONS_DIR = BACKEND_DIR / "app" / "db" / "migrations"
 # Serialises concurrent start-ups (server and CLI) migrating the same PostgreSQL database.
 MIGRATION_LOCK_KEY = 0x44726C57  # "DrlW"
-SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
 def normalise_url(url: str) -> str:
@@ -51,7 +50,7 @@ def build_engine(settings: Settings) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout},
             **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -31,6 +31,7 @@ from app.core.security import (
     generate_api_key,
     hash_api_key,
     hash_password,
+    needs_rehash,
     password_problem,
     verify_password,
 )
@@ -97,9 +98,13 @@ class IssuedToken:
 def login(db: Session, settings: Settings, username: str, password: str) -> IssuedToken:
     """Check a username and password; issue an access token."""
     user = db.scalar(select(User).where(User.username == username))
-    stored = user.password_hash if user is not None else dummy_password_hash()
+    rounds = settings.password_hash_rounds
+    stored = user.password_hash if user is not None else dummy_password_hash(rounds)
     if not verify_password(password, stored) or user is None or not user.active:
         raise Unauthorized("incorrect username or password")
+    if needs_rehash(user.password_hash, rounds):  # an old format, or another cost
+        user.password_hash = hash_password(password, rounds)
+        db.flush()
     token, lifetime = create_access_token(settings, user.id, user.token_version)
     return IssuedToken(access_token=token, expires_in=lifetime, role=user.role, user_id=user.id)
 
@@ -114,7 +119,13 @@ def ensure_admin(session_factory: sessionmaker[Session], settings: Settings) -> 
         else:
             password, generated = secrets.token_urlsafe(12), True
         try:
-            create_user(db, username=ADMIN_USERNAME, role=Role.admin, password=password)
+            create_user(
+                db,
+                username=ADMIN_USERNAME,
+                role=Role.admin,
+                password=password,
+                rounds=settings.password_hash_rounds,
+            )
             db.commit()
         except BadInput as exc:
             raise ConfigError(f"Invalid ADMIN_PASSWORD: {exc.message}") from None
@@ -138,8 +149,9 @@ def _check_password(password: str) -> None:
         raise BadInput(f"password: {problem}", field="password")
 
 
-def create_user(db: Session, *, username: str, role: Role, password: str) -> User:
-    """Add a user; the name must be free and the password acceptable."""
+def create_user(db: Session, *, username: str, role: Role, password: str, rounds: int) -> User:
+    """Add a user; the name must be free and the password acceptable (hashed at cost
+    ``rounds``)."""
     if not re.fullmatch(USERNAME_PATTERN, username):
         raise BadInput(
             "username: expected 1-64 letters, digits or _.@- (starting with a letter or digit)",
@@ -150,7 +162,9 @@ def create_user(db: Session, *, username: str, role: Role, password: str) -> Use
     _check_password(password)
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists", field="username")
-    user = User(username=username, role=role, password_hash=hash_password(password), active=True)
+    user = User(
+        username=username, role=role, password_hash=hash_password(password, rounds), active=True
+    )
     db.add(user)
     try:
         db.flush()
@@ -187,8 +201,10 @@ def update_user(
     role: Role | None = None,
     active: bool | None = None,
     password: str | None = None,
+    rounds: int,
 ) -> User:
-    """Change a user's role, active flag or password; the last active admin stays.
+    """Change a user's role, active flag or password (hashed at cost ``rounds``); the last
+    active admin stays.
 
     Any change revokes the user's tokens issued before it.
     """
@@ -199,7 +215,7 @@ def update_user(
     changed = False
     if password is not None:
         _check_password(password)
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password, rounds)
         changed = True
     if role is not None and role != user.role:
         user.role, changed = role, True

@@ -97,7 +97,7 @@ def test_a_write_that_waits_out_a_held_sqlite_lock_gets_503_with_retry_after(
     tmp_path: Path,
 ) -> None:
     database = tmp_path / "sql.db"
-    with live_server(tmp_path, f"sqlite:///{database}") as live:
+    with live_server(tmp_path, f"sqlite:///{database}", SQLITE_BUSY_TIMEOUT="1") as live:
         admin = admin_headers(live.url)
         body = {"name": "blocked", "role": "viewer"}
         holder = sqlite3.connect(database, isolation_level=None)

@@ -56,6 +56,9 @@ def config_error(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
         ("DUCKDB_MEMORY_LIMIT", "lots", "512MB"),
         ("DUCKDB_MEMORY_LIMIT", "0MB", "above 0"),
         ("DATABASE_URL", "mysql://db/x", "sqlite:/// or postgresql://"),
+        ("PASSWORD_HASH_ROUNDS", "3", "greater than or equal to 4"),
+        ("PASSWORD_HASH_ROUNDS", "32", "less than or equal to 31"),
+        ("SQLITE_BUSY_TIMEOUT", "0", "greater than 0"),
     ],
 )
 def test_invalid_value_gives_one_line_naming_variable_value_and_accepted(

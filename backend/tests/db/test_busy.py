@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from app.core.config import Settings
 from app.core.errors import Overloaded
 from app.db.busy import RETRY_AFTER_SECONDS, busy_as_unavailable, busy_error
+from app.db.session import build_engine
 
 
 def test_an_exhausted_pool_is_busy(tmp_path: Path) -> None:
@@ -40,3 +42,18 @@ def test_a_held_sqlite_lock_is_busy_and_other_errors_are_not(tmp_path: Path) -> 
     with pytest.raises(OperationalError) as raised, busy_as_unavailable(), engine.begin() as db:
         db.execute(text("SELECT * FROM no_such_table"))  # a bug stays a bug (a 500)
     assert busy_error(raised.value) is None
+
+
+@pytest.mark.parametrize("seconds", [0.25, 42.0])
+def test_sqlite_busy_timeout_is_how_long_a_write_waits_for_the_lock(
+    tmp_path: Path, seconds: float
+) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{tmp_path / 'sql.db'}",
+        sqlite_busy_timeout=seconds,
+    )
+    engine = build_engine(settings)
+    with engine.connect() as db:
+        assert db.execute(text("PRAGMA busy_timeout")).scalar_one() == seconds * 1000
+    engine.dispose()

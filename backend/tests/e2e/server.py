@@ -16,6 +16,7 @@ import httpx
 
 from app.core.config import BACKEND_DIR, REPO_DIR
 from tests.conftest import ADMIN_PASSWORD, SAMPLE_CSV, SECRET_KEY
+from tests.support import TEST_HASH_ROUNDS
 
 DIST_INDEX = REPO_DIR / "frontend" / "dist" / "index.html"
 # 35 days so the ML has history to learn from and alerts exist; seed 3 has a battery, a motor,
@@ -91,6 +92,7 @@ def server_env(root: Path, port: int) -> dict[str, str]:
         ML_LOG_PATH=str(root / "logs" / "ml"),
         ADMIN_PASSWORD=ADMIN_PASSWORD,
         SECRET_KEY=SECRET_KEY,
+        PASSWORD_HASH_ROUNDS=str(TEST_HASH_ROUNDS),
         # notices go out on the next pass; a failing channel parks after two quick attempts
         NOTIFY_POLL_SECONDS="1",
         NOTIFY_GROUP_WAIT_SECONDS="0",

@@ -29,6 +29,7 @@ from app.db.models import ApiKey, User
 from app.db.session import build_engine, build_session_factory
 from app.services import auth
 from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
+from tests.support import TEST_HASH_ROUNDS
 
 PASSWORD = "correct horse battery"
 
@@ -58,7 +59,10 @@ def _claims(sub: str, version: int = 0, *, age: timedelta = timedelta(0)) -> dic
 
 
 def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
-    first, second = hash_password(PASSWORD), hash_password(PASSWORD)
+    first, second = (
+        hash_password(PASSWORD, TEST_HASH_ROUNDS),
+        hash_password(PASSWORD, TEST_HASH_ROUNDS),
+    )
     assert first.startswith(PREHASHED + "$2b$")
     assert first != second
     assert PASSWORD not in first
@@ -72,14 +76,14 @@ def test_password_hash_is_salted_bcrypt_and_verifies() -> None:
 def test_passwords_longer_than_bcrypt_input_count_in_full() -> None:
     """bcrypt alone reads 72 bytes; the pre-hash makes every character count."""
     long = "é" * 100  # 200 bytes in UTF-8
-    stored = hash_password(long)
+    stored = hash_password(long, TEST_HASH_ROUNDS)
     assert verify_password(long, stored)
     assert not verify_password(long[:-1] + "e", stored)
     assert not verify_password("é" * 36, stored)  # its first 72 bytes
 
 
 def test_hashes_written_before_pre_hashing_still_verify() -> None:
-    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt()).decode()
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(TEST_HASH_ROUNDS)).decode()
     assert verify_password(PASSWORD, legacy)
     assert not verify_password(PASSWORD + "!", legacy)
     assert not verify_password(PASSWORD + "x" * 80, legacy)  # same first 72 bytes
@@ -159,19 +163,23 @@ def test_too_short_admin_password_stops_start_up(
 def test_login_refuses_wrong_password_unknown_and_disabled_users(
     db: Session, settings: Settings
 ) -> None:
-    user = auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    user = auth.create_user(
+        db, username="ana", role=Role.viewer, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     assert auth.login(db, settings, "ana", PASSWORD).role is Role.viewer
     with pytest.raises(Unauthorized):
         auth.login(db, settings, "ana", "wrong password")
     with pytest.raises(Unauthorized):
         auth.login(db, settings, "nobody", PASSWORD)
-    auth.update_user(db, user, active=False)
+    auth.update_user(db, user, active=False, rounds=TEST_HASH_ROUNDS)
     with pytest.raises(Unauthorized):
         auth.login(db, settings, "ana", PASSWORD)
 
 
 def test_authenticate_walks_roles(db: Session, settings: Settings) -> None:
-    auth.create_user(db, username="vic", role=Role.viewer, password=PASSWORD)
+    auth.create_user(
+        db, username="vic", role=Role.viewer, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     token = auth.login(db, settings, "vic", PASSWORD).access_token
     with pytest.raises(Unauthorized):
         auth.authenticate(db, settings, token=None, api_key=None, required=Role.viewer)
@@ -198,35 +206,47 @@ def _works(db: Session, settings: Settings, token: str) -> bool:
 def test_a_change_to_the_user_revokes_tokens_issued_before_it(
     db: Session, settings: Settings, change: dict[str, object]
 ) -> None:
-    boss = auth.create_user(db, username="boss", role=Role.operator, password=PASSWORD)
+    boss = auth.create_user(
+        db, username="boss", role=Role.operator, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     before = auth.login(db, settings, "boss", PASSWORD).access_token
     assert _works(db, settings, before)
-    auth.update_user(db, boss, **change)  # type: ignore[arg-type]
+    auth.update_user(db, boss, **change, rounds=TEST_HASH_ROUNDS)  # type: ignore[arg-type]
     assert not _works(db, settings, before)
     if change.get("active") is False:
-        auth.update_user(db, boss, active=True)  # enabling again does not revive old tokens
+        auth.update_user(
+            db, boss, active=True, rounds=TEST_HASH_ROUNDS
+        )  # enabling again does not revive old tokens
         assert not _works(db, settings, before)
     password = str(change.get("password", PASSWORD))
     assert _works(db, settings, auth.login(db, settings, "boss", password).access_token)
 
 
 def test_an_unchanged_update_keeps_tokens(db: Session, settings: Settings) -> None:
-    user = auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    user = auth.create_user(
+        db, username="ana", role=Role.viewer, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     token = auth.login(db, settings, "ana", PASSWORD).access_token
-    auth.update_user(db, user, role=Role.viewer, active=True)
+    auth.update_user(db, user, role=Role.viewer, active=True, rounds=TEST_HASH_ROUNDS)
     assert _works(db, settings, token)
 
 
 def test_a_new_user_with_a_deleted_users_name_does_not_inherit_its_tokens(
     db: Session, settings: Settings
 ) -> None:
-    auth.create_user(db, username="keep", role=Role.admin, password=PASSWORD)
-    old = auth.create_user(db, username="vic", role=Role.viewer, password=PASSWORD)
+    auth.create_user(
+        db, username="keep", role=Role.admin, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
+    old = auth.create_user(
+        db, username="vic", role=Role.viewer, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     token = auth.login(db, settings, "vic", PASSWORD).access_token
     old_id = old.id
     auth.delete_user(db, old)
     db.commit()
-    new = auth.create_user(db, username="vic", role=Role.admin, password=PASSWORD)
+    new = auth.create_user(
+        db, username="vic", role=Role.admin, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     db.commit()
     assert new.id != old_id  # the deleted user held the highest id: still not reused
     assert not _works(db, settings, token)
@@ -277,34 +297,68 @@ def test_create_user_rejects_bad_input_naming_the_field(
     db: Session, username: str, role: Role, password: str, field: str
 ) -> None:
     with pytest.raises(BadInput) as caught:
-        auth.create_user(db, username=username, role=role, password=password)
+        auth.create_user(
+            db, username=username, role=role, password=password, rounds=TEST_HASH_ROUNDS
+        )
     assert caught.value.field == field
 
 
 def test_a_user_stored_with_a_plain_bcrypt_hash_still_logs_in(
     db: Session, settings: Settings
 ) -> None:
-    user = auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    user = auth.create_user(
+        db, username="ana", role=Role.viewer, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     user.password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt()).decode()
     db.commit()
     assert auth.login(db, settings, "ana", PASSWORD).user_id == user.id
+    assert user.password_hash.startswith(f"{PREHASHED}$2b$0{TEST_HASH_ROUNDS}$")  # upgraded
     with pytest.raises(Unauthorized):
         auth.login(db, settings, "ana", PASSWORD + "!")
 
 
+@pytest.mark.parametrize("rounds", [5, 6])
+def test_password_hash_rounds_is_the_bcrypt_cost_and_a_login_moves_a_hash_to_it(
+    factory: sessionmaker[Session], settings: Settings, rounds: int
+) -> None:
+    def stored() -> str:
+        with factory() as db:
+            return db.scalars(select(User.password_hash).where(User.username == "ana")).one()
+
+    with factory.begin() as db:
+        auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD, rounds=rounds)
+    assert stored().startswith(f"{PREHASHED}$2b$0{rounds}$")
+    later = settings.model_copy(update={"password_hash_rounds": TEST_HASH_ROUNDS})
+    with factory.begin() as db, pytest.raises(Unauthorized):
+        auth.login(db, later, "ana", "wrong password")
+    assert stored().startswith(f"{PREHASHED}$2b$0{rounds}$")  # a failed login changes nothing
+    with factory.begin() as db:
+        auth.login(db, later, "ana", PASSWORD)
+    assert stored().startswith(f"{PREHASHED}$2b$0{TEST_HASH_ROUNDS}$")
+    assert verify_password(PASSWORD, stored())
+
+
 def test_duplicate_username_conflicts(db: Session) -> None:
-    auth.create_user(db, username="ana", role=Role.viewer, password=PASSWORD)
+    auth.create_user(
+        db, username="ana", role=Role.viewer, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     with pytest.raises(Conflict):
-        auth.create_user(db, username="ana", role=Role.admin, password=PASSWORD)
+        auth.create_user(
+            db, username="ana", role=Role.admin, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+        )
 
 
 def test_last_active_admin_cannot_be_removed(db: Session) -> None:
-    first = auth.create_user(db, username="root", role=Role.admin, password=PASSWORD)
+    first = auth.create_user(
+        db, username="root", role=Role.admin, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
     for change in ({"active": False}, {"role": Role.operator}):
         with pytest.raises(Conflict):
-            auth.update_user(db, first, **change)
+            auth.update_user(db, first, **change, rounds=TEST_HASH_ROUNDS)
     with pytest.raises(Conflict):
         auth.delete_user(db, first)
-    auth.create_user(db, username="second", role=Role.admin, password=PASSWORD)
-    auth.update_user(db, first, active=False)
+    auth.create_user(
+        db, username="second", role=Role.admin, password=PASSWORD, rounds=TEST_HASH_ROUNDS
+    )
+    auth.update_user(db, first, active=False, rounds=TEST_HASH_ROUNDS)
     assert [u.username for u in auth.list_users(db) if u.active] == ["second"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Admin, DbDep, SourceDep
+from app.api.deps import Admin, DbDep, SettingsDep, SourceDep
 from app.api.params import Id
 from app.core.roles import Role
 from app.schemas.auth import (
@@ -27,10 +27,16 @@ def list_users(_: Admin, db: DbDep) -> list[UserRead]:
 
 
 @router.post("/users", tags=["users"], status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, admin: Admin, db: DbDep, source: SourceDep) -> UserRead:
+def create_user(
+    body: UserCreate, admin: Admin, db: DbDep, settings: SettingsDep, source: SourceDep
+) -> UserRead:
     """Add a user."""
     user = auth.create_user(
-        db, username=body.username, role=Role(body.role), password=body.password
+        db,
+        username=body.username,
+        role=Role(body.role),
+        password=body.password,
+        rounds=settings.password_hash_rounds,
     )
     details = {"role": str(user.role)}
     audit.record_audit(db, admin, audit.USER_CREATE, user.username, details, source)
@@ -45,7 +51,12 @@ def read_user(user_id: Id, _: Admin, db: DbDep) -> UserRead:
 
 @router.patch("/users/{user_id}", tags=["users"])
 def update_user(
-    user_id: Id, body: UserUpdate, admin: Admin, db: DbDep, source: SourceDep
+    user_id: Id,
+    body: UserUpdate,
+    admin: Admin,
+    db: DbDep,
+    settings: SettingsDep,
+    source: SourceDep,
 ) -> UserRead:
     """Change a user's role, active flag or password (revokes the user's tokens)."""
     user = auth.update_user(
@@ -54,6 +65,7 @@ def update_user(
         role=Role(body.role) if body.role else None,
         active=body.active,
         password=body.password,
+        rounds=settings.password_hash_rounds,
     )
     details = body.model_dump(exclude_none=True, exclude={"password"})
     if body.password is not None:
