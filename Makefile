@@ -28,6 +28,9 @@ PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py 
 	tests/notifications tests/backup tests/services/test_archive.py
 # SKIP_POSTGRES=1 skips the PostgreSQL pass (for machines without PostgreSQL).
 SKIP_POSTGRES ?=
+# Prefix of the suites `make test` runs beside the SQLite pass (nice: they take the CPU it
+# leaves idle, so they do not stretch its browser tests, the longest chain).
+SIDE ?=
 
 RUN_DEPS := $(VENV)/.stamp-run-deps
 DEV_DEPS := $(VENV)/.stamp-dev-deps
@@ -40,7 +43,7 @@ DIST := $(FRONTEND)/dist/index.html
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
 
-.PHONY: help run test lint format bench install frontend sample-data system-deps postgres clean \
+.PHONY: help run test test-frontend test-sqlite test-postgres lint format bench install frontend sample-data system-deps postgres clean \
 	types types-check
 
 help: ## List the targets
@@ -59,17 +62,27 @@ run: $(RUN_DEPS) $(DIST) sample-data ## Install, build, generate a sample fleet 
 	echo "Forgot it? cd backend && venv/bin/drillwatch users set-password admin"; echo
 	cd $(BACKEND) && exec $(PY) main.py
 
-test: system-deps $(DEV_DEPS) $(DIST) lint ## Install what tests need, lint, run frontend and backend tests
-	cd $(FRONTEND) && npm test
+test: system-deps $(DEV_DEPS) $(NODE_DEPS) $(DIST) lint ## Install what tests need, lint, run the three suites side by side
+	@echo "pytest on SQLite runs with Vitest and pytest on PostgreSQL beside it at low priority;"
+	@echo "each one's output follows when it ends."
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-frontend test-postgres \
+		SIDE="nice -n 19"
+
+test-frontend: ## Vitest (the dashboard's unit and component tests)
+	cd $(FRONTEND) && $(SIDE) npm test
+
+test-sqlite: ## pytest, every test, SQL store on SQLite (PYTEST_ARGS: extra arguments)
 	cd $(BACKEND) && env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+test-postgres: ## pytest, the tests of PG_TESTS, SQL store on a throw-away PostgreSQL
 	@if [[ -n "$(SKIP_POSTGRES)" ]]; then echo "SKIP_POSTGRES set: PostgreSQL pass skipped"; exit 0; fi; \
 	cd $(BACKEND); \
 	tests=$$(for t in $(PG_TESTS); do [[ -e $$t ]] && echo $$t; done || true); \
 	if [[ -z "$$tests" ]]; then echo "none of PG_TESTS exists: $(PG_TESTS)" >&2; exit 1; fi; \
-	url=$$(bash scripts/start_postgres.sh | sed -n 's/^TEST_DATABASE_URL=//p'); \
+	url=$$($(SIDE) bash scripts/start_postgres.sh | sed -n 's/^TEST_DATABASE_URL=//p'); \
 	if [[ -z "$$url" ]]; then echo "PostgreSQL did not start" >&2; exit 1; fi; \
 	echo "PostgreSQL pass:" $$tests; \
-	TEST_DATABASE_URL=$$url $(PY) -m pytest $(PYTEST_XDIST) $$tests
+	TEST_DATABASE_URL=$$url $(SIDE) $(PY) -m pytest $(PYTEST_XDIST) -p no:cacheprovider $$tests
 
 lint: $(DEV_DEPS) $(NODE_DEPS) types-check ## ruff, mypy (strict), stale API types, Biome and tsc
 	cd $(BACKEND) && $(PY) -m ruff check app tests bench main.py
