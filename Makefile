@@ -29,7 +29,8 @@ PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py 
 # SKIP_POSTGRES=1 skips the PostgreSQL pass (for machines without PostgreSQL).
 SKIP_POSTGRES ?=
 # Prefix of the suites `make test` runs beside the SQLite pass (nice: they take the CPU it
-# leaves idle, so they do not stretch its browser tests, the longest chain).
+# leaves idle, so they do not stretch its browser tests, the longest chain). When that pass
+# ends, scripts/raise_priority.sh puts them back at normal priority (root only).
 SIDE ?=
 
 RUN_DEPS := $(VENV)/.stamp-run-deps
@@ -72,14 +73,17 @@ test-frontend: ## Vitest (the dashboard's unit and component tests)
 	cd $(FRONTEND) && $(SIDE) npm test
 
 test-sqlite: ## pytest, every test, SQL store on SQLite (PYTEST_ARGS: extra arguments)
-	cd $(BACKEND) && env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+	cd $(BACKEND) && status=0 && \
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS) || status=$$?; \
+	if [[ -n "$(SIDE)" ]]; then bash scripts/raise_priority.sh $$PPID; fi; \
+	exit $$status
 
 test-postgres: ## pytest, the tests of PG_TESTS, SQL store on a throw-away PostgreSQL
 	@if [[ -n "$(SKIP_POSTGRES)" ]]; then echo "SKIP_POSTGRES set: PostgreSQL pass skipped"; exit 0; fi; \
 	cd $(BACKEND); \
 	tests=$$(for t in $(PG_TESTS); do [[ -e $$t ]] && echo $$t; done || true); \
 	if [[ -z "$$tests" ]]; then echo "none of PG_TESTS exists: $(PG_TESTS)" >&2; exit 1; fi; \
-	url=$$($(SIDE) bash scripts/start_postgres.sh | sed -n 's/^TEST_DATABASE_URL=//p'); \
+	url=$$(bash scripts/start_postgres.sh | sed -n 's/^TEST_DATABASE_URL=//p'); \
 	if [[ -z "$$url" ]]; then echo "PostgreSQL did not start" >&2; exit 1; fi; \
 	echo "PostgreSQL pass:" $$tests; \
 	TEST_DATABASE_URL=$$url $(SIDE) $(PY) -m pytest $(PYTEST_XDIST) -p no:cacheprovider $$tests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import logging
@@ -11,6 +12,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,9 +118,30 @@ def test_a_tampered_payload_fails_its_checksum(tmp_path: Path) -> None:
     store = cache(tmp_path)
     store.put("k", frame())
     entry = json.loads(store.file_for("k").read_text())
-    entry["payload"] = entry["payload"].replace("6.25", "9.75")
+    content = json.loads(entry["payload"])
+    amps = next(c for c in content["columns"] if c["name"] == "amp_mean")
+    values = np.frombuffer(base64.b64decode(amps["data"]), dtype=amps["dtype"]).copy()
+    assert values[0] == 6.25
+    values[0] = 9.75
+    amps["data"] = base64.b64encode(values.tobytes()).decode("ascii")
+    entry["payload"] = json.dumps(content, separators=(",", ":"))
     store.file_for("k").write_text(json.dumps(entry))
     assert store.get("k").reason == "corrupt"
+
+
+def test_every_value_comes_back_bit_for_bit(tmp_path: Path) -> None:
+    store = cache(tmp_path)
+    exact = frame().assign(
+        amp_mean=[0.1 + 0.2, 1 / 3],
+        count=np.array([-(2**62), 7], dtype="int64"),
+        day=pd.to_datetime(["2025-07-01 00:00:00.000001", None]).astype("datetime64[ns]"),
+        note=pd.Series(["x", None], dtype="object"),
+    )
+    store.put("k", exact)
+    lookup = store.get("k")
+    assert lookup.frame is not None
+    pd.testing.assert_frame_equal(lookup.frame, exact, check_exact=True)
+    assert lookup.frame["amp_mean"].tolist() == [0.1 + 0.2, 1 / 3]
 
 
 def test_an_entry_copied_under_another_key_is_not_served(tmp_path: Path) -> None:

@@ -5,7 +5,10 @@ Files are always named ``<key>.json`` so the guide's clean-up
 ML_CACHE_COMPRESSION the content of that file is gzip (it starts with the bytes
 ``1f 8b``) wrapping the same JSON; readers detect either form.
 
-An entry records its key, creation time and a sha256 of its payload. An entry
+The payload keeps the frame column by column: numbers, booleans and times as base64 of
+their little-endian bytes (exact, and read back without a Python object per value),
+other columns as JSON lists. An entry records its key, creation time and a sha256 of
+its payload. An entry
 older than ML_FEATURE_CACHE_TTL, or one that does not parse, carries another key
 or fails its checksum, is deleted and reported as a miss, never served. At most
 ML_FEATURE_CACHE_SIZE entries are kept; the oldest are evicted first.
@@ -19,10 +22,10 @@ version per settings rather than one per ingest.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import hashlib
-import io
 import json
 import logging
 import os
@@ -33,14 +36,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from app.core.config import Settings
 
 log = logging.getLogger("drillwatch.ml.processing")
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 GZIP_MAGIC = b"\x1f\x8b"
+BINARY_KINDS = "biufMm"  # numpy kinds stored as raw bytes: bool, int, uint, float, times
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ class FeatureCache:
         """Store ``frame`` under ``key`` atomically, drop superseded versions, evict the rest."""
         if not self.enabled:
             return
-        payload = frame.to_json(orient="table", index=False, date_unit="us", double_precision=15)
+        payload = encode_frame(frame)
         entry = {
             "format": FORMAT_VERSION,
             "key": key,
@@ -208,7 +213,41 @@ class FeatureCache:
             raise ValueError("payload checksum mismatch")
         if self.clock() - float(entry["created_at"]) > self.ttl_seconds:
             return None
-        return pd.read_json(io.StringIO(payload), orient="table")
+        return decode_frame(payload)
+
+
+def encode_frame(frame: pd.DataFrame) -> str:
+    """``frame`` as JSON, column by column (index dropped)."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in BINARY_KINDS:
+            data = np.ascontiguousarray(series.to_numpy(), dtype=series.dtype.newbyteorder("<"))
+            raw = base64.b64encode(data.tobytes()).decode("ascii")
+            columns.append({"name": name, "dtype": data.dtype.str, "data": raw})
+        else:
+            values = series.astype(object).where(series.notna(), None).tolist()
+            columns.append({"name": name, "dtype": str(series.dtype), "values": values})
+    return json.dumps({"rows": len(frame), "columns": columns}, separators=(",", ":"))
+
+
+def decode_frame(payload: str) -> pd.DataFrame:
+    """The frame ``encode_frame`` wrote; ValueError when the payload is not one."""
+    content = json.loads(payload)
+    rows = int(content["rows"])
+    columns: dict[str, Any] = {}
+    for column in content["columns"]:
+        if "data" in column:
+            dtype = np.dtype(column["dtype"])
+            if dtype.kind not in BINARY_KINDS:
+                raise ValueError(f"column {column['name']!r} has an unexpected dtype {dtype}")
+            values = np.frombuffer(base64.b64decode(column["data"], validate=True), dtype=dtype)
+            columns[column["name"]] = values.astype(dtype.newbyteorder("="))
+        else:
+            columns[column["name"]] = pd.Series(column["values"], dtype=column["dtype"])
+        if len(columns[column["name"]]) != rows:
+            raise ValueError(f"column {column['name']!r} does not hold {rows} rows")
+    return pd.DataFrame(columns, index=pd.RangeIndex(rows))
 
 
 def _read_bytes(file: Path) -> bytes:
