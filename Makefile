@@ -28,9 +28,11 @@ PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py 
 	tests/notifications tests/backup tests/services/test_archive.py
 # SKIP_POSTGRES=1 skips the PostgreSQL pass (for machines without PostgreSQL).
 SKIP_POSTGRES ?=
-# Prefix of the suites `make test` runs beside the SQLite pass (nice: they take the CPU it
-# leaves idle, so they do not stretch its browser tests, the longest chain). When that pass
-# ends, scripts/raise_priority.sh puts them back at normal priority (root only).
+# Prefix of the PostgreSQL pass when `make test` runs it beside the SQLite pass (nice: it takes
+# the CPU that pass leaves idle, so it does not stretch its browser tests, the longest chain).
+# When the SQLite pass ends, scripts/raise_priority.sh puts it back at normal priority (root
+# only): on a machine busy with other work it would otherwise get almost no CPU. Vitest (about
+# a minute of CPU) runs at normal priority, since its worker start-up times out when starved.
 SIDE ?=
 
 RUN_DEPS := $(VENV)/.stamp-run-deps
@@ -64,13 +66,13 @@ run: $(RUN_DEPS) $(DIST) sample-data ## Install, build, generate a sample fleet 
 	cd $(BACKEND) && exec $(PY) main.py
 
 test: system-deps $(DEV_DEPS) $(NODE_DEPS) $(DIST) lint ## Install what tests need, lint, run the three suites side by side
-	@echo "pytest on SQLite runs with Vitest and pytest on PostgreSQL beside it at low priority;"
+	@echo "pytest on SQLite runs with Vitest and, at low priority, pytest on PostgreSQL beside it;"
 	@echo "each one's output follows when it ends."
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-frontend test-postgres \
 		SIDE="nice -n 19"
 
 test-frontend: ## Vitest (the dashboard's unit and component tests)
-	cd $(FRONTEND) && $(SIDE) npm test
+	cd $(FRONTEND) && npm test
 
 test-sqlite: ## pytest, every test, SQL store on SQLite (PYTEST_ARGS: extra arguments)
 	cd $(BACKEND) && status=0 && \

@@ -48,7 +48,6 @@ MAX_IN_FLIGHT = 256
 REQUEST_TIMEOUT_S = 10.0
 TARGETS = {"p99_ms": 100.0, "rss_mb": 512.0}
 PASSWORD = "bench-admin-password"
-TRAIN_MEMORY_LIMIT = "1GB"
 
 
 @dataclass
@@ -150,20 +149,13 @@ def server_memory_mb(pid: int) -> dict[str, float]:
 
 
 def prepare(root: Path, env: dict[str, str], csv: Path) -> None:
-    """Ingest the fleet and train + deploy the model with the CLI, before the server starts.
-
-    Training gets TRAIN_MEMORY_LIMIT: at the default DUCKDB_MEMORY_LIMIT (192MB) it runs out
-    of memory on this fleet (a known issue; the server keeps the default).
-    """
+    """Ingest the fleet and train + deploy the model with the CLI (default settings)."""
     (root / "drop").mkdir()
-    for command, extra in (
-        (["ingest", str(csv)], {}),
-        (["train", "--deploy"], {"DUCKDB_MEMORY_LIMIT": TRAIN_MEMORY_LIMIT}),
-    ):
+    for command in (["ingest", str(csv)], ["train", "--deploy"]):
         subprocess.run(
             [sys.executable, "-m", "app.cli", *command],
             cwd=BACKEND,
-            env=env | extra,
+            env=env,
             check=True,
             stdout=subprocess.DEVNULL,
         )
