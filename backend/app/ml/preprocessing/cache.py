@@ -218,7 +218,7 @@ class FeatureCache:
 
 def encode_frame(frame: pd.DataFrame) -> str:
     """``frame`` as JSON, column by column (index dropped)."""
-    columns = []
+    columns: list[dict[str, Any]] = []
     for name in frame.columns:
         series = frame[name]
         if isinstance(series.dtype, np.dtype) and series.dtype.kind in BINARY_KINDS:
