@@ -27,11 +27,17 @@ NASA_DIR = SHARED_DATA / "nasa_battery"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """One xdist group per test file (its module fixtures are built once), except that the
-    browser tests form one group: they share one served fleet and run in file order."""
+    browser tests form one group: they share one served fleet and run in file order.
+
+    That group, the longest, goes first: started last, it would run alone at the end."""
     for item in items:
-        path = item.path.relative_to(BACKEND_DIR)
-        group = "e2e" if path.parts[:2] == ("tests", "e2e") else str(path)
+        group = "e2e" if _is_browser_test(item) else str(item.path.relative_to(BACKEND_DIR))
         item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: not _is_browser_test(item))  # stable: file order kept
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return item.path.relative_to(BACKEND_DIR).parts[:2] == ("tests", "e2e")
 
 
 def shared_file(path: Path) -> Path:
