@@ -83,6 +83,20 @@ def long_lock_timeout(env: Path, monkeypatch: pytest.MonkeyPatch) -> float:
     return LONG_LOCK_TIMEOUT
 
 
+# Takes the DuckDB file as soon as the app's own background work lets go of it, then keeps it.
+HOLD_STORE = """
+import duckdb, sys, time
+while True:
+    try:
+        conn = duckdb.connect(sys.argv[1])
+        break
+    except duckdb.IOException:
+        time.sleep(0.05)
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
 def test_health_reports_a_busy_telemetry_store_at_once(
     long_lock_timeout: float, client: TestClient, settings: Settings
 ) -> None:
@@ -90,9 +104,7 @@ def test_health_reports_a_busy_telemetry_store_at_once(
     assert settings.store_lock_timeout == long_lock_timeout
     client.app.state.startup_ingest.join(timeout=30)  # type: ignore[attr-defined]
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
-         " time.sleep(60)", str(settings.duckdb_path)],
+        [sys.executable, "-c", HOLD_STORE, str(settings.duckdb_path)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

@@ -95,7 +95,7 @@ def test_alembic_command_line_upgrades_database_url(env: Path, tmp_path: Path) -
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,  # a hang, not a slow machine
         check=False,
     )
     assert result.returncode == 0, result.stderr
