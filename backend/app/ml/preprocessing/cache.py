@@ -8,10 +8,9 @@ ML_CACHE_COMPRESSION the content of that file is gzip (it starts with the bytes
 The payload keeps the frame column by column: numbers, booleans and times as base64 of
 their little-endian bytes (exact, and read back without a Python object per value),
 other columns as JSON lists. An entry records its key, creation time and a sha256 of
-its payload. An entry
-older than ML_FEATURE_CACHE_TTL, or one that does not parse, carries another key
-or fails its checksum, is deleted and reported as a miss, never served. At most
-ML_FEATURE_CACHE_SIZE entries are kept; the oldest are evicted first.
+its payload. An entry older than ML_FEATURE_CACHE_TTL, or one that does not parse,
+carries another key or fails its checksum, is deleted and reported as a miss, never
+served. At most ML_FEATURE_CACHE_SIZE entries are kept; the oldest are evicted first.
 
 A key built with a ``data_version`` reads ``<settings>-<version>-<digest>``. Every new
 ingest changes the data version, so an entry of another version can never be hit
