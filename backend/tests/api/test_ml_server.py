@@ -83,8 +83,8 @@ def free_port() -> int:
 
 def sh(script: str, cwd: Path, env: dict[str, str]) -> str:
     result = subprocess.run(
-        ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
-    )
+        ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )  # a hang, not a slow machine
     assert result.returncode == 0, result.stderr
     return result.stdout
 
