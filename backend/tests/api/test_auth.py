@@ -83,14 +83,18 @@ def long_lock_timeout(env: Path, monkeypatch: pytest.MonkeyPatch) -> float:
     return LONG_LOCK_TIMEOUT
 
 
-# Takes the DuckDB file as soon as the app's own background work lets go of it, then keeps it.
+# Takes the DuckDB file as soon as the app's own background work lets go of it (giving up,
+# silently, after 600 s), then keeps it.
 HOLD_STORE = """
 import duckdb, sys, time
+deadline = time.monotonic() + 600
 while True:
     try:
         conn = duckdb.connect(sys.argv[1])
         break
     except duckdb.IOException:
+        if time.monotonic() > deadline:
+            sys.exit(1)
         time.sleep(0.05)
 print("held", flush=True)
 time.sleep(600)
