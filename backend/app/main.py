@@ -91,6 +91,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.notifications.close()
     app.state.ml.close()
+    app.state.store.release()  # other processes get the DuckDB file at once
     engine.dispose()
     release(server_lock)
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from app.core.config import BACKEND_DIR, Settings, get_settings
+from app.storage.duckdb import SharedInstance
 
 ADMIN_PASSWORD = "admin-test-password-1"
 SECRET_KEY = "test-secret-key-" + "x" * 32
@@ -72,3 +76,14 @@ def run_python(code: str, timeout: float = 120) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+@contextmanager
+def plain_duckdb(
+    path: Path | str, *, read_only: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The DuckDB file opened by plain DuckDB, once this process's store has let go of it
+    (a store keeps the file open for STORE_KEEP_OPEN seconds after its last unit of work)."""
+    SharedInstance.of(Path(path)).close()
+    with duckdb.connect(str(path), read_only=read_only) as conn:
+        yield conn

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from app.core.config import BACKEND_DIR
-from tests.support import ADMIN_PASSWORD, process_env
+from tests.support import ADMIN_PASSWORD, plain_duckdb, process_env
 
 pytestmark = pytest.mark.slow
 BIG_ROWS = 2_000_000
@@ -56,7 +56,7 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def table_counts(db: Path) -> dict[str, int]:
     """Row count of every table in the DuckDB file."""
-    with duckdb.connect(str(db)) as conn:
+    with plain_duckdb(db, read_only=False) as conn:
         tables = [r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
 
@@ -75,7 +75,7 @@ def wait_for_write(
 
 def unused_share(db: Path) -> float:
     """The share of the DuckDB file that holds no live block."""
-    with duckdb.connect(str(db)) as conn:
+    with plain_duckdb(db, read_only=False) as conn:
         block_size, used = conn.execute(
             "SELECT block_size, used_blocks FROM pragma_database_size()"
         ).fetchone()  # type: ignore[misc]
@@ -159,7 +159,7 @@ def test_kill_9_mid_ingest_leaves_no_trace_and_a_rerun_completes(
     assert f"{BIG_ROWS:,}" in rerun.stdout
     counts = table_counts(db)
     assert (counts["telemetry"], counts["ingests"], counts["quarantine"]) == (BIG_ROWS, 1, 0)
-    with duckdb.connect(str(db)) as conn:
+    with plain_duckdb(db, read_only=False) as conn:
         devices = conn.execute("SELECT count(DISTINCT device_id) FROM sessions").fetchone()
     assert devices == (DEVICES,)
 

@@ -26,6 +26,7 @@ DUCKDB_MEMORY_LIMIT = "192MB"
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
 PosFloat = Annotated[float, Field(gt=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 Unit = Annotated[float, Field(ge=0, le=1)]
 # The units DuckDB's memory_limit takes: 1000^i (KB...) or 1024^i (KiB...), any case.
@@ -97,6 +98,8 @@ class Settings(BaseSettings):
     # keeps a server process scoring 1,000 devices under 512 MB (bench/bench_ml.py).
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
     store_lock_timeout: PosFloat = 60.0
+    # seconds a process keeps the DuckDB file open after its last unit of work (0: close at once)
+    store_keep_open: NonNegFloat = 1.0
     session_max_gap_seconds: PosInt = 120
 
     # Ingestion: what a plausible row is, and how long a line may be

@@ -1,19 +1,21 @@
-"""The embedded DuckDB telemetry store: schema and short-lived connections.
+"""The embedded DuckDB telemetry store: schema and connections per unit of work.
 
-DuckDB lets one process hold a database file at a time. The server and the CLI
-therefore open the file per unit of work and close it afterwards; a process that
-finds the file held by another waits (up to STORE_LOCK_TIMEOUT) and then fails
-with a clear ``Unavailable``. Within a process DuckDB shares one instance between
-concurrent connections.
+DuckDB lets one process hold a database file at a time. A process therefore opens the
+file for its units of work and lets it go when it has been idle for STORE_KEEP_OPEN
+seconds (opening costs some 20 ms of CPU, so a busy server keeps it); a process that
+finds the file held by another waits (up to STORE_LOCK_TIMEOUT) and then fails with a
+clear ``Unavailable``. Within a process, concurrent units share one open instance.
 """
 
 from __future__ import annotations
 
+import atexit
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
@@ -192,24 +194,34 @@ class TelemetryStore:
     """Opens connections to the DuckDB file, creating the schema on first use."""
 
     def __init__(
-        self, path: Path, *, memory_limit: str = DUCKDB_MEMORY_LIMIT, lock_timeout: float = 60.0
+        self,
+        path: Path,
+        *,
+        memory_limit: str = DUCKDB_MEMORY_LIMIT,
+        lock_timeout: float = 60.0,
+        keep_open: float = 0.0,
     ):
         self.path = path
         self.memory_limit = memory_limit
         self.lock_timeout = lock_timeout
+        self.keep_open = keep_open
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelemetryStore:
-        """The store at DUCKDB_PATH with DUCKDB_MEMORY_LIMIT and STORE_LOCK_TIMEOUT."""
+        """The store at DUCKDB_PATH with DUCKDB_MEMORY_LIMIT, STORE_LOCK_TIMEOUT and
+        STORE_KEEP_OPEN."""
         return cls(
             settings.duckdb_path,
             memory_limit=settings.duckdb_memory_limit,
             lock_timeout=settings.store_lock_timeout,
+            keep_open=settings.store_keep_open,
         )
 
     def without_waiting(self) -> TelemetryStore:
         """The same store, failing at once (``Unavailable``) while another process holds it."""
-        return TelemetryStore(self.path, memory_limit=self.memory_limit, lock_timeout=0)
+        return TelemetryStore(
+            self.path, memory_limit=self.memory_limit, lock_timeout=0, keep_open=self.keep_open
+        )
 
     def initialise(self) -> None:
         """Create the file and schema if missing."""
@@ -223,27 +235,36 @@ class TelemetryStore:
 
         Call it only while this process has no other connection to the store (start-up).
         """
-        with self.connect() as conn:
+        instance = SharedInstance.of(self.path)
+        instance.close()  # the compacted file replaces the one the instance holds
+        conn = self._open_with_retry(instance)
+        try:
             if always:
                 return reclaim_space(conn, self.path, min_bytes=1, ratio=0.0)
             return reclaim_space(conn, self.path)
+        finally:
+            instance.give_back(conn, keep_open=0)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for one unit of work; waits while another process holds the file."""
-        conn = self._open_with_retry()
+        instance = SharedInstance.of(self.path)
+        conn = self._open_with_retry(instance)
         try:
             yield conn
         finally:
-            conn.close()
+            instance.give_back(conn, keep_open=self.keep_open)
 
-    def _open_with_retry(self) -> duckdb.DuckDBPyConnection:
+    def release(self) -> None:
+        """Close this process's instance of the file now (no unit of work may be running)."""
+        SharedInstance.of(self.path).close()
+
+    def _open_with_retry(self, instance: SharedInstance) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.05
         while True:
             try:
-                conn = duckdb.connect(str(self.path), config={"memory_limit": self.memory_limit})
-                return conn
+                return instance.lease(self.memory_limit)
             except duckdb.IOException as exc:
                 if not any(marker in str(exc) for marker in LOCK_MARKERS):
                     raise
@@ -254,3 +275,87 @@ class TelemetryStore:
                     ) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
+
+
+class SharedInstance:
+    """This process's open DuckDB database for one file, shared by its units of work.
+
+    Each unit gets its own connection (a cursor of the instance). When the last unit
+    ends, the instance stays open for ``keep_open`` seconds, so that a busy process does
+    not pay the opening again and again, and is then closed: the file is free for other
+    processes, and DuckDB checkpoints its write-ahead log into it.
+    """
+
+    _all: ClassVar[dict[Path, SharedInstance]] = {}
+    _all_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._database: duckdb.DuckDBPyConnection | None = None
+        self._units = 0
+        self._timer: threading.Timer | None = None
+
+    @classmethod
+    def of(cls, path: Path) -> SharedInstance:
+        """The instance of ``path`` in this process (not yet open, perhaps)."""
+        key = path.absolute()
+        with cls._all_lock:
+            return cls._all.setdefault(key, cls(key))
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every instance of this process (at exit)."""
+        with cls._all_lock:
+            instances = list(cls._all.values())
+        for instance in instances:
+            instance.close()
+
+    def lease(self, memory_limit: str) -> duckdb.DuckDBPyConnection:
+        """A connection for one unit of work, opening the file if needed (one attempt:
+        ``duckdb.IOException`` while another process holds it)."""
+        with self._lock:
+            self._cancel_timer()
+            if self._database is None:
+                self._database = duckdb.connect(
+                    str(self.path), config={"memory_limit": memory_limit}
+                )
+            self._units += 1
+            return self._database.cursor()
+
+    def give_back(self, conn: duckdb.DuckDBPyConnection, *, keep_open: float) -> None:
+        """End a unit of work; the last one closes the file now or after ``keep_open`` s."""
+        conn.close()
+        with self._lock:
+            self._units -= 1
+            if self._units > 0:
+                return
+            if keep_open <= 0:
+                self._close_locked()
+                return
+            self._timer = threading.Timer(keep_open, self._close_if_idle)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def close(self) -> None:
+        """Close the file now unless a unit of work is running."""
+        self._close_if_idle()
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            if self._units == 0:
+                self._close_locked()
+
+    def _close_locked(self) -> None:
+        self._cancel_timer()
+        if self._database is not None:
+            database, self._database = self._database, None
+            database.close()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+atexit.register(SharedInstance.close_all)

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import httpx
 import pytest
 from sqlalchemy import text
@@ -25,7 +24,7 @@ from app.services.ingestion import ingest_file
 from app.storage.duckdb import TelemetryStore
 from tests.ml.model_factories import save_scaler
 from tests.notifications.factories import raise_alert
-from tests.support import ADMIN_PASSWORD, process_env
+from tests.support import ADMIN_PASSWORD, plain_duckdb, process_env
 from tests.test_ingest_process import cli as run_cli
 from tests.test_ingest_process import free_port, start_server
 
@@ -75,7 +74,7 @@ def sql_rows(settings: Settings, query: str) -> list[tuple[Any, ...]]:
 
 def state(settings: Settings) -> dict[str, Any]:
     """What the stores hold, read with plain DuckDB, SQL and hashlib."""
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+    with plain_duckdb(settings.duckdb_path) as conn:
         telemetry = conn.execute(
             "SELECT count(*), round(sum(current_amp), 6), count(DISTINCT device_id) FROM telemetry"
         ).fetchone()
@@ -138,7 +137,7 @@ def test_restore_brings_back_exactly_what_was_backed_up(fleet: Settings, tmp_pat
     finally:
         manager.close()
     (aside,) = tmp_path.glob("pre-restore-*")
-    with duckdb.connect(str(aside / "telemetry.duckdb"), read_only=True) as conn:
+    with plain_duckdb(aside / "telemetry.duckdb") as conn:
         kept = conn.execute("SELECT count(*) FROM telemetry WHERE device_id = 'later-dev'")
         assert kept.fetchone() == (30,), "the replaced store is kept aside"
 
@@ -258,7 +257,7 @@ def test_backup_under_ingest_load_restores_on_a_fresh_layout(
     fresh["ML_ENABLED"] = "false"
     restored = run_cli(fresh, "restore", str(out))
     assert restored.returncode == 0, restored.stderr
-    with duckdb.connect(fresh["DUCKDB_PATH"], read_only=True) as conn:
+    with plain_duckdb(fresh["DUCKDB_PATH"]) as conn:
         rows, accepted, batches = conn.execute(
             "SELECT (SELECT count(*) FROM telemetry), (SELECT sum(accepted) FROM ingests),"
             " (SELECT count(*) FROM ingests)"

@@ -18,6 +18,7 @@ from app.core.config import Settings
 from app.db.session import build_engine
 from app.services.ingestion import ingest_file
 from app.storage.duckdb import TelemetryStore
+from tests.support import plain_duckdb
 from tests.test_ingest_process import cli as run_cli
 
 BEFORE = "2025-07-15"
@@ -56,7 +57,7 @@ def ordered(frame: pd.DataFrame) -> pd.DataFrame:
 
 def stored_frame(settings: Settings) -> pd.DataFrame:
     """Every telemetry row of the store."""
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+    with plain_duckdb(settings.duckdb_path) as conn:
         return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM telemetry").df()
 
 
@@ -84,7 +85,7 @@ def test_archive_moves_old_rows_to_parquet_unaltered(
     digest = hashlib.sha256((out / "telemetry.parquet").read_bytes()).hexdigest()
     assert (manifest["rows"], manifest["sha256"]) == (len(expected_old), digest)
     assert manifest["before"] == "2025-07-15T00:00:00Z"
-    with duckdb.connect(str(stored.duckdb_path), read_only=True) as conn:
+    with plain_duckdb(stored.duckdb_path) as conn:
         recorded = conn.execute("SELECT rows, sha256, before_ts FROM archives").fetchall()
         first_session = conn.execute("SELECT min(start_ts) FROM sessions").fetchone()
     assert recorded == [(len(expected_old), digest, cut.to_pydatetime())]
@@ -127,7 +128,7 @@ def test_archive_refuses_a_bad_date_and_a_used_folder(stored: Settings, tmp_path
 
 def session_count(settings: Settings) -> int:
     """Sessions in the store."""
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+    with plain_duckdb(settings.duckdb_path) as conn:
         row = conn.execute("SELECT count(*) FROM sessions").fetchone()
     assert row is not None
     return int(row[0])
