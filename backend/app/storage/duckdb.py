@@ -320,8 +320,9 @@ class SharedInstance:
                 self._database = duckdb.connect(
                     str(self.path), config={"memory_limit": memory_limit}
                 )
+            conn = self._database.cursor()
             self._units += 1
-            return self._database.cursor()
+            return conn
 
     def give_back(self, conn: duckdb.DuckDBPyConnection, *, keep_open: float) -> None:
         """End a unit of work; the last one closes the file now or after ``keep_open`` s."""
