@@ -304,6 +304,13 @@ class SharedInstance:
             return cls._all.setdefault(key, cls(key))
 
     @classmethod
+    def open_paths(cls) -> list[Path]:
+        """The files this process holds open right now."""
+        with cls._all_lock:
+            instances = list(cls._all.values())
+        return [instance.path for instance in instances if instance._database is not None]
+
+    @classmethod
     def close_all(cls) -> None:
         """Close every instance of this process (at exit)."""
         with cls._all_lock:

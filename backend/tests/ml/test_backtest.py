@@ -15,8 +15,16 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.core.config import Settings
 from app.core.errors import BadInput
-from app.ml.runs.backtest import BacktestConfig, BacktestResult, day_end, run_backtest
+from app.ml.runs.backtest import (
+    BacktestConfig,
+    BacktestResult,
+    day_end,
+    load_features,
+    run_backtest,
+)
 from app.simulation import DEFAULT_START, simulate_fleet
+from app.storage.duckdb import SharedInstance
+from app.storage.scratch import scratch_root
 
 DEVICES, DAYS, SEED = 40, 30, 7
 CUT_DAY = 22  # the truncated replay sees days 0..22
@@ -165,6 +173,18 @@ def test_a_missing_or_malformed_file_is_refused_naming_it(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "wrong header" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_scratch_store_is_let_go_before_its_folder_is_removed(
+    settings: Settings, sample_csv: Path
+) -> None:
+    assert settings.store_keep_open > 0  # a store would keep its file open for a while
+    frame, _, rows = load_features(sample_csv, settings)
+    assert rows == 3900
+    assert not frame.empty
+    scratch = scratch_root(settings)
+    assert [p for p in SharedInstance.open_paths() if p.is_relative_to(scratch)] == []
+    assert not any(scratch.rglob("telemetry.duckdb"))
 
 
 def test_replay_clock_is_the_last_second_of_the_day() -> None:

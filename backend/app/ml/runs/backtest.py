@@ -59,16 +59,18 @@ def scratch_settings(settings: Settings) -> Iterator[Settings]:
     """``settings`` with every store and cache path in a fresh scratch folder beside the
     store (never /tmp: what a killed run leaves is removed at the next start)."""
     folder = Path(tempfile.mkdtemp(prefix="backtest-", dir=process_folder(scratch_root(settings))))
+    scratch = settings.model_copy(
+        update={
+            "duckdb_path": folder / "telemetry.duckdb",
+            "ml_cache_path": folder / "cache",
+            "ml_data_path": folder / "ml",
+            "ml_model_path": folder / "ml" / "models",
+        }
+    )
     try:
-        yield settings.model_copy(
-            update={
-                "duckdb_path": folder / "telemetry.duckdb",
-                "ml_cache_path": folder / "cache",
-                "ml_data_path": folder / "ml",
-                "ml_model_path": folder / "ml" / "models",
-            }
-        )
+        yield scratch
     finally:
+        TelemetryStore.from_settings(scratch).release()  # not kept open (STORE_KEEP_OPEN)
         shutil.rmtree(folder, ignore_errors=True)
 
 
