@@ -149,6 +149,7 @@ def _set_aside(settings: Settings) -> Path:
             for item in path.parent.glob(path.name + "*"):  # with -wal, -shm, .wal files
                 if not item.name.endswith(".restore"):
                     item.rename(aside / item.name)
+    store.release()  # the instance holds the moved file: the restored one needs a new one
     return aside
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from app.backup.service import restore_backup
 from app.core.config import Settings
 from app.db.session import build_engine
 from app.ml.alerts.predictive_alerts import PredictiveAlertService
@@ -140,6 +141,19 @@ def test_restore_brings_back_exactly_what_was_backed_up(fleet: Settings, tmp_pat
     with plain_duckdb(aside / "telemetry.duckdb") as conn:
         kept = conn.execute("SELECT count(*) FROM telemetry WHERE device_id = 'later-dev'")
         assert kept.fetchone() == (30,), "the replaced store is kept aside"
+
+
+def test_the_restoring_process_then_reads_the_restored_store(
+    fleet: Settings, tmp_path: Path
+) -> None:
+    """The process kept the replaced file open (STORE_KEEP_OPEN): it must not read it on."""
+    out = tmp_path / "backups" / "monday"
+    assert cli("backup", "--out", str(out)).returncode == 0
+    change_everything(fleet, tmp_path)  # ingests later-dev in this process
+    restore_backup(fleet, out, force=True)
+    with TelemetryStore.from_settings(fleet).connect() as conn:
+        later = conn.execute("SELECT count(*) FROM telemetry WHERE device_id = 'later-dev'")
+        assert later.fetchone() == (0,)
 
 
 def test_the_manifest_counts_match_the_stores_and_lists_every_file(
