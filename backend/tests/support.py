@@ -15,6 +15,23 @@ import pytest
 from app.core.config import BACKEND_DIR, Settings, get_settings
 from app.storage.duckdb import SharedInstance
 
+# python -c script: takes the DuckDB file argv[1] as soon as its holder lets go of it (giving
+# up after 600 s), prints "held", then keeps it for 600 s.
+HOLD_DUCKDB = """
+import duckdb, sys, time
+deadline = time.monotonic() + 600
+while True:
+    try:
+        conn = duckdb.connect(sys.argv[1])
+        break
+    except duckdb.IOException:
+        if time.monotonic() > deadline:
+            sys.exit(1)
+        time.sleep(0.05)
+print("held", flush=True)
+time.sleep(600)
+"""
+
 ADMIN_PASSWORD = "admin-test-password-1"
 SECRET_KEY = "test-secret-key-" + "x" * 32
 TEST_HASH_ROUNDS = 4  # bcrypt's lowest cost

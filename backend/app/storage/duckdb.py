@@ -13,7 +13,7 @@ import atexit
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -235,25 +235,24 @@ class TelemetryStore:
 
         Call it only while this process has no other connection to the store (start-up).
         """
-        instance = SharedInstance.of(self.path)
-        instance.close()  # the compacted file replaces the one the instance holds
-        conn = self._open_with_retry(instance)
-        try:
+        self.release()  # the compacted file replaces the one the instance holds
+        with self._unit(keep_open=0) as conn:
             if always:
                 return reclaim_space(conn, self.path, min_bytes=1, ratio=0.0)
             return reclaim_space(conn, self.path)
-        finally:
-            instance.give_back(conn, keep_open=0)
+
+    def connect(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A connection for one unit of work; waits while another process holds the file."""
+        return self._unit(keep_open=self.keep_open)
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for one unit of work; waits while another process holds the file."""
+    def _unit(self, *, keep_open: float) -> Iterator[duckdb.DuckDBPyConnection]:
         instance = SharedInstance.of(self.path)
         conn = self._open_with_retry(instance)
         try:
             yield conn
         finally:
-            instance.give_back(conn, keep_open=self.keep_open)
+            instance.give_back(conn, keep_open=keep_open)
 
     def release(self) -> None:
         """Close this process's instance of the file now (no unit of work may be running)."""
@@ -341,15 +340,12 @@ class SharedInstance:
             if keep_open <= 0:
                 self._close_locked()
                 return
-            self._timer = threading.Timer(keep_open, self._close_if_idle)
+            self._timer = threading.Timer(keep_open, self.close)
             self._timer.daemon = True
             self._timer.start()
 
     def close(self) -> None:
         """Close the file now unless a unit of work is running."""
-        self._close_if_idle()
-
-    def _close_if_idle(self) -> None:
         with self._lock:
             if self._units == 0:
                 self._close_locked()

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from app import __version__
 from app.core.config import Settings, get_settings
 from tests.conftest import ADMIN_PASSWORD, SECRET_KEY
+from tests.support import HOLD_DUCKDB
 
 PUBLIC = {"/api/v1/health", "/api/ml/health", "/api/v1/auth/token"}
 PASSWORD = "a-long-enough-password"
@@ -83,24 +84,6 @@ def long_lock_timeout(env: Path, monkeypatch: pytest.MonkeyPatch) -> float:
     return LONG_LOCK_TIMEOUT
 
 
-# Takes the DuckDB file as soon as the app's own background work lets go of it (giving up,
-# silently, after 600 s), then keeps it.
-HOLD_STORE = """
-import duckdb, sys, time
-deadline = time.monotonic() + 600
-while True:
-    try:
-        conn = duckdb.connect(sys.argv[1])
-        break
-    except duckdb.IOException:
-        if time.monotonic() > deadline:
-            sys.exit(1)
-        time.sleep(0.05)
-print("held", flush=True)
-time.sleep(600)
-"""
-
-
 def test_health_reports_a_busy_telemetry_store_at_once(
     long_lock_timeout: float, client: TestClient, settings: Settings
 ) -> None:
@@ -108,7 +91,7 @@ def test_health_reports_a_busy_telemetry_store_at_once(
     assert settings.store_lock_timeout == long_lock_timeout
     client.app.state.startup_ingest.join(timeout=30)  # type: ignore[attr-defined]
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_STORE, str(settings.duckdb_path)],
+        [sys.executable, "-c", HOLD_DUCKDB, str(settings.duckdb_path)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

@@ -14,25 +14,11 @@ from fastapi.testclient import TestClient
 from app.core.config import get_settings
 from app.core.errors import Unavailable
 from app.storage.duckdb import TelemetryStore
-from tests.support import ADMIN_PASSWORD
+from tests.support import ADMIN_PASSWORD, HOLD_DUCKDB
 
 Hold = Callable[[Path], None]
 # A 0.5 s lock timeout is waited out, then given up: far sooner than this on a busy machine.
 GAVE_UP_WITHIN = 30.0
-HOLD = """
-import sys, time, duckdb
-deadline = time.monotonic() + 30
-while True:  # the test process may still be closing its own connection
-    try:
-        conn = duckdb.connect(sys.argv[1])
-        break
-    except duckdb.IOException:
-        if time.monotonic() > deadline:
-            raise
-        time.sleep(0.05)
-print("held", flush=True)
-time.sleep(60)
-"""
 
 
 @pytest.fixture
@@ -42,7 +28,7 @@ def hold_file() -> Iterator[Hold]:
 
     def hold(path: Path) -> None:
         child = subprocess.Popen(
-            [sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", HOLD_DUCKDB, str(path)], stdout=subprocess.PIPE, text=True
         )
         children.append(child)
         assert child.stdout is not None
