@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # Tests that talk to the SQL store, run a second time against PostgreSQL (missing paths are left out).
-PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py \
+PG_TESTS ?= tests/db tests/services/test_auth_service.py tests/api/test_auth.py tests/api/test_principal_cache.py \
 	tests/api/test_users.py tests/commands/test_accounts.py tests/ml/test_registry_schema.py \
 	tests/ml/test_alert_lifecycle.py tests/ml/test_model_manager.py \
 	tests/ml/test_predictive_alerts.py tests/api/test_ml_server.py \

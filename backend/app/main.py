@@ -132,7 +132,7 @@ def create_app() -> FastAPI:
     app.state.data_version = DataVersion.of_stores(settings.duckdb_path, settings.sqlite_path)
     cache = ReadCache(settings.read_cache_max_bytes)
     app.add_middleware(CachedReadsMiddleware, cache=cache, version=app.state.data_version)
-    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(RequestGuard, settings=settings, version=app.state.data_version)
     add_cors(app, settings)
     # Admission outside the guard: a queued request holds no thread, no SQL connection.
     app.add_middleware(AdmissionMiddleware, settings=settings)

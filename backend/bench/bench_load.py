@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -138,6 +139,12 @@ def server_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu_s() -> float:
+    """User + system CPU seconds this process (the load generator) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def server_memory_mb(pid: int) -> dict[str, float]:
     """Peak (VmHWM) and current (VmRSS) resident memory of process ``pid``."""
     fields = {}
@@ -191,7 +198,8 @@ def report(results: dict[str, dict[str, Any]], rate: int) -> bool:
             f"{path:<28}{r['achieved_per_s']:>8}{r['p50_ms']:>8}{r['p95_ms']:>8}"
             f"{r['p99_ms']:>8}{r['errors']:>8}{r['server']['peak_rss_mb']:>8}"
             f"   {r['bytes_per_answer']:,} B/answer, server CPU "
-            f"{r['server']['cpu_ms_per_request']} ms/request, statuses {r['statuses']}, "
+            f"{r['server']['cpu_ms_per_request']} ms/request, client CPU "
+            f"{r['client_cpu_ms_per_request']} ms/request, statuses {r['statuses']}, "
             f"cache {r['cache']}"
         )
     for path, r in results.items():
@@ -228,11 +236,13 @@ def main() -> int:
         try:
             for path in ENDPOINTS:
                 pid, token = server.process.pid, server.tokens["admin"]
-                cpu = server_cpu_s(pid)
+                cpu, own = server_cpu_s(pid), own_cpu_s()
                 run = asyncio.run(drive(server.base_url, token, path, args.rate, args.seconds))
-                per_request = (server_cpu_s(pid) - cpu) * 1000 / max(1, run["ok"] + run["errors"])
+                sent = max(1, run["ok"] + run["errors"])
+                per_request = (server_cpu_s(pid) - cpu) * 1000 / sent
                 results[path] = run | {"server": server_memory_mb(pid)}
                 results[path]["server"]["cpu_ms_per_request"] = round(per_request, 2)
+                results[path]["client_cpu_ms_per_request"] = round((own_cpu_s() - own) * 1000 / sent, 2)
         finally:
             stop_server(server)
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi.routing import iter_route_contexts
@@ -22,14 +23,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import RoleRequirement, UploadBody, forbidden_message
 from app.api.errors import error_response
+from app.api.principal_cache import Credential, PrincipalCache
 from app.api.query_params import check_given_once, single_valued
 from app.core.config import Settings
+from app.core.data_version import DataVersion
 from app.core.errors import AppError, Forbidden, PayloadTooLarge
 from app.core.json_limits import check_json
 from app.core.roles import Principal, Role
 from app.core.throttle import RequestLimiter
 from app.db.busy import busy_as_unavailable
-from app.services.auth import authenticate
+from app.services.auth import authorize, identify
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 class RequestGuard:
     """Authentication, rate limits and body limits for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, version: DataVersion) -> None:
         self.app = app
         self.settings = settings
         self.limiter = RequestLimiter.from_settings(settings)
+        self.principals = PrincipalCache(settings.auth_cache_seconds, version)
         self._table: list[tuple[Any, RoutePolicy]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -126,7 +130,7 @@ class RequestGuard:
         try:
             policy = self._policy(scope)
             if policy.roles:
-                principal = await run_in_threadpool(self._authenticate, scope, policy.roles)
+                principal = await self._authenticate(scope, policy.roles)
                 scope.setdefault("state", {})["principal"] = principal
                 self.limiter.hit(principal.identity, scope["path"])
             check_given_once(scope.get("query_string", b""), policy.single_queries)
@@ -147,20 +151,30 @@ class RequestGuard:
                 return policy
         return RoutePolicy()
 
-    def _authenticate(self, scope: Scope, roles: tuple[Role, ...]) -> Principal:
+    async def _authenticate(self, scope: Scope, roles: tuple[Role, ...]) -> Principal:
+        """The caller, known from a recent request or looked up; checked to hold ``roles``."""
         headers = Headers(scope=scope)
         scheme, token = get_authorization_scheme_param(headers.get("authorization"))
         bearer = token if scheme.lower() == "bearer" and token else None
-        api_key = headers.get("x-api-key") or None
-        with busy_as_unavailable(), scope["app"].state.session_factory.begin() as db:
-            # the block commits last_used_at of an API key
-            principal = authenticate(
-                db, self.settings, token=bearer, api_key=api_key, required=roles[0]
-            )
+        credential = (bearer, headers.get("x-api-key") or None)
+        principal = self.principals.get(credential) or await self._look_up(scope, credential)
+        authorize(principal, roles[0])
         for role in roles[1:]:
             if not principal.has(role):
                 raise Forbidden(forbidden_message(principal, role))
         return principal
+
+    async def _look_up(self, scope: Scope, credential: Credential) -> Principal:
+        read_at = self.principals.snapshot()  # before the lookup: a change meanwhile counts
+        principal, expires = await run_in_threadpool(self._identify, scope, credential)
+        self.principals.put(credential, principal, read_at, expires)
+        return principal
+
+    def _identify(self, scope: Scope, credential: Credential) -> tuple[Principal, datetime | None]:
+        bearer, api_key = credential
+        with busy_as_unavailable(), scope["app"].state.session_factory.begin() as db:
+            # the block commits last_used_at of an API key
+            return identify(db, self.settings, token=bearer, api_key=api_key)
 
     async def _bounded(self, scope: Scope, receive: Receive, upload: bool) -> Receive:
         settings = self.settings

@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     login_max_failures: PosInt = 10
     login_max_failures_per_source: PosInt = 50
     login_window_seconds: PosInt = 300
+    # seconds a checked token or API key is trusted without a lookup (see app.api.principal_cache)
+    auth_cache_seconds: NonNegFloat = 5.0
 
     # Request hardening (see README, Security)
     trusted_proxies: str = ""

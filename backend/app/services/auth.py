@@ -11,7 +11,7 @@ import re
 import secrets
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -49,27 +49,39 @@ def authenticate(
     db: Session, settings: Settings, *, token: str | None, api_key: str | None, required: Role
 ) -> Principal:
     """The principal behind an API key or bearer token, checked to hold ``required``."""
-    if api_key or (token and token.startswith(f"{API_KEY_SCHEME}_")):
-        # an API key may come as a bearer token too (Prometheus' authorization setting)
-        principal = _key_principal(db, api_key or token or "")
-    elif token:
-        principal = _token_principal(db, settings, token)
-    else:
-        raise Unauthorized("not authenticated: send a bearer token or an X-API-Key header")
-    if not principal.has(required):
-        needed = "permission to send telemetry" if required is Role.pod else f"role {required}"
-        raise Forbidden(f"{principal.name} has role {principal.role}; this needs {needed}")
+    principal, _ = identify(db, settings, token=token, api_key=api_key)
+    authorize(principal, required)
     return principal
 
 
-def _token_principal(db: Session, settings: Settings, token: str) -> Principal:
+def identify(
+    db: Session, settings: Settings, *, token: str | None, api_key: str | None
+) -> tuple[Principal, datetime | None]:
+    """The principal behind an API key or bearer token, and when the credential expires."""
+    if api_key or (token and token.startswith(f"{API_KEY_SCHEME}_")):
+        # an API key may come as a bearer token too (Prometheus' authorization setting)
+        return _key_principal(db, api_key or token or ""), None
+    if token:
+        return _token_principal(db, settings, token)
+    raise Unauthorized("not authenticated: send a bearer token or an X-API-Key header")
+
+
+def authorize(principal: Principal, required: Role) -> None:
+    """Refuse (403) a principal that does not hold ``required``."""
+    if not principal.has(required):
+        needed = "permission to send telemetry" if required is Role.pod else f"role {required}"
+        raise Forbidden(f"{principal.name} has role {principal.role}; this needs {needed}")
+
+
+def _token_principal(db: Session, settings: Settings, token: str) -> tuple[Principal, datetime]:
     claims = decode_access_token(settings, token)
     user = db.get(User, claims.user_id)
     if user is None or not user.active:
         raise Unauthorized("user unknown or disabled")
     if user.token_version != claims.version:
         raise Unauthorized("access token revoked (password, role or status changed); log in again")
-    return Principal(name=user.username, role=user.role, kind="user", id=user.id)
+    principal = Principal(name=user.username, role=user.role, kind="user", id=user.id)
+    return principal, claims.expires_at
 
 
 def _key_principal(db: Session, api_key: str) -> Principal:
