@@ -28,13 +28,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+import uvloop
 
 BACKEND = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BACKEND))
 
 from bench_pipeline import RESULTS_DIR, fleet_csv  # noqa: E402
+from raw_http import Answer, ConnectionPool  # noqa: E402
 
 from tests.e2e.server import Server, free_port, login, server_env, stop_server, wait_for  # noqa: E402
 
@@ -61,11 +63,12 @@ class Tally:
     not_sent: int = 0
     bytes_received: int = 0
 
-    def record(self, response: httpx.Response, seconds: float) -> None:
+    def record(self, answer: Answer, seconds: float) -> None:
         """Count an answer; its latency counts when it is a 200."""
-        self.statuses[str(response.status_code)] += 1
-        self.cache[response.headers.get("x-cache", "-")] += 1
-        if response.status_code == 200:
+        self.statuses[str(answer.status)] += 1
+        self.cache[answer.headers.get("x-cache", "-")] += 1
+        self.bytes_received += answer.length
+        if answer.status == 200:
             self.latencies_ms.append(seconds * 1000)
 
 
@@ -77,39 +80,36 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-async def one_request(http: httpx.AsyncClient, path: str, tally: Tally) -> None:
+async def one_request(pool: ConnectionPool, path: str, tally: Tally) -> None:
     """Send one GET and record it (a transport error or time-out counts as an error)."""
     started = time.perf_counter()
     try:
-        async with http.stream("GET", path) as response:
-            async for chunk in response.aiter_raw():  # every byte received, none decompressed
-                tally.bytes_received += len(chunk)
-    except httpx.HTTPError as exc:
+        answer = await asyncio.wait_for(pool.get(path, ("x-cache",)), REQUEST_TIMEOUT_S)
+    except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as exc:
         tally.statuses[type(exc).__name__] += 1
         return
-    tally.record(response, time.perf_counter() - started)
+    tally.record(answer, time.perf_counter() - started)
 
 
 async def drive(base_url: str, token: str, path: str, rate: int, seconds: float) -> dict[str, Any]:
     """Open-loop load on ``path``: ``rate`` requests per second for ``seconds``, bounded."""
-    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-    headers = {"Authorization": f"Bearer {token}"}
-    tally, tasks = Tally(), set()
-    async with httpx.AsyncClient(
-        base_url=base_url, headers=headers, limits=limits, timeout=REQUEST_TIMEOUT_S
-    ) as http:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        for i in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
-            if len(tasks) >= MAX_IN_FLIGHT:
-                tally.not_sent += 1
-                continue
-            task = asyncio.create_task(one_request(http, path, tally))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        await asyncio.gather(*tasks)
-        elapsed = loop.time() - start
+    url = urlsplit(base_url)
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip, deflate"}
+    pool = ConnectionPool(url.hostname or "127.0.0.1", url.port or 80, headers, MAX_IN_FLIGHT)
+    tally, tasks = Tally(), set[asyncio.Task[None]]()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for i in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+        if len(tasks) >= MAX_IN_FLIGHT:
+            tally.not_sent += 1
+            continue
+        task = asyncio.create_task(one_request(pool, path, tally))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    await asyncio.gather(*tasks)
+    elapsed = loop.time() - start
+    pool.close()
     return summary(tally, elapsed)
 
 
@@ -237,12 +237,13 @@ def main() -> int:
             for path in ENDPOINTS:
                 pid, token = server.process.pid, server.tokens["admin"]
                 cpu, own = server_cpu_s(pid), own_cpu_s()
-                run = asyncio.run(drive(server.base_url, token, path, args.rate, args.seconds))
+                run = uvloop.run(drive(server.base_url, token, path, args.rate, args.seconds))
                 sent = max(1, run["ok"] + run["errors"])
                 per_request = (server_cpu_s(pid) - cpu) * 1000 / sent
                 results[path] = run | {"server": server_memory_mb(pid)}
                 results[path]["server"]["cpu_ms_per_request"] = round(per_request, 2)
-                results[path]["client_cpu_ms_per_request"] = round((own_cpu_s() - own) * 1000 / sent, 2)
+                client = (own_cpu_s() - own) * 1000 / sent
+                results[path]["client_cpu_ms_per_request"] = round(client, 2)
         finally:
             stop_server(server)
     finally:
