@@ -116,6 +116,25 @@ def test_gps_evidence_counts_only_sessions_with_a_fix(tmp_path: Path) -> None:
     assert row["fixless_share"] == pytest.approx(5 / 40)
 
 
+def test_a_frozen_position_is_the_very_same_fix_again(tmp_path: Path) -> None:
+    moving = [
+        (ts, dev, seq, amp, 52.5 + i * 1e-5, 13.4, batt)
+        for i, (ts, dev, seq, amp, _, _, batt) in enumerate(session_rows("d1", DAY, [6.0] * 10))
+    ]
+    stuck = [  # moves for 4 samples, then repeats its last fix 5 times
+        (ts, dev, seq, amp, 52.6 + min(i, 4) * 1e-5, 13.4, batt)
+        for i, (ts, dev, seq, amp, _, _, batt) in enumerate(
+            session_rows("d1", DAY + timedelta(hours=2), [6.0] * 10, seq0=100)
+        )
+    ]
+    repeated = stuck[3]  # a sample received twice is not a frozen receiver
+    frame, _ = extract(tmp_path, moving + stuck + [repeated])
+    row = day_of(frame, "d1")
+    assert row["fix_steps"] == 9 + 9 + 1
+    assert row["frozen_steps"] == 5
+    assert row["frozen_rate"] == pytest.approx(5 / 19)
+
+
 def test_expected_fixless_share_comes_from_the_other_pods_at_the_place(tmp_path: Path) -> None:
     rows = []
     for n, device in enumerate(("a", "b", "c")):  # three pods lose half their fixes there

@@ -31,6 +31,7 @@ LABELS = {
     "gps_fix": "GPS fix",
     "gps_jitter": "GPS scatter",
     "gps_jumps": "GPS jumps",
+    "gps_frozen": "GPS position frozen",
     "radio_loss": "Lost samples",
     "duplicates": "Repeated samples",
     "malformed": "Malformed rows",

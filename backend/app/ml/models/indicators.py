@@ -152,11 +152,21 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "gps_jumps",
         "gps_reliability",
-        0.5,  # half the fixes implausible
+        0.1,  # one fix in ten hundreds of metres off: the receiver is failing
         "fleet",
         "jump_rate",
         None,
         "GPS positions jump implausibly far in {value} of samples against {baseline} in the fleet.",
+        "{:.1%}",
+    ),
+    Indicator(
+        "gps_frozen",
+        "gps_reliability",
+        0.2,  # one fix in five the very same position as the one before: the receiver is stuck
+        "fleet",
+        "frozen_rate",
+        None,
+        "GPS repeated the very same position in {value} of fixes against {baseline} in the fleet.",
         "{:.1%}",
     ),
     Indicator(
@@ -212,6 +222,7 @@ def shown_values(frame: pd.DataFrame) -> pd.DataFrame:
             "fixless_share": _ratio(frame["fixless_samples"], fix_samples),
             "expected_fixless_share": _ratio(frame["expected_fixless"], fix_samples),
             "jump_rate": _ratio(frame["jumps"], frame["fix_steps"]),
+            "frozen_rate": _ratio(frame["frozen_steps"], frame["fix_steps"]),
             "lost_share": _ratio(frame["lost"], sent),
             "expected_lost_share": _ratio(frame["expected_lost"], sent),
             "duplicate_rate": _ratio(frame["repeats"], frame["samples"]),
@@ -317,6 +328,7 @@ def deviations(frame: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
         ),
         "gps_jitter": _log_ratio(frame["jitter_m"], frame["jitter_reference"], 1.0),
         "gps_jumps": _rate(frame["jumps"], frame["fix_steps"]),
+        "gps_frozen": _rate(frame["frozen_steps"], frame["fix_steps"]),
         "radio_loss": _rate(frame["lost"], sent, frame["expected_lost"]),
         "duplicates": _rate(frame["repeats"], frame["samples"]),
         "malformed": _rate(frame["quarantined"], quarantined_total),
@@ -333,6 +345,7 @@ def deviations(frame: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
         "gps_fix": frame["fix_session_samples"] * _known(frame, "fixless_unknown"),
         "gps_jitter": frame["fix_steps"],
         "gps_jumps": frame["fix_steps"],
+        "gps_frozen": frame["fix_steps"],
         "radio_loss": sent * _known(frame, "lost_unknown", sent),
         "duplicates": frame["samples"],
         "malformed": frame["samples"] + frame["quarantined"],

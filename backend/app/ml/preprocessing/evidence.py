@@ -120,6 +120,7 @@ COUNTS = (
     "fixes",
     "fix_steps",
     "jumps",
+    "frozen_steps",
     "lost",
     "repeats",
     "quarantined",

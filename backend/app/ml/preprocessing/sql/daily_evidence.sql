@@ -125,6 +125,8 @@ kept AS (
         count(*) FILTER (WHERE fix) AS fixes,
         median(step_m) FILTER (WHERE step_m <= {jump}) AS jitter_m,
         count(step_m) AS fix_steps, count(*) FILTER (WHERE step_m > {jump}) AS jumps,
+        -- a receiver's fixes always differ a little; the very same position again is a frozen one
+        count(*) FILTER (WHERE step_m = 0 AND dt > 0) AS frozen_steps,
         median(lat) AS lat, median(lon) AS lon,
         -- radio
         sum(lost) AS lost, count(*) FILTER (WHERE repeat) AS repeats
