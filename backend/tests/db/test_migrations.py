@@ -11,12 +11,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 import app.db.models  # noqa: F401  (registers the account tables)
 from app.core.config import BACKEND_DIR, Settings, load_settings
 from app.db.base import Base
-from app.db.session import alembic_config, build_engine, migrate
+from app.db.session import HEAD_REVISION, alembic_config, build_engine, migrate, stored_revision
 
 ACCOUNT_TABLES = {"users", "api_keys", "audit_log"}
 USER_COLUMNS = {"id", "username", "role", "password_hash", "active", "created_at", "token_version"}
@@ -55,6 +56,38 @@ def test_migrate_twice_and_from_another_directory_is_a_no_op(
     migrate(engine)
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= ACCOUNT_TABLES
+    engine.dispose()
+
+
+def test_head_revision_is_the_newest_migration_script() -> None:
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
+
+
+ALEMBIC_LOADED = """
+import sys
+from app.core.config import load_settings
+from app.db.session import build_engine, migrate
+migrate(build_engine(load_settings(database_url=sys.argv[1])))
+print("alembic" in sys.modules)
+"""
+
+
+def test_a_store_one_behind_is_upgraded_and_one_at_head_needs_no_alembic(
+    settings: Settings,
+) -> None:
+    engine = build_engine(settings)
+    assert stored_revision(engine) is None
+    migrate(engine, "0005_security_audit")
+    assert stored_revision(engine) == "0005_security_audit"
+    engine.dispose()
+
+    def alembic_loaded() -> str:
+        command = [sys.executable, "-c", ALEMBIC_LOADED, settings.database_url]
+        return subprocess.run(command, cwd=BACKEND_DIR, capture_output=True, text=True).stdout
+
+    assert alembic_loaded().strip() == "True"  # it upgraded the store
+    assert stored_revision(engine) == HEAD_REVISION
+    assert alembic_loaded().strip() == "False"
     engine.dispose()
 
 
