@@ -83,7 +83,8 @@ def test_a_store_one_behind_is_upgraded_and_one_at_head_needs_no_alembic(
 
     def alembic_loaded() -> str:
         command = [sys.executable, "-c", ALEMBIC_LOADED, settings.database_url]
-        return subprocess.run(command, cwd=BACKEND_DIR, capture_output=True, text=True).stdout
+        done = subprocess.run(command, cwd=BACKEND_DIR, capture_output=True, text=True, timeout=120)
+        return done.stdout
 
     assert alembic_loaded().strip() == "True"  # it upgraded the store
     assert stored_revision(engine) == HEAD_REVISION
