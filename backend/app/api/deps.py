@@ -10,7 +10,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Unauthorized
 from app.core.roles import Principal, Role
 from app.ml.config import MLConfig
 from app.storage.duckdb import TelemetryStore
@@ -80,15 +80,8 @@ class RoleRequirement:
         principal = getattr(request.state, "principal", None)
         if not isinstance(principal, Principal):
             raise Unauthorized("not authenticated: send a bearer token or an X-API-Key header")
-        if not principal.has(self.role):
-            raise Forbidden(forbidden_message(principal, self.role))
+        principal.require(self.role)
         return principal
-
-
-def forbidden_message(principal: Principal, required: Role) -> str:
-    """Why ``principal`` may not do what needs ``required``."""
-    needed = "permission to send telemetry" if required is Role.pod else f"role {required}"
-    return f"{principal.name} has role {principal.role}; this needs {needed}"
 
 
 class UploadBody:

@@ -21,18 +21,18 @@ from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.deps import RoleRequirement, UploadBody, forbidden_message
+from app.api.deps import RoleRequirement, UploadBody
 from app.api.errors import error_response
 from app.api.principal_cache import Credential, PrincipalCache
 from app.api.query_params import check_given_once, single_valued
 from app.core.config import Settings
 from app.core.data_version import DataVersion
-from app.core.errors import AppError, Forbidden, PayloadTooLarge
+from app.core.errors import AppError, PayloadTooLarge
 from app.core.json_limits import check_json
 from app.core.roles import Principal, Role
 from app.core.throttle import RequestLimiter
 from app.db.busy import busy_as_unavailable
-from app.services.auth import authorize, identify
+from app.services.auth import identify
 
 
 @dataclass(frozen=True)
@@ -158,10 +158,8 @@ class RequestGuard:
         bearer = token if scheme.lower() == "bearer" and token else None
         credential = (bearer, headers.get("x-api-key") or None)
         principal = self.principals.get(credential) or await self._look_up(scope, credential)
-        authorize(principal, roles[0])
-        for role in roles[1:]:
-            if not principal.has(role):
-                raise Forbidden(forbidden_message(principal, role))
+        for role in roles:
+            principal.require(role)
         return principal
 
     async def _look_up(self, scope: Scope, credential: Credential) -> Principal:

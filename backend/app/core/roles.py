@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.core.errors import Forbidden
+
 
 class Role(StrEnum):
     """Roles in increasing order of power; ``pod`` may only send telemetry."""
@@ -45,3 +47,9 @@ class Principal:
         if self.role is Role.pod:
             return False
         return self.role.rank >= role.rank
+
+    def require(self, role: Role) -> None:
+        """Refuse (403) unless this principal may act as ``role``."""
+        if not self.has(role):
+            needed = "permission to send telemetry" if role is Role.pod else f"role {role}"
+            raise Forbidden(f"{self.name} has role {self.role}; this needs {needed}")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import ConfigError, Settings
-from app.core.errors import BadInput, Conflict, Forbidden, NotFound, Unauthorized
+from app.core.errors import BadInput, Conflict, NotFound, Unauthorized
 from app.core.roles import Principal, Role
 from app.core.security import (
     API_KEY_SCHEME,
@@ -45,15 +45,6 @@ ADMIN_USERNAME = "admin"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def authenticate(
-    db: Session, settings: Settings, *, token: str | None, api_key: str | None, required: Role
-) -> Principal:
-    """The principal behind an API key or bearer token, checked to hold ``required``."""
-    principal, _ = identify(db, settings, token=token, api_key=api_key)
-    authorize(principal, required)
-    return principal
-
-
 def identify(
     db: Session, settings: Settings, *, token: str | None, api_key: str | None
 ) -> tuple[Principal, datetime | None]:
@@ -64,13 +55,6 @@ def identify(
     if token:
         return _token_principal(db, settings, token)
     raise Unauthorized("not authenticated: send a bearer token or an X-API-Key header")
-
-
-def authorize(principal: Principal, required: Role) -> None:
-    """Refuse (403) a principal that does not hold ``required``."""
-    if not principal.has(required):
-        needed = "permission to send telemetry" if required is Role.pod else f"role {required}"
-        raise Forbidden(f"{principal.name} has role {principal.role}; this needs {needed}")
 
 
 def _token_principal(db: Session, settings: Settings, token: str) -> tuple[Principal, datetime]:

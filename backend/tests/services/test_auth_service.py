@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import ConfigError, Settings, load_settings
 from app.core.errors import BadInput, Conflict, Forbidden, Unauthorized
-from app.core.roles import Role
+from app.core.roles import Principal, Role
 from app.core.security import (
     PASSWORD_MAX_LENGTH,
     PREHASHED,
@@ -47,6 +47,15 @@ def db(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One session; tests commit when they need to."""
     with factory() as session:
         yield session
+
+
+def _authenticate(
+    db: Session, settings: Settings, *, token: str | None, api_key: str | None, required: Role
+) -> Principal:
+    """What the request guard does: identify the caller, then require the role."""
+    principal, _ = auth.identify(db, settings, token=token, api_key=api_key)
+    principal.require(required)
+    return principal
 
 
 def _token(claims: dict[str, object], key: str = SECRET_KEY, algorithm: str = "HS256") -> str:
@@ -182,17 +191,17 @@ def test_authenticate_walks_roles(db: Session, settings: Settings) -> None:
     )
     token = auth.login(db, settings, "vic", PASSWORD).access_token
     with pytest.raises(Unauthorized):
-        auth.authenticate(db, settings, token=None, api_key=None, required=Role.viewer)
-    principal = auth.authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
+        _authenticate(db, settings, token=None, api_key=None, required=Role.viewer)
+    principal = _authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
     assert (principal.name, principal.role, principal.kind) == ("vic", Role.viewer, "user")
     for higher in (Role.operator, Role.admin, Role.pod):
         with pytest.raises(Forbidden):
-            auth.authenticate(db, settings, token=token, api_key=None, required=higher)
+            _authenticate(db, settings, token=token, api_key=None, required=higher)
 
 
 def _works(db: Session, settings: Settings, token: str) -> bool:
     try:
-        auth.authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
+        _authenticate(db, settings, token=token, api_key=None, required=Role.viewer)
     except Unauthorized:
         return False
     return True
@@ -264,23 +273,23 @@ def test_api_key_is_stored_only_as_its_sha256(db: Session) -> None:
 
 def test_pod_key_may_only_send_telemetry(db: Session, settings: Settings) -> None:
     _, key = auth.create_api_key(db, name="pod-1", role=Role.pod)
-    principal = auth.authenticate(db, settings, token=None, api_key=key, required=Role.pod)
+    principal = _authenticate(db, settings, token=None, api_key=key, required=Role.pod)
     assert (principal.role, principal.kind) == (Role.pod, "api_key")
     assert db.scalars(select(ApiKey.last_used_at)).one() is not None
     with pytest.raises(Forbidden):
-        auth.authenticate(db, settings, token=None, api_key=key, required=Role.viewer)
+        _authenticate(db, settings, token=None, api_key=key, required=Role.viewer)
 
 
 def test_revoked_tampered_and_malformed_keys_are_refused(db: Session, settings: Settings) -> None:
     record, key = auth.create_api_key(db, name="script", role=Role.operator)
-    assert auth.authenticate(db, settings, token=None, api_key=key, required=Role.operator)
+    assert _authenticate(db, settings, token=None, api_key=key, required=Role.operator)
     tampered = key[:-1] + ("A" if key[-1] != "A" else "B")
     for bad in (tampered, "dw_nope", "garbage", f"dw_{record.prefix}_"):
         with pytest.raises(Unauthorized):
-            auth.authenticate(db, settings, token=None, api_key=bad, required=Role.viewer)
+            _authenticate(db, settings, token=None, api_key=bad, required=Role.viewer)
     auth.revoke_api_key(db, record.id)
     with pytest.raises(Unauthorized, match="revoked"):
-        auth.authenticate(db, settings, token=None, api_key=key, required=Role.viewer)
+        _authenticate(db, settings, token=None, api_key=key, required=Role.viewer)
 
 
 @pytest.mark.parametrize(
